@@ -1,0 +1,189 @@
+/**
+ * The op interface: the one contract between @recurrent/core and a compute backend.
+ *
+ * A backend is a plain object: a table of kernels (one per op name, checked exhaustively by
+ * the type system, so a missing kernel is a compile error), buffer management, and optional
+ * fused kernels that core uses when present and replaces with the primitives when absent.
+ *
+ * Kernels never validate shapes: the engine (engine.ts) checks every call once, computes the
+ * output shape, and passes it in. All data is float32 (integer labels are stored as floats).
+ * Tensors are row-major; sequences are batch-first [B, T, D].
+ */
+
+export type Shape = readonly number[];
+
+/** A backend's own buffer handle. Opaque to core. */
+export type DataId = number;
+
+/** What a kernel sees of an input tensor. */
+export interface TensorInfo {
+  readonly dataId: DataId;
+  readonly shape: Shape;
+}
+
+export type UnaryOp = 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'square' | 'tanh' | 'sigmoid' | 'relu';
+export type ActivationGradOp = 'tanhGrad' | 'sigmoidGrad' | 'reluGrad';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'maximum';
+
+type Unary = { inputs: [x: TensorInfo]; attrs: Record<string, never> };
+type ActGrad = { inputs: [y: TensorInfo, dy: TensorInfo]; attrs: Record<string, never> };
+type Binary = { inputs: [a: TensorInfo, b: TensorInfo]; attrs: Record<string, never> };
+
+/**
+ * Every primitive op, its inputs and its attributes.
+ *
+ * Broadcasting is deliberately narrow, so every backend can implement it in one pass:
+ * a binary op's `b` (and `where`'s `cond`) is either the same shape as `a`, a row vector
+ * with `a`'s last dimension (a bias), a column [M, 1] against a 2-D `a` (a per-row factor),
+ * or a single element.
+ */
+export interface OpSpec {
+  // elementwise, x -> same shape
+  neg: Unary;
+  exp: Unary;
+  log: Unary;
+  sqrt: Unary;
+  abs: Unary;
+  sign: Unary;
+  square: Unary;
+  tanh: Unary;
+  sigmoid: Unary;
+  relu: Unary;
+  /** dy * (1 - y^2), y = tanh(x) */
+  tanhGrad: ActGrad;
+  /** dy * y * (1 - y), y = sigmoid(x) */
+  sigmoidGrad: ActGrad;
+  /** dy where y > 0, else 0; y = relu(x) */
+  reluGrad: ActGrad;
+  add: Binary;
+  sub: Binary;
+  mul: Binary;
+  div: Binary;
+  maximum: Binary;
+  /** x * scale + shift */
+  affine: { inputs: [x: TensorInfo]; attrs: { scale: number; shift: number } };
+  /** min(max(x, min), max) */
+  clip: { inputs: [x: TensorInfo]; attrs: { min: number; max: number } };
+  /** cond > 0.5 ? a : b, cond broadcast like a binary op's b. */
+  where: { inputs: [cond: TensorInfo, a: TensorInfo, b: TensorInfo]; attrs: Record<string, never> };
+  /** op(a) @ op(b) (+ bias [N]) for 2-D a, b. */
+  matmul: {
+    inputs: [a: TensorInfo, b: TensorInfo, bias?: TensorInfo];
+    attrs: { transposeA: boolean; transposeB: boolean };
+  };
+  /** Sum over the first (batch) axis: [M, ...rest] -> [...rest]. */
+  sumBatch: Unary;
+  /** Sum over the last axis, kept as size 1: [..., N] -> [..., 1]. */
+  sumLast: Unary;
+  /** Sum of every element: -> [] (a scalar). */
+  sumAll: Unary;
+  /** Softmax over the last axis. */
+  softmax: Unary;
+  /** Log-softmax over the last axis (computed stably). */
+  logSoftmax: Unary;
+  /** x[:, t, :] of x [B, T, D] -> [B, D]. */
+  sliceTime: { inputs: [x: TensorInfo]; attrs: { t: number } };
+  /** T tensors [B, D] -> [B, T, D]. */
+  stackTime: { inputs: TensorInfo[]; attrs: Record<string, never> };
+  /** x[:, start:start+size] of x [M, N] -> [M, size]. */
+  sliceCols: { inputs: [x: TensorInfo]; attrs: { start: number; size: number } };
+  /** [M, N_i] tensors -> [M, sum N_i]. */
+  concatCols: { inputs: TensorInfo[]; attrs: Record<string, never> };
+  /** A new tensor of `shape` filled with `value`. */
+  fill: { inputs: []; attrs: { shape: Shape; value: number } };
+  /** labels [...] (integers in [0, depth)) -> [..., depth]. */
+  oneHot: { inputs: [labels: TensorInfo]; attrs: { depth: number } };
+}
+
+export type OpName = keyof OpSpec;
+export type OpInputs<K extends OpName> = OpSpec[K]['inputs'];
+export type OpAttrs<K extends OpName> = OpSpec[K]['attrs'];
+
+/** A kernel receives validated inputs and the output shape the engine computed. */
+export type Kernel<K extends OpName> = (inputs: OpInputs<K>, attrs: OpAttrs<K>, outShape: Shape) => DataId;
+export type Kernels = { [K in OpName]: Kernel<K> };
+
+/**
+ * Optional fused kernels. Each one replaces a sequence of primitives in the recurrent hot
+ * path; core computes the same thing from the primitives when a backend leaves it out
+ * (see internal/fallbacks.ts), and the conformance suite checks both paths.
+ *
+ * Gate layouts (columns of the [B, G*H] pre-activations):
+ *   LSTM: i, f, g, o (PyTorch and Keras order).  GRU: r, z, n (PyTorch order).
+ */
+export interface FusedSpec {
+  /**
+   * LSTM pointwise step. pre = x@Wx + bx + h@Wh + bh [B, 4H], c [B, H].
+   * gates = [sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)] [B, 4H];
+   * c' = f*c + i*g; h' = o*tanh(c').
+   */
+  lstmCell: {
+    inputs: [pre: TensorInfo, c: TensorInfo];
+    outputs: { h: Shape; c: Shape; gates: Shape };
+  };
+  /** Backward of lstmCell: d(pre) [B, 4H] and d(c) [B, H] from dh', dc'. */
+  lstmCellGrad: {
+    inputs: [gates: TensorInfo, cPrev: TensorInfo, c: TensorInfo, dh: TensorInfo, dc: TensorInfo];
+    outputs: { dPre: Shape; dcPrev: Shape };
+  };
+  /**
+   * GRU (reset-after) pointwise step. xp = x@Wx + bx [B, 3H], hp = h@Wh + bh [B, 3H].
+   * r = sigmoid(xp_r + hp_r); z = sigmoid(xp_z + hp_z); n = tanh(xp_n + r*hp_n);
+   * h' = (1-z)*n + z*h. cache = [r, z, n, hp_n] [B, 4H].
+   */
+  gruCell: {
+    inputs: [xp: TensorInfo, hp: TensorInfo, h: TensorInfo];
+    outputs: { h: Shape; cache: Shape };
+  };
+  /** Backward of gruCell: d(xp) [B, 3H], d(hp) [B, 3H], and the direct part of d(h) (dh'*z). */
+  gruCellGrad: {
+    inputs: [cache: TensorInfo, h: TensorInfo, dh: TensorInfo];
+    outputs: { dXp: Shape; dHp: Shape; dhDirect: Shape };
+  };
+  /**
+   * Adam / AdamW update (PyTorch form). m' = b1 m + (1-b1) g; v' = b2 v + (1-b2) g^2;
+   * p' = p*(1 - lr*decoupledDecay) - lr * (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps).
+   */
+  adamUpdate: {
+    inputs: [p: TensorInfo, g: TensorInfo, m: TensorInfo, v: TensorInfo];
+    outputs: { p: Shape; m: Shape; v: Shape };
+    attrs: { lr: number; beta1: number; beta2: number; eps: number; step: number; decoupledDecay: number };
+  };
+}
+
+export type FusedName = keyof FusedSpec;
+type FusedAttrs<K extends FusedName> = FusedSpec[K] extends { attrs: infer A } ? A : Record<string, never>;
+export type FusedKernel<K extends FusedName> = (
+  inputs: FusedSpec[K]['inputs'],
+  attrs: FusedAttrs<K>,
+  outShapes: FusedSpec[K]['outputs'],
+) => { [O in keyof FusedSpec[K]['outputs']]: DataId };
+export type FusedKernels = { [K in FusedName]?: FusedKernel<K> };
+export type FusedAttrsOf<K extends FusedName> = FusedAttrs<K>;
+
+export interface MemoryInfo {
+  /** Live buffers (textures, arrays) the backend holds for tensors. */
+  buffers: number;
+  /** Bytes held by those buffers. */
+  bytes: number;
+}
+
+export interface Backend {
+  /** A short name used in errors and reports: 'cpu', 'webgl', 'gpujs'. */
+  readonly name: string;
+  /** Numerical precision of the kernels; the conformance suite uses it to pick tolerances. */
+  readonly precision: 'float32' | 'float64';
+  readonly kernels: Kernels;
+  readonly fused: FusedKernels;
+  /** Copies `values` into a new buffer. */
+  write(values: Float32Array | Float64Array, shape: Shape): DataId;
+  /** Reads a buffer (a fresh copy the caller owns). */
+  read(dataId: DataId): Promise<Float32Array | Float64Array>;
+  /** Reads a buffer synchronously; a GPU backend may stall. */
+  readSync(dataId: DataId): Float32Array | Float64Array;
+  /** Frees a buffer. Called exactly once per buffer by the engine. */
+  dispose(dataId: DataId): void;
+  memory(): MemoryInfo;
+  /** Frees everything the backend holds (contexts, caches). Optional. */
+  destroy?(): void;
+}

@@ -1,0 +1,69 @@
+/**
+ * The fused ops built from primitives. Used when a backend does not provide a fused kernel;
+ * the conformance suite runs both paths. These are also the readable definition of each
+ * fused op: a backend's fused kernel must compute exactly this.
+ */
+import type { FusedAttrsOf, FusedName } from '../backend.js';
+import type { Engine, Tensor } from '../engine.js';
+
+type Fallback<K extends FusedName> = (e: Engine, inputs: Tensor[], attrs: FusedAttrsOf<K>) => Record<string, Tensor>;
+
+const cols = (e: Engine, x: Tensor, k: number, h: number): Tensor => e.sliceCols(x, k * h, h);
+
+export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
+  lstmCell: (e, [pre, c]) => {
+    const h = c.shape[1];
+    const i = e.sigmoid(cols(e, pre, 0, h));
+    const f = e.sigmoid(cols(e, pre, 1, h));
+    const g = e.tanh(cols(e, pre, 2, h));
+    const o = e.sigmoid(cols(e, pre, 3, h));
+    const cNew = e.add(e.mul(f, c), e.mul(i, g));
+    const hNew = e.mul(o, e.tanh(cNew));
+    return { h: hNew, c: cNew, gates: e.concatCols([i, f, g, o]) };
+  },
+  lstmCellGrad: (e, [gates, cPrev, c, dh, dc]) => {
+    const h = c.shape[1];
+    const [i, f, g, o] = [0, 1, 2, 3].map((k) => cols(e, gates, k, h));
+    const tc = e.tanh(c);
+    // dc_total = dc + dh * o * (1 - tanh(c)^2)
+    const dcTot = e.add(dc, e.tanhGrad(tc, e.mul(dh, o)));
+    const di = e.sigmoidGrad(i, e.mul(dcTot, g));
+    const df = e.sigmoidGrad(f, e.mul(dcTot, cPrev));
+    const dg = e.tanhGrad(g, e.mul(dcTot, i));
+    const dO = e.sigmoidGrad(o, e.mul(dh, tc));
+    return { dPre: e.concatCols([di, df, dg, dO]), dcPrev: e.mul(dcTot, f) };
+  },
+  gruCell: (e, [xp, hp, hPrev]) => {
+    const h = hPrev.shape[1];
+    const r = e.sigmoid(e.add(cols(e, xp, 0, h), cols(e, hp, 0, h)));
+    const z = e.sigmoid(e.add(cols(e, xp, 1, h), cols(e, hp, 1, h)));
+    const hpn = cols(e, hp, 2, h);
+    const n = e.tanh(e.add(cols(e, xp, 2, h), e.mul(r, hpn)));
+    // h' = (1-z)*n + z*h = n + z*(h - n)
+    const hNew = e.add(n, e.mul(z, e.sub(hPrev, n)));
+    return { h: hNew, cache: e.concatCols([r, z, n, hpn]) };
+  },
+  gruCellGrad: (e, [cache, hPrev, dh]) => {
+    const h = hPrev.shape[1];
+    const [r, z, n, hpn] = [0, 1, 2, 3].map((k) => cols(e, cache, k, h));
+    const dn = e.tanhGrad(n, e.mul(dh, e.affine(z, -1, 1)));
+    const dz = e.sigmoidGrad(z, e.mul(dh, e.sub(hPrev, n)));
+    const dr = e.sigmoidGrad(r, e.mul(dn, hpn));
+    const dhpn = e.mul(dn, r);
+    return {
+      dXp: e.concatCols([dr, dz, dn]),
+      dHp: e.concatCols([dr, dz, dhpn]),
+      dhDirect: e.mul(dh, z),
+    };
+  },
+  adamUpdate: (e, [p, g, m, v], { lr, beta1, beta2, eps, step, decoupledDecay }) => {
+    const m2 = e.add(e.scale(m, beta1), e.scale(g, 1 - beta1));
+    const v2 = e.add(e.scale(v, beta2), e.scale(e.square(g), 1 - beta2));
+    const bc1 = 1 - beta1 ** step;
+    const bc2 = 1 - beta2 ** step;
+    const denom = e.affine(e.sqrt(e.scale(v2, 1 / bc2)), 1, eps);
+    const upd = e.div(e.scale(m2, lr / bc1), denom);
+    const decayed = decoupledDecay ? e.scale(p, 1 - lr * decoupledDecay) : p;
+    return { p: e.sub(decayed, upd), m: m2, v: v2 };
+  },
+};

@@ -1,0 +1,43 @@
+import type { FusedName, FusedSpec, Shape } from '../backend.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { sameShape } from './shapes.js';
+
+type Rule<K extends FusedName> = (inputs: Shape[]) => FusedSpec[K]['outputs'];
+
+function gates(where: string, s: Shape, g: number): [number, number] {
+  if (s.length !== 2 || s[1] % g !== 0) throw new ShapeError(where, s, `[B, ${g}*H]`);
+  return [s[0], s[1] / g];
+}
+function expect(where: string, s: Shape, want: Shape): void {
+  if (!sameShape(s, want)) throw new ShapeError(where, s, fmtShape(want));
+}
+
+/** Output shapes of the fused ops, with the same checks as the primitives. */
+export const fusedShapeRules: { [K in FusedName]: Rule<K> } = {
+  lstmCell: ([pre, c]) => {
+    const [b, h] = gates('lstmCell (pre)', pre, 4);
+    expect('lstmCell (c)', c, [b, h]);
+    return { h: [b, h], c: [b, h], gates: [b, 4 * h] };
+  },
+  lstmCellGrad: ([g, cPrev, c, dh, dc]) => {
+    const [b, h] = gates('lstmCellGrad (gates)', g, 4);
+    for (const [n, s] of [['cPrev', cPrev], ['c', c], ['dh', dh], ['dc', dc]] as const) expect(`lstmCellGrad (${n})`, s, [b, h]);
+    return { dPre: [b, 4 * h], dcPrev: [b, h] };
+  },
+  gruCell: ([xp, hp, h]) => {
+    const [b, u] = gates('gruCell (xp)', xp, 3);
+    expect('gruCell (hp)', hp, [b, 3 * u]);
+    expect('gruCell (h)', h, [b, u]);
+    return { h: [b, u], cache: [b, 4 * u] };
+  },
+  gruCellGrad: ([cache, h, dh]) => {
+    const [b, u] = gates('gruCellGrad (cache)', cache, 4);
+    expect('gruCellGrad (h)', h, [b, u]);
+    expect('gruCellGrad (dh)', dh, [b, u]);
+    return { dXp: [b, 3 * u], dHp: [b, 3 * u], dhDirect: [b, u] };
+  },
+  adamUpdate: ([p, g, m, v]) => {
+    for (const [n, s] of [['g', g], ['m', m], ['v', v]] as const) expect(`adamUpdate (${n})`, s, p);
+    return { p, m, v };
+  },
+};

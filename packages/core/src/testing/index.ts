@@ -1,0 +1,1 @@
+export { createReferenceBackend } from './reference-backend.js';
