@@ -30,3 +30,25 @@ export {
   type ErrorCode,
 } from './errors.js';
 export { broadcastKind, sizeOf, type Broadcast } from './internal/shapes.js';
+export {
+  createCell,
+  GATE_ORDER,
+  GATES,
+  joinGates,
+  splitGates,
+  type Cell,
+  type CellConfig,
+  type CellKind,
+  type CellParams,
+  type CellState,
+} from './cells/index.js';
+export {
+  rnnBackward,
+  rnnForward,
+  RnnTape,
+  type RnnBackwardOptions,
+  type RnnBackwardResult,
+  type RnnForwardOptions,
+  type RnnForwardResult,
+  type RnnGrads,
+} from './bptt.js';

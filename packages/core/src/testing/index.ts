@@ -1,1 +1,24 @@
 export { createReferenceBackend } from './reference-backend.js';
+export {
+  CELL_GATES,
+  FIXTURE_FORMAT,
+  parseFixture,
+  type CellCase,
+  type CellType,
+  type ClipCase,
+  type Fixture,
+  type LossCase,
+  type OptimizerCase,
+  type OptimizerOptions,
+  type OptimizerUpdateCase,
+  type TensorData,
+  type TensorMap,
+  type TrainingCase,
+  type TrainingOptimizer,
+} from './fixture-format.js';
+export { compare, type CaseReport, type Check, type FixtureReport } from './compare.js';
+export { checkPrimitives, testRandom, type PrimitiveCheckOptions } from './primitives.js';
+export { checkGradients, GRAD_CASES, type GradCase, type GradCheckOptions } from './gradcheck.js';
+export { defaultTolerances, runFixture, type RunFixtureOptions, type Tolerance, type Tolerances } from './fixture-runner.js';
+export { checkLeaks } from './leaks.js';
+export { conformanceSuite, describeFailures, type SuiteApi, type SuiteOptions } from './suite.js';

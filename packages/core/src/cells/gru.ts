@@ -1,0 +1,80 @@
+import type { Cell, CellConfig } from './cell.js';
+
+/**
+ * GRU, reset-after (PyTorch, Keras 3 default, cuDNN):
+ *   r = sig(xp_r + hp_r), z = sig(xp_z + hp_z), n = tanh(xp_n + r * hp_n), h' = (1-z) n + z h,
+ * with hp = h@Wh + bh. The pointwise part is the fused op `gruCell`.
+ */
+export function gruResetAfterCell(config: Required<CellConfig>): Cell {
+  return {
+    config,
+    gates: 3,
+    hasCellState: false,
+    prepare: () => ({}),
+    step(e, p, _prep, xp, { h }) {
+      const hp = e.matmul(h, p.Wh, { bias: p.bh });
+      const out = e.fused('gruCell', [xp, hp, h], {});
+      return { state: { h: out.h }, cache: { hPrev: h, cache: out.cache } };
+    },
+    stepBackward(e, p, _prep, { hPrev, cache }, d) {
+      const { dXp, dHp, dhDirect } = e.fused('gruCellGrad', [cache, hPrev, d.h], {});
+      return {
+        dXp,
+        dState: { h: e.add(dhDirect, e.matmul(dHp, p.Wh, { transposeB: true })) },
+        wh: [{ input: hPrev, dOut: dHp }],
+      };
+    },
+  };
+}
+
+/**
+ * GRU, reset-before (Cho et al. 2014, Keras reset_after=False):
+ *   n = tanh(xp_n + (r*h) @ W_hn + b_hn). The reset gate multiplies h before the n-matmul, so
+ * the recurrent matmul is split in two: h @ Wh[:, r|z] and (r*h) @ Wh[:, n].
+ */
+export function gruResetBeforeCell(config: Required<CellConfig>): Cell {
+  const H = config.units;
+  return {
+    config,
+    gates: 3,
+    hasCellState: false,
+    prepare(e, p) {
+      const prep = { whRz: e.sliceCols(p.Wh, 0, 2 * H), whN: e.sliceCols(p.Wh, 2 * H, H) };
+      if (!p.bh) return prep;
+      const bh2 = p.bh.reshape([1, 3 * H]);
+      const bhRz = e.sliceCols(bh2, 0, 2 * H);
+      const bhN = e.sliceCols(bh2, 2 * H, H);
+      const out = { ...prep, bhRz: bhRz.reshape([2 * H]), bhN: bhN.reshape([H]) };
+      bh2.dispose();
+      bhRz.dispose();
+      bhN.dispose();
+      return out;
+    },
+    step(e, _p, prep, xp, { h }) {
+      const hpRz = e.matmul(h, prep.whRz, { bias: prep.bhRz });
+      const rz = e.sigmoid(e.add(e.sliceCols(xp, 0, 2 * H), hpRz));
+      const r = e.sliceCols(rz, 0, H);
+      const z = e.sliceCols(rz, H, H);
+      const rh = e.mul(r, h);
+      const n = e.tanh(e.add(e.sliceCols(xp, 2 * H, H), e.matmul(rh, prep.whN, { bias: prep.bhN })));
+      const hNew = e.add(n, e.mul(z, e.sub(h, n)));
+      return { state: { h: hNew }, cache: { hPrev: h, r, z, rh, n } };
+    },
+    stepBackward(e, _p, prep, { hPrev, r, z, rh, n }, d) {
+      const dPreN = e.tanhGrad(n, e.mul(d.h, e.affine(z, -1, 1)));
+      const dz = e.sigmoidGrad(z, e.mul(d.h, e.sub(hPrev, n)));
+      const dRh = e.matmul(dPreN, prep.whN, { transposeB: true });
+      const dr = e.sigmoidGrad(r, e.mul(dRh, hPrev));
+      const dRz = e.concatCols([dr, dz]);
+      const dh = e.add(e.add(e.mul(d.h, z), e.mul(dRh, r)), e.matmul(dRz, prep.whRz, { transposeB: true }));
+      return {
+        dXp: e.concatCols([dr, dz, dPreN]),
+        dState: { h: dh },
+        wh: [
+          { input: hPrev, dOut: dRz },
+          { input: rh, dOut: dPreN },
+        ],
+      };
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { ConfigError } from '../errors.js';
+import type { Cell, CellConfig } from './cell.js';
+import { gruResetAfterCell, gruResetBeforeCell } from './gru.js';
+import { lstmCell } from './lstm.js';
+import { simpleRnnCell } from './simple-rnn.js';
+
+export type { Cell, CellConfig, CellKind, CellParams, CellState } from './cell.js';
+export { GATES } from './cell.js';
+
+/** Builds a cell from its configuration, filling in defaults (tanh; GRU resetAfter true). */
+export function createCell(config: CellConfig): Cell {
+  const { kind, inputSize, units } = config;
+  for (const [k, v] of [['inputSize', inputSize], ['units', units]] as const)
+    if (!Number.isInteger(v) || v < 1) throw new ConfigError(`${kind} cell: ${k} must be a positive integer, got ${v}.`);
+  const activation = config.activation ?? 'tanh';
+  if (activation !== 'tanh' && activation !== 'relu')
+    throw new ConfigError(`${kind} cell: activation must be 'tanh' or 'relu', got '${activation}'.`);
+  if (config.activation && kind !== 'simpleRnn')
+    throw new ConfigError(`${kind} cell: 'activation' applies to simpleRnn only (LSTM/GRU use tanh and sigmoid).`);
+  const full: Required<CellConfig> = { kind, inputSize, units, activation, resetAfter: config.resetAfter ?? true };
+  switch (kind) {
+    case 'simpleRnn':
+      return simpleRnnCell(full);
+    case 'lstm':
+      return lstmCell(full);
+    case 'gru':
+      return full.resetAfter ? gruResetAfterCell(full) : gruResetBeforeCell(full);
+    default:
+      throw new ConfigError(`unknown cell kind '${String(kind)}': use 'simpleRnn', 'lstm' or 'gru'.`);
+  }
+}
+export { GATE_ORDER, joinGates, splitGates } from './gates.js';

@@ -1,0 +1,28 @@
+import type { Cell, CellConfig } from './cell.js';
+
+/**
+ * LSTM (i, f, g, o). The pointwise part is the fused op `lstmCell` (a backend kernel when the
+ * backend has one, else primitives): per step one matmul, one add and one fused pass.
+ */
+export function lstmCell(config: Required<CellConfig>): Cell {
+  return {
+    config,
+    gates: 4,
+    hasCellState: true,
+    prepare: () => ({}),
+    step(e, p, _prep, xp, { h, c }) {
+      const pre = e.add(xp, e.matmul(h, p.Wh, { bias: p.bh }));
+      const out = e.fused('lstmCell', [pre, c!], {});
+      return { state: { h: out.h, c: out.c }, cache: { hPrev: h, cPrev: c!, c: out.c, gates: out.gates } };
+    },
+    stepBackward(e, p, _prep, { hPrev, cPrev, c, gates }, d) {
+      const dc = d.c ?? e.zeros(c.shape);
+      const { dPre, dcPrev } = e.fused('lstmCellGrad', [gates, cPrev, c, d.h, dc], {});
+      return {
+        dXp: dPre,
+        dState: { h: e.matmul(dPre, p.Wh, { transposeB: true }), c: dcPrev },
+        wh: [{ input: hPrev, dOut: dPre }],
+      };
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Cell, CellConfig } from './cell.js';
+
+/** h' = act(x@Wx + bx + h@Wh + bh), act = tanh or relu. */
+export function simpleRnnCell(config: Required<CellConfig>): Cell {
+  const relu = config.activation === 'relu';
+  return {
+    config,
+    gates: 1,
+    hasCellState: false,
+    prepare: () => ({}),
+    step(e, p, _prep, xp, { h }) {
+      const pre = e.add(xp, e.matmul(h, p.Wh, { bias: p.bh }));
+      const hNew = relu ? e.relu(pre) : e.tanh(pre);
+      return { state: { h: hNew }, cache: { hPrev: h, hNew } };
+    },
+    stepBackward(e, p, _prep, { hPrev, hNew }, d) {
+      const dPre = relu ? e.reluGrad(hNew, d.h) : e.tanhGrad(hNew, d.h);
+      return {
+        dXp: dPre,
+        dState: { h: e.matmul(dPre, p.Wh, { transposeB: true }) },
+        wh: [{ input: hPrev, dOut: dPre }],
+      };
+    },
+  };
+}

@@ -1,0 +1,85 @@
+/**
+ * The conformance suite, written once and run by every backend package:
+ *
+ *   import { describe, it } from 'vitest';
+ *   conformanceSuite({ describe, it }, { name: 'cpu', create: createCpuBackend, fixture: ... });
+ *
+ * Test-runner functions are passed in, so core has no dependency on a test framework, and the
+ * checks are the same report-producing functions the `recurrent conformance` command prints.
+ * Every check runs twice: with the backend's fused kernels and with core's primitive fallbacks.
+ */
+import type { Backend } from '../backend.js';
+import { createEngine, type Engine } from '../engine.js';
+import type { CaseReport } from './compare.js';
+import type { Fixture } from './fixture-format.js';
+import { runFixture, type Tolerances } from './fixture-runner.js';
+import { checkGradients } from './gradcheck.js';
+import { checkLeaks } from './leaks.js';
+import { checkPrimitives } from './primitives.js';
+
+export interface SuiteApi {
+  describe: (name: string, fn: () => void) => void;
+  it: (name: string, fn: () => void | Promise<void>, timeout?: number) => void;
+}
+
+export interface SuiteOptions {
+  /** Backend name in test titles. */
+  name: string;
+  create: () => Backend | Promise<Backend>;
+  /** The reference fixture (e.g. `() => loadFixtureFile(path)` in Node, a fetch in a browser). */
+  fixture: () => Fixture | Promise<Fixture>;
+  /** Looser tolerances for backends that need them (document why next to the call). */
+  tolerances?: Partial<Tolerances>;
+  /** Tolerances of the primitive and gradient checks. */
+  primitiveTolerance?: { atol: number; rtol: number };
+  gradientTolerance?: { atol: number; rtol: number };
+  /** Training steps of the leak check (default 50). */
+  leakSteps?: number;
+  timeout?: number;
+}
+
+/** Formats failing reports for an assertion message. */
+export function describeFailures(reports: CaseReport[]): string {
+  return reports
+    .filter((r) => !r.pass)
+    .map((r) => {
+      if (r.error) return `${r.section} ${r.name}: threw ${r.error}`;
+      const bad = r.checks.filter((c) => !c.pass);
+      return `${r.section} ${r.name}: ` + bad.map((c) => `${c.quantity} maxAbs=${c.maxAbs.toExponential(2)} maxRel=${c.maxRel.toExponential(2)} (atol ${c.atol}, rtol ${c.rtol})`).join('; ');
+    })
+    .join('\n');
+}
+
+function assertAll(reports: CaseReport[], what: string): void {
+  if (reports.length === 0) throw new Error(`${what}: no cases ran`);
+  const failures = describeFailures(reports);
+  if (failures) throw new Error(`${what}: ${reports.filter((r) => !r.pass).length} of ${reports.length} cases failed\n${failures}`);
+}
+
+export function conformanceSuite(api: SuiteApi, opts: SuiteOptions): void {
+  const timeout = opts.timeout ?? 120_000;
+  let engine: Engine | undefined;
+  const getEngine = async (fused: boolean) => {
+    engine ??= createEngine(await opts.create());
+    engine.useFused = fused;
+    return engine;
+  };
+  api.describe(`conformance: ${opts.name}`, () => {
+    api.it('every primitive kernel matches the float64 reference', async () => {
+      assertAll(checkPrimitives(await getEngine(true), opts.primitiveTolerance), 'primitives');
+    }, timeout);
+    for (const fused of [true, false]) {
+      const mode = fused ? 'fused kernels' : 'primitive fallbacks';
+      api.it(`every case of the PyTorch fixture (${mode})`, async () => {
+        const report = await runFixture(await getEngine(fused), await opts.fixture(), { tolerances: opts.tolerances });
+        assertAll(report.cases, `fixture (${mode})`);
+      }, timeout);
+      api.it(`finite-difference gradient checks of every cell (${mode})`, async () => {
+        assertAll(checkGradients(await getEngine(fused), opts.gradientTolerance), `gradients (${mode})`);
+      }, timeout);
+      api.it(`no handle leaks over ${opts.leakSteps ?? 50} training steps (${mode})`, async () => {
+        assertAll(checkLeaks(await getEngine(fused), opts.leakSteps), `leaks (${mode})`);
+      }, timeout);
+    }
+  });
+}
