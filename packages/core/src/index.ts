@@ -52,3 +52,36 @@ export {
   type RnnForwardResult,
   type RnnGrads,
 } from './bptt.js';
+export {
+  computeLoss,
+  labelTensor,
+  parseLossName,
+  PROBABILITY_EPSILON,
+  type LossName,
+  type LossResult,
+  type LossSpec,
+} from './losses.js';
+export {
+  adagrad,
+  adam,
+  adamw,
+  fromPyTorch,
+  rmsprop,
+  sgd,
+  type AdagradOptions,
+  type AdamOptions,
+  type ClipOptions,
+  type LearningRate,
+  type Optimizer,
+  type OptimizerState,
+  type Param,
+  type RmspropOptions,
+  type SgdOptions,
+} from './optimizers.js';
+export { clipByGlobalNorm, clipByValue } from './clip.js';
+// Namespaces: init and schedules both have a `constant`, and init's zeros/ones/uniform are generic names.
+export * as schedules from './schedules.js';
+export type { Schedule } from './schedules.js';
+export * as initializers from './init.js';
+export { getInitializer, type Initializer, type InitializerName } from './init.js';
+export { Rng, type RngState } from './rng.js';
