@@ -32,6 +32,8 @@ export {
 export { broadcastKind, sizeOf, type Broadcast } from './internal/shapes.js';
 export {
   createCell,
+  initCellParams,
+  type InitCellOptions,
   GATE_ORDER,
   GATES,
   joinGates,

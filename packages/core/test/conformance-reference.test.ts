@@ -1,8 +1,8 @@
 import { describe, it } from 'vitest';
 import { conformanceSuite, createReferenceBackend } from '../src/testing/index.js';
-import { loadFixtureFile } from '../src/testing/node.js';
+import { findReferenceFixture, loadFixtureFile } from '../src/testing/node.js';
 
-const FIXTURE = new URL('../../../../shared/fixtures/pytorch-reference.json', import.meta.url).pathname;
+const FIXTURE = findReferenceFixture();
 
 // The float64 reference backend runs the same suite as every other backend (with no fused
 // kernels both modes exercise the fallbacks), at float64 tolerances.

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FixtureError } from '../src/index.js';
 import { compare, parseFixture, type Fixture } from '../src/testing/index.js';
-import { loadFixtureFile } from '../src/testing/node.js';
+import { findReferenceFixture, loadFixtureFile } from '../src/testing/node.js';
 
-/** The PyTorch reference file; RECURRENT_FIXTURE overrides the shared location. */
-const REFERENCE = process.env.RECURRENT_FIXTURE ?? '/work/shared/fixtures/pytorch-reference.json';
+/** The PyTorch reference file; RECURRENT_FIXTURES overrides the shared location. */
+const REFERENCE = findReferenceFixture();
 const referenceJson = (): Record<string, any> => JSON.parse(readFileSync(REFERENCE, 'utf8'));
 
 /** Asserts that parsing `json` throws a FixtureError whose message contains `where` and `what`. */

@@ -8,6 +8,7 @@ import { ConfigError, FixtureError, InputError, ShapeError, StateError } from '.
 import { adagrad, adam, adamw, fromPyTorch, rmsprop, sgd, type Optimizer, type Param } from '../src/optimizers.js';
 import { constant, exponentialDecay, stepDecay } from '../src/schedules.js';
 import { createReferenceBackend } from '../src/testing/reference-backend.js';
+import { findReferenceFixture } from '../src/testing/node.js';
 
 interface FTensor {
   shape: number[];
@@ -24,7 +25,7 @@ interface OptCase {
   clipped?: FTensor[];
 }
 
-const fixtureUrl = new URL('../../../../shared/fixtures/pytorch-reference.json', import.meta.url);
+const fixtureUrl = findReferenceFixture();
 const fixture = JSON.parse(readFileSync(fixtureUrl, 'utf8')) as { optimizers: OptCase[] };
 
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {

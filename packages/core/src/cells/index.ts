@@ -30,3 +30,4 @@ export function createCell(config: CellConfig): Cell {
   }
 }
 export { GATE_ORDER, joinGates, splitGates } from './gates.js';
+export { initCellParams, type InitCellOptions } from './init-params.js';

@@ -11,12 +11,15 @@
  *  - every cell / training tensor has exactly the shape its cell, batch, steps, inputSize and
  *    units imply, and the tensor maps hold exactly the names the cell needs (a stray tensor
  *    usually means a mislabelled cell, so it is an error, not ignored);
- *  - sparse-loss labels are integers in [0, classes).
+ *  - a loss's target and grad match its pred (a sparse loss, named `sparse...`: integer labels
+ *    in [0, classes) shaped like pred without the class axis); `reduction`, if given, is 'mean';
+ *  - optimizer cases have one `after_each_step` per gradient (or one `clipped` per gradient and
+ *    `options.max_norm` > 0), all shaped alike; names are unique within a section.
  *
  * Leniency, on purpose: a missing (or null) section is an empty section, so a file with only
  * `cells` is fine; but a file with no case at all is an error, because it would pass vacuously
  * (a misspelt section name is the usual cause). Fields this reader does not know (`seed`,
- * `torch`, `model`, `reduction`'s siblings, ...) are ignored.
+ * `torch` at the top, `model`, ...) are ignored and not copied into the result.
  *
  * Browser-safe: no Node imports here. `loadFixtureFile` (node:fs) is in fixture-file.ts.
  */

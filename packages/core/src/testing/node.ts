@@ -1,2 +1,2 @@
 /** Node-only testing helpers: `@recurrent/core/testing/node`. */
-export { loadFixtureFile } from './fixture-file.js';
+export { findReferenceFixture, loadFixtureFile } from './fixture-file.js';

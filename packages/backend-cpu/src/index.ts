@@ -1,0 +1,1 @@
+export { createCpuBackend, type CpuBackendOptions } from './backend.js';

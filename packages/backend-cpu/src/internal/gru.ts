@@ -1,0 +1,63 @@
+/**
+ * The GRU (reset-after) pointwise step and its backward, one pass over [B, H] each.
+ * Definitions and the cache layout [r, z, n, hp_n] are core's fallbacks.
+ */
+import { sigmoid } from './scalar.js';
+import type { F32 } from './types.js';
+
+/** xp, hp [B, 3H], h [B, H] -> h' [B, H] and cache [B, 4H]. */
+export function gruCell(xp: F32, hp: F32, h: F32, hOut: F32, cache: F32, batch: number, units: number): void {
+  const h2 = 2 * units;
+  const h3 = 3 * units;
+  for (let r = 0, p = 0, q = 0, s = 0; r < batch; r++, p += h3, q += 4 * units) {
+    for (let j = 0; j < units; j++, s++) {
+      const pj = p + j;
+      const rg = sigmoid(xp[pj] + hp[pj]);
+      const z = sigmoid(xp[pj + units] + hp[pj + units]);
+      const hpn = hp[pj + h2];
+      const n = Math.tanh(xp[pj + h2] + rg * hpn);
+      const qj = q + j;
+      cache[qj] = rg;
+      cache[qj + units] = z;
+      cache[qj + h2] = n;
+      cache[qj + h3] = hpn;
+      hOut[s] = n + z * (h[s] - n);
+    }
+  }
+}
+
+/** Backward of gruCell: dXp, dHp [B, 3H] and the direct part of dh, dh' * z [B, H]. */
+export function gruCellGrad(
+  cache: F32,
+  h: F32,
+  dh: F32,
+  dXp: F32,
+  dHp: F32,
+  dhDirect: F32,
+  batch: number,
+  units: number,
+): void {
+  const h2 = 2 * units;
+  const h3 = 3 * units;
+  for (let r = 0, p = 0, q = 0, s = 0; r < batch; r++, p += h3, q += 4 * units) {
+    for (let j = 0; j < units; j++, s++) {
+      const qj = q + j;
+      const rg = cache[qj];
+      const z = cache[qj + units];
+      const n = cache[qj + h2];
+      const hpn = cache[qj + h3];
+      const d = dh[s];
+      const dn = d * (1 - z) * (1 - n * n);
+      const dz = d * (h[s] - n) * z * (1 - z);
+      const dr = dn * hpn * rg * (1 - rg);
+      const pj = p + j;
+      dXp[pj] = dr;
+      dXp[pj + units] = dz;
+      dXp[pj + h2] = dn;
+      dHp[pj] = dr;
+      dHp[pj + units] = dz;
+      dHp[pj + h2] = dn * rg;
+      dhDirect[s] = d * z;
+    }
+  }
+}

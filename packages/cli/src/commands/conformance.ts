@@ -1,0 +1,75 @@
+/**
+ * `recurrent conformance`: runs a `recurrent-reference/1` fixture on a backend and reports, per
+ * case and quantity, the max absolute and relative error against the tolerance.
+ * Exit 0 if every case passes, 1 if any fails, 2 for a bad flag, backend or fixture file.
+ */
+import { createEngine, type Backend, type Engine } from '@recurrent/core';
+import { defaultTolerances, runFixture, type Fixture, type FixtureReport, type RunFixtureOptions } from '@recurrent/core/testing';
+import { loadFixtureFile } from '@recurrent/core/testing/node';
+import { UsageError } from '../args.js';
+import { defineCommand, type Command } from '../cli.js';
+import { backendEntry, backendList } from '../backends.js';
+import { allPassed, fmtTol, formatReport, formatReportJson } from '../report.js';
+
+/** What the command needs from the outside world; tests replace parts of it. */
+export interface ConformanceDeps {
+  loadFixture(path: string): Promise<Fixture>;
+  createBackend(name: string): Promise<Backend>;
+  runFixture(engine: Engine, fixture: Fixture, options: RunFixtureOptions): Promise<FixtureReport>;
+}
+
+const createBackend = (name: string): Promise<Backend> => backendEntry(name, 'conformance').create();
+
+export const defaultDeps: ConformanceDeps = { loadFixture: loadFixtureFile, createBackend, runFixture };
+
+/** From core's defaults, so the help cannot drift from what runFixture uses. */
+function toleranceHelp(precision: 'float32' | 'float64'): string {
+  const t = defaultTolerances(precision);
+  const one = (k: keyof typeof t) => `${k} ${fmtTol(t[k].atol)} + ${fmtTol(t[k].rtol)}`;
+  return `  ${precision}: ${one('forward')}; ${one('grads')}; ${one('training')}`;
+}
+
+export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): Command {
+  return defineCommand({
+    name: 'conformance',
+    summary: 'check a backend against PyTorch reference values (a recurrent-reference/1 fixture)',
+    usage: 'recurrent conformance --fixtures FILE [--backend NAME] [--json] [--no-fused] [--filter TEXT]',
+    flags: {
+      backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to check, one of those under Backends' },
+      fixtures: { type: 'string', value: 'FILE', required: true, description: 'a recurrent-reference/1 JSON file' },
+      json: { type: 'boolean', description: 'print the report as JSON instead of text' },
+      'no-fused': { type: 'boolean', description: "use core's primitive fallbacks instead of the backend's fused kernels" },
+      filter: { type: 'string', value: 'TEXT', description: 'only run cases whose name contains TEXT' },
+    },
+    details: [
+      'Backends:',
+      backendList(),
+      '',
+      'Tolerances (atol + rtol*|want|) follow the backend precision:',
+      toleranceHelp('float32'),
+      toleranceHelp('float64'),
+      '',
+      'Exit codes: 0 every case passed, 1 a case failed, 2 bad flags, backend or fixture file.',
+      '',
+      'Example:',
+      '  recurrent conformance --backend cpu --fixtures pytorch-reference.json',
+    ].join('\n'),
+    async run({ flags }, io) {
+      const backendName = flags.backend;
+      backendEntry(backendName, 'conformance'); // a bad name fails before a large fixture file is read
+      const fixture = await deps.loadFixture(flags.fixtures);
+      const backend = await deps.createBackend(backendName);
+      const engine = createEngine(backend);
+      const fused = !flags['no-fused'];
+      engine.useFused = fused;
+      const report = await deps.runFixture(engine, fixture, flags.filter === undefined ? {} : { filter: flags.filter });
+      if (report.cases.length === 0)
+        throw new UsageError(`no case of ${flags.fixtures} has '${flags.filter}' in its name.`, 'conformance');
+      const mode = !fused ? 'primitive fallbacks' : Object.keys(backend.fused).length > 0 ? 'fused kernels' : 'no fused kernels';
+      io.out(flags.json ? formatReportJson(report) : formatReport(report, { mode }));
+      return allPassed(report) ? 0 : 1;
+    },
+  });
+}
+
+export const conformanceCommand = createConformanceCommand();
