@@ -113,12 +113,12 @@ export type Kernels = { [K in OpName]: Kernel<K> };
  */
 export interface FusedSpec {
   /**
-   * LSTM pointwise step. pre = x@Wx + bx + h@Wh + bh [B, 4H], c [B, H].
-   * gates = [sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)] [B, 4H];
+   * LSTM pointwise step. xp = x@Wx + bx [B, 4H], hp = h@Wh + bh [B, 4H], c [B, H].
+   * pre = xp + hp; gates = [sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)] [B, 4H];
    * c' = f*c + i*g; h' = o*tanh(c').
    */
   lstmCell: {
-    inputs: [pre: TensorInfo, c: TensorInfo];
+    inputs: [xp: TensorInfo, hp: TensorInfo, c: TensorInfo];
     outputs: { h: Shape; c: Shape; gates: Shape };
   };
   /** Backward of lstmCell: d(pre) [B, 4H] and d(c) [B, H] from dh', dc'. */

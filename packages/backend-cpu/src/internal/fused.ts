@@ -8,12 +8,12 @@ import type { BufferStore } from './store.js';
 export function createFusedKernels(store: BufferStore): FusedKernels {
   const get = (t: TensorInfo) => store.get(t.dataId);
   return {
-    lstmCell: ([pre, c], _attrs, out) => {
+    lstmCell: ([xp, hp, c], _attrs, out) => {
       const [batch, units] = out.h;
       const h = new Float32Array(batch * units);
       const cNew = new Float32Array(batch * units);
       const gates = new Float32Array(batch * 4 * units);
-      lstmCell(get(pre), get(c), h, cNew, gates, batch, units);
+      lstmCell(get(xp), get(hp), get(c), h, cNew, gates, batch, units);
       return { h: store.put(h), c: store.put(cNew), gates: store.put(gates) };
     },
     lstmCellGrad: ([gates, cPrev, c, dh, dc], _attrs, out) => {

@@ -5,17 +5,17 @@
 import { sigmoid } from './scalar.js';
 import type { F32 } from './types.js';
 
-/** pre [B, 4H], c [B, H] -> h', c' [B, H] and the activated gates [B, 4H]. */
-export function lstmCell(pre: F32, c: F32, hOut: F32, cOut: F32, gates: F32, batch: number, units: number): void {
+/** xp + hp [B, 4H], c [B, H] -> h', c' [B, H] and the activated gates [B, 4H]. */
+export function lstmCell(xp: F32, hp: F32, c: F32, hOut: F32, cOut: F32, gates: F32, batch: number, units: number): void {
   const h2 = 2 * units;
   const h3 = 3 * units;
   for (let r = 0, g = 0, s = 0; r < batch; r++, g += 4 * units) {
     for (let j = 0; j < units; j++, s++) {
       const gi = g + j;
-      const i = sigmoid(pre[gi]);
-      const f = sigmoid(pre[gi + units]);
-      const u = Math.tanh(pre[gi + h2]);
-      const o = sigmoid(pre[gi + h3]);
+      const i = sigmoid(xp[gi] + hp[gi]);
+      const f = sigmoid(xp[gi + units] + hp[gi + units]);
+      const u = Math.tanh(xp[gi + h2] + hp[gi + h2]);
+      const o = sigmoid(xp[gi + h3] + hp[gi + h3]);
       const cNew = f * c[s] + i * u;
       gates[gi] = i;
       gates[gi + units] = f;

@@ -2,7 +2,7 @@ import type { Cell, CellConfig } from './cell.js';
 
 /**
  * LSTM (i, f, g, o). The pointwise part is the fused op `lstmCell` (a backend kernel when the
- * backend has one, else primitives): per step one matmul, one add and one fused pass.
+ * backend has one, else primitives): per step one matmul and one fused pass.
  */
 export function lstmCell(config: Required<CellConfig>): Cell {
   return {
@@ -11,8 +11,8 @@ export function lstmCell(config: Required<CellConfig>): Cell {
     hasCellState: true,
     prepare: () => ({}),
     step(e, p, _prep, xp, { h, c }) {
-      const pre = e.add(xp, e.matmul(h, p.Wh, { bias: p.bh }));
-      const out = e.fused('lstmCell', [pre, c!], {});
+      const hp = e.matmul(h, p.Wh, { bias: p.bh });
+      const out = e.fused('lstmCell', [xp, hp, c!], {});
       return { state: { h: out.h, c: out.c }, cache: { hPrev: h, cPrev: c!, c: out.c, gates: out.gates } };
     },
     stepBackward(e, p, _prep, { hPrev, cPrev, c, gates }, d) {

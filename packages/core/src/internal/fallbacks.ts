@@ -11,8 +11,9 @@ type Fallback<K extends FusedName> = (e: Engine, inputs: Tensor[], attrs: FusedA
 const cols = (e: Engine, x: Tensor, k: number, h: number): Tensor => e.sliceCols(x, k * h, h);
 
 export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
-  lstmCell: (e, [pre, c]) => {
+  lstmCell: (e, [xp, hp, c]) => {
     const h = c.shape[1];
+    const pre = e.add(xp, hp);
     const i = e.sigmoid(cols(e, pre, 0, h));
     const f = e.sigmoid(cols(e, pre, 1, h));
     const g = e.tanh(cols(e, pre, 2, h));

@@ -14,8 +14,9 @@ function expect(where: string, s: Shape, want: Shape): void {
 
 /** Output shapes of the fused ops, with the same checks as the primitives. */
 export const fusedShapeRules: { [K in FusedName]: Rule<K> } = {
-  lstmCell: ([pre, c]) => {
-    const [b, h] = gates('lstmCell (pre)', pre, 4);
+  lstmCell: ([xp, hp, c]) => {
+    const [b, h] = gates('lstmCell (xp)', xp, 4);
+    expect('lstmCell (hp)', hp, [b, 4 * h]);
     expect('lstmCell (c)', c, [b, h]);
     return { h: [b, h], c: [b, h], gates: [b, 4 * h] };
   },

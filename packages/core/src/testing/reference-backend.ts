@@ -116,7 +116,7 @@ export function createReferenceBackend(): Backend {
     sumLast: ([x]) => {
       const xv = get(x.dataId);
       const n = x.shape[x.shape.length - 1];
-      const res = new Float64Array(xv.length / n);
+      const res = new Float64Array(sizeOf(x.shape.slice(0, -1)));
       for (let i = 0; i < xv.length; i++) res[Math.floor(i / n)] += xv[i];
       return put(res);
     },
