@@ -93,6 +93,10 @@ export interface OpSpec {
   fill: { inputs: []; attrs: { shape: Shape; value: number } };
   /** labels [...] (integers in [0, depth)) -> [..., depth]. */
   oneHot: { inputs: [labels: TensorInfo]; attrs: { depth: number } };
+  /** Rows of table [V, E] at indices [N] (integers in [0, V)) -> [N, E]. An embedding lookup. */
+  gatherRows: { inputs: [table: TensorInfo, indices: TensorInfo]; attrs: Record<string, never> };
+  /** The transpose of gatherRows: out[indices[n]] += values[n]; values [N, E] -> [rows, E]. */
+  scatterAddRows: { inputs: [values: TensorInfo, indices: TensorInfo]; attrs: { rows: number } };
 }
 
 export type OpName = keyof OpSpec;

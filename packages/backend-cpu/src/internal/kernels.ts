@@ -6,7 +6,7 @@
 import { sizeOf, type DataId, type Kernels, type TensorInfo } from '@recurrent/core';
 import * as act from './activation-grad.js';
 import * as bin from './binary.js';
-import { copyRows, oneHot } from './layout.js';
+import { copyRows, gatherRows, oneHot, scatterAddRows } from './layout.js';
 import { matmul } from './matmul.js';
 import * as red from './reduce.js';
 import type { BufferStore } from './store.js';
@@ -142,6 +142,16 @@ export function createKernels(store: BufferStore): Kernels {
       const lv = get(labels);
       const out = new Float32Array(lv.length * depth);
       oneHot(lv, out, depth);
+      return store.put(out);
+    },
+    gatherRows: ([table, indices], _attrs, [n, e]) => {
+      const out = new Float32Array(n * e);
+      gatherRows(get(table), table.shape[0], e, get(indices), out);
+      return store.put(out);
+    },
+    scatterAddRows: ([values, indices], { rows }, [, e]) => {
+      const out = new Float32Array(rows * e);
+      scatterAddRows(get(values), e, get(indices), rows, out);
       return store.put(out);
     },
   };

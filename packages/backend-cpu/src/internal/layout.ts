@@ -30,3 +30,20 @@ export function oneHot(labels: F32, out: F32, depth: number): void {
     if (k >= 0 && k < depth) out[i * depth + k] = 1;
   }
 }
+
+/** out[n] = table[indices[n]] (rows of width e); an index outside [0, rows) gives a zero row. */
+export function gatherRows(table: F32, rows: number, e: number, indices: F32, out: F32): void {
+  for (let n = 0, count = indices.length; n < count; n++) {
+    const r = Math.round(indices[n]);
+    if (r >= 0 && r < rows) out.set(table.subarray(r * e, r * e + e), n * e);
+  }
+}
+
+/** out[indices[n]] += values[n] (rows of width e); indices outside [0, rows) are dropped. */
+export function scatterAddRows(values: F32, e: number, indices: F32, rows: number, out: F32): void {
+  for (let n = 0, count = indices.length; n < count; n++) {
+    const r = Math.round(indices[n]);
+    if (r < 0 || r >= rows) continue;
+    for (let j = 0, o = r * e, v = n * e; j < e; j++) out[o + j] += values[v + j];
+  }
+}

@@ -139,6 +139,17 @@ export const shapeRules: { [K in OpName]: Rule<K> } = {
     if (!shape.every((d) => Number.isInteger(d) && d >= 0)) throw new ShapeError('fill', shape, 'non-negative integer sizes');
     return shape;
   },
+  gatherRows: ([table, idx]) => {
+    need('gatherRows (table)', table, 2, '[V, E] (a matrix)');
+    need('gatherRows (indices)', idx, 1, '[N] (a vector of row indices)');
+    return [idx[0], table[1]];
+  },
+  scatterAddRows: ([values, idx], { rows }) => {
+    need('scatterAddRows (values)', values, 2, '[N, E]');
+    if (idx.length !== 1 || idx[0] !== values[0]) throw new ShapeError('scatterAddRows (indices)', idx, `[${values[0]}]`);
+    if (!Number.isInteger(rows) || rows < 1) throw new ShapeError('scatterAddRows', [rows], 'rows >= 1');
+    return [rows, values[1]];
+  },
   oneHot: ([l], { depth }) => {
     if (!Number.isInteger(depth) || depth < 1) throw new ShapeError('oneHot', [depth], 'a depth >= 1');
     return [...l, depth];

@@ -133,6 +133,16 @@ function cases(): PrimCase[] {
     out.push({ op: 'fill', label: `fill ${fmt(shape)} ${value}`, inputs: [], attrs: { shape, value } });
   for (const [shape, depth] of [[[1], 1], [[7], 5], [[2, 3], 65]] as [Shape, number][])
     out.push({ op: 'oneHot', label: `oneHot ${fmt(shape)} depth ${depth}`, inputs: [{ shape, ints: depth }], attrs: { depth } });
+  for (const [v, e, n] of [[1, 1, 1], [7, 5, 13], [65, 16, 40]])
+    out.push({ op: 'gatherRows', label: `gatherRows [${v}, ${e}] x ${n}`, inputs: [{ shape: [v, e] }, { shape: [n], ints: v }], attrs: {} });
+  for (const [v, e, n] of [[1, 1, 1], [7, 5, 13], [65, 16, 40]])
+    out.push({
+      op: 'scatterAddRows',
+      label: `scatterAddRows [${n}, ${e}] -> ${v} rows`,
+      inputs: [{ shape: [n, e] }, { shape: [n], ints: v }],
+      attrs: { rows: v },
+      scale: Math.sqrt(n / v + 1),
+    });
   return out;
 }
 

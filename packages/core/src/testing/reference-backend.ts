@@ -188,6 +188,28 @@ export function createReferenceBackend(): Backend {
       return put(out);
     },
     fill: (_i, { value }, shape) => put(new Float64Array(sizeOf(shape)).fill(value)),
+    gatherRows: ([table, idx]) => {
+      const tv = get(table.dataId);
+      const iv = get(idx.dataId);
+      const e = table.shape[1];
+      const out = new Float64Array(iv.length * e);
+      for (let n = 0; n < iv.length; n++) {
+        const r = Math.round(iv[n]);
+        if (r >= 0 && r < table.shape[0]) for (let j = 0; j < e; j++) out[n * e + j] = tv[r * e + j];
+      }
+      return put(out);
+    },
+    scatterAddRows: ([values, idx], { rows }) => {
+      const vv = get(values.dataId);
+      const iv = get(idx.dataId);
+      const e = values.shape[1];
+      const out = new Float64Array(rows * e);
+      for (let n = 0; n < iv.length; n++) {
+        const r = Math.round(iv[n]);
+        if (r >= 0 && r < rows) for (let j = 0; j < e; j++) out[r * e + j] += vv[n * e + j];
+      }
+      return put(out);
+    },
     oneHot: ([l], { depth }) => {
       const lv = get(l.dataId);
       const out = new Float64Array(lv.length * depth);

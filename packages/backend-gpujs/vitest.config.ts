@@ -1,0 +1,7 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['@recurrent/source'] },
+  ssr: { resolve: { conditions: ['@recurrent/source'] } },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 },
+});
