@@ -4,6 +4,7 @@ import { createKernels } from './internal/kernels.js';
 import { BufferStore } from './internal/store.js';
 
 /** Options for createCpuBackend. None yet; the object is accepted so adding some is not a breaking change. */
+// biome-ignore lint/suspicious/noEmptyInterface: options will be added; an interface keeps declaration merging open.
 export interface CpuBackendOptions {}
 
 /**

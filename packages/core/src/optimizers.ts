@@ -225,7 +225,7 @@ class RuleOptimizer implements Optimizer {
       if (!sameShape(grads[i].shape, p.value.shape))
         throw new ShapeError(`${where} (gradient of '${p.name}')`, grads[i].shape, fmtShape(p.value.shape), 'A gradient has its parameter\'s shape.');
       const s = this.#slots.get(p.name);
-      if (s && s.length && !sameShape(s[0].shape, p.value.shape))
+      if (s?.length && !sameShape(s[0].shape, p.value.shape))
         throw new StateError(
           `${where}: parameter '${p.name}' is ${fmtShape(p.value.shape)}, but its optimizer slots are ${fmtShape(s[0].shape)}; ` +
             `use a new optimizer (or setState) when parameter shapes change.`,

@@ -8,6 +8,7 @@ import { findReferenceFixture, loadFixtureFile } from '../src/testing/node.js';
 
 /** The PyTorch reference file; RECURRENT_FIXTURES overrides the shared location. */
 const REFERENCE = findReferenceFixture();
+// biome-ignore lint/suspicious/noExplicitAny: the tests mutate arbitrary fields of the raw JSON.
 const referenceJson = (): Record<string, any> => JSON.parse(readFileSync(REFERENCE, 'utf8'));
 
 /** Asserts that parsing `json` throws a FixtureError whose message contains `where` and `what`. */
