@@ -116,6 +116,12 @@ export type Kernels = { [K in OpName]: Kernel<K> };
  *   LSTM: i, f, g, o (PyTorch and Keras order).  GRU: r, z, n (PyTorch order).
  */
 export interface FusedSpec {
+  /** SimpleRNN step: h' = act(xp + hp), act = tanh or relu. One pass instead of two. */
+  simpleRnnCell: {
+    inputs: [xp: TensorInfo, hp: TensorInfo];
+    outputs: { h: Shape };
+    attrs: { activation: 'tanh' | 'relu' };
+  };
   /**
    * LSTM pointwise step. xp = x@Wx + bx [B, 4H], hp = h@Wh + bh [B, 4H], c [B, H].
    * pre = xp + hp; gates = [sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)] [B, 4H];

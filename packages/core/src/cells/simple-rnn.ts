@@ -9,8 +9,8 @@ export function simpleRnnCell(config: Required<CellConfig>): Cell {
     hasCellState: false,
     prepare: () => ({}),
     step(e, p, _prep, xp, { h }) {
-      const pre = e.add(xp, e.matmul(h, p.Wh, { bias: p.bh }));
-      const hNew = relu ? e.relu(pre) : e.tanh(pre);
+      const hp = e.matmul(h, p.Wh, { bias: p.bh });
+      const { h: hNew } = e.fused('simpleRnnCell', [xp, hp], { activation: config.activation });
       return { state: { h: hNew }, cache: { hPrev: h, hNew } };
     },
     stepBackward(e, p, _prep, { hPrev, hNew }, d) {

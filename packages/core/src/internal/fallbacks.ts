@@ -11,6 +11,10 @@ type Fallback<K extends FusedName> = (e: Engine, inputs: Tensor[], attrs: FusedA
 const cols = (e: Engine, x: Tensor, k: number, h: number): Tensor => e.sliceCols(x, k * h, h);
 
 export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
+  simpleRnnCell: (e, [xp, hp], { activation }) => {
+    const pre = e.add(xp, hp);
+    return { h: activation === 'relu' ? e.relu(pre) : e.tanh(pre) };
+  },
   lstmCell: (e, [xp, hp, c]) => {
     const h = c.shape[1];
     const pre = e.add(xp, hp);

@@ -14,6 +14,11 @@ function expect(where: string, s: Shape, want: Shape): void {
 
 /** Output shapes of the fused ops, with the same checks as the primitives. */
 export const fusedShapeRules: { [K in FusedName]: Rule<K> } = {
+  simpleRnnCell: ([xp, hp]) => {
+    if (xp.length !== 2) throw new ShapeError('simpleRnnCell (xp)', xp, '[B, H]');
+    expect('simpleRnnCell (hp)', hp, xp);
+    return { h: xp };
+  },
   lstmCell: ([xp, hp, c]) => {
     const [b, h] = gates('lstmCell (xp)', xp, 4);
     expect('lstmCell (hp)', hp, [b, 4 * h]);

@@ -22,3 +22,5 @@ export { checkGradients, GRAD_CASES, type GradCase, type GradCheckOptions } from
 export { defaultTolerances, runFixture, type RunFixtureOptions, type Tolerance, type Tolerances } from './fixture-runner.js';
 export { checkLeaks } from './leaks.js';
 export { conformanceSuite, describeFailures, type SuiteApi, type SuiteOptions } from './suite.js';
+export { checkLossGradients } from './gradcheck-losses.js';
+export { checkSeededInit } from './determinism.js';

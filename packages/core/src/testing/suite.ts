@@ -13,7 +13,9 @@ import { createEngine, type Engine } from '../engine.js';
 import type { CaseReport } from './compare.js';
 import type { Fixture } from './fixture-format.js';
 import { runFixture, type Tolerances } from './fixture-runner.js';
+import { checkSeededInit } from './determinism.js';
 import { checkGradients } from './gradcheck.js';
+import { checkLossGradients } from './gradcheck-losses.js';
 import { checkLeaks } from './leaks.js';
 import { checkPrimitives } from './primitives.js';
 
@@ -33,6 +35,7 @@ export interface SuiteOptions {
   /** Tolerances of the primitive and gradient checks. */
   primitiveTolerance?: { atol: number; rtol: number };
   gradientTolerance?: { atol: number; rtol: number };
+  lossGradientTolerance?: { atol: number; rtol: number };
   /** Training steps of the leak check (default 50). */
   leakSteps?: number;
   timeout?: number;
@@ -67,6 +70,12 @@ export function conformanceSuite(api: SuiteApi, opts: SuiteOptions): void {
   api.describe(`conformance: ${opts.name}`, () => {
     api.it('every primitive kernel matches the float64 reference', async () => {
       assertAll(checkPrimitives(await getEngine(true), opts.primitiveTolerance), 'primitives');
+    }, timeout);
+    api.it('the same seed gives the same initial parameters as on the reference backend', async () => {
+      assertAll(checkSeededInit(await getEngine(true)), 'seeded init');
+    }, timeout);
+    api.it('finite-difference gradient checks of every loss', async () => {
+      assertAll(checkLossGradients(await getEngine(true), opts.lossGradientTolerance), 'loss gradients');
     }, timeout);
     for (const fused of [true, false]) {
       const mode = fused ? 'fused kernels' : 'primitive fallbacks';
