@@ -52,6 +52,12 @@ export interface RnnBackwardOptions {
   truncate?: { k1: number; k2: number };
   /** Keep the tape after backward (default false: backward disposes it). */
   keepTape?: boolean;
+  /**
+   * Called at every step of the backward sweep with d(loss)/d(h_t), the gradient arriving at
+   * the state after step t (before it flows through the cell). For watching vanishing and
+   * exploding gradients. The tensor is only valid during the call: read it or copy it.
+   */
+  onStepGrad?: (t: number, dh: Tensor) => void;
 }
 
 export interface RnnGrads {
@@ -110,6 +116,24 @@ export class RnnTape {
 
   get disposed(): boolean {
     return this.#disposed;
+  }
+
+  /**
+   * The gate activations of step t (time index), each [B, H], for inspection: LSTM i, f, g, o;
+   * GRU r, z, n. New tensors the caller owns.
+   */
+  gates(t: number): Record<string, Tensor> {
+    if (this.#disposed) throw new ConfigError('RnnTape.gates: the tape was disposed (keep it with keepTape or call before backward).');
+    const rec = this.steps[t];
+    if (!rec) throw new ConfigError(`RnnTape.gates: no step ${t}; the sequence has ${this.steps.length} steps.`);
+    const e = this.x.engine;
+    const H = this.cell.config.units;
+    const { kind } = this.cell.config;
+    const split = (m: Tensor, names: string[]) => Object.fromEntries(names.map((n, k) => [n, e.sliceCols(m, k * H, H)]));
+    if (kind === 'lstm') return split(rec.cache.gates, ['i', 'f', 'g', 'o']);
+    if (kind === 'gru' && rec.cache.cache) return split(rec.cache.cache, ['r', 'z', 'n']);
+    if (kind === 'gru') return { r: e.affine(rec.cache.r, 1, 0), z: e.affine(rec.cache.z, 1, 0), n: e.affine(rec.cache.n, 1, 0) };
+    return {};
   }
 
   dispose(): void {
@@ -289,6 +313,7 @@ export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions =
         const injected = opts.dy && p >= chunkStart ? e.sliceTime(opts.dy, t) : undefined;
         const next = e.scope(() => {
           let dhIn = addMaybe(e, dh, injected) ?? e.zeros([B, H]);
+          opts.onStepGrad?.(t, dhIn);
           let dcIn = dc;
           let passH: Tensor | undefined;
           let passC: Tensor | undefined;

@@ -181,3 +181,33 @@ describe('bptt', () => {
     expect(() => rnnBackward(e, f.tape!, { dy: e.tensor(new Array(B * T).fill(0), [B, T, 1]) })).toThrow(ShapeError);
   });
 });
+
+describe('inspection', () => {
+  it('onStepGrad sees d loss / d h_t at every step; tape.gates gives each gate in [0, 1] or [-1, 1]', () => {
+    const e = createEngine(createReferenceBackend());
+    const config: CellConfig = { kind: 'lstm', inputSize: D, units: H };
+    const { params, x, dy } = setup(e, config);
+    const f = rnnForward(e, config, params, e.tensor(x, [B, T, D]));
+    const gates = f.tape!.gates(2);
+    expect(Object.keys(gates)).toEqual(['i', 'f', 'g', 'o']);
+    for (const [name, g] of Object.entries(gates)) {
+      expect(g.shape).toEqual([B, H]);
+      const lo = name === 'g' ? -1 : 0;
+      expect(g.toArray().every((v) => v >= lo && v <= 1)).toBe(true);
+    }
+    const seen: number[] = [];
+    const dyT = e.tensor(dy, [B, T, H]);
+    let last: number[] = [];
+    rnnBackward(e, f.tape!, {
+      dy: dyT,
+      onStepGrad: (t, dh) => {
+        seen.push(t);
+        if (t === T - 1) last = dh.toArray();
+      },
+    });
+    expect(seen).toEqual([6, 5, 4, 3, 2, 1, 0]);
+    // At the last step nothing comes from the future: the gradient is exactly dy[:, T-1].
+    const want = [...dy.slice((T - 1) * H, T * H), ...dy.slice((2 * T - 1) * H, 2 * T * H)];
+    expect(last).toEqual(want);
+  });
+});
