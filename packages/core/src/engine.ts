@@ -279,6 +279,8 @@ export class Engine {
   sliceCols = (x: Tensor, start: number, size: number) => this.run('sliceCols', [x], { start, size });
   concatCols = (xs: OpArgs<'concatCols'>) => this.run('concatCols', xs, {});
   oneHot = (labels: Tensor, depth: number) => this.run('oneHot', [labels], { depth });
+  gatherRows = (table: Tensor, indices: Tensor) => this.run('gatherRows', [table, indices], {});
+  scatterAddRows = (values: Tensor, indices: Tensor, rows: number) => this.run('scatterAddRows', [values, indices], { rows });
 }
 
 /** Creates an engine over a backend. One engine per backend instance is typical. */

@@ -27,6 +27,7 @@ export {
   RecurrentError,
   ShapeError,
   StateError,
+  fmtShape,
   type ErrorCode,
 } from './errors.js';
 export { broadcastKind, sizeOf, type Broadcast } from './internal/shapes.js';

@@ -1,1 +1,48 @@
-export {};
+/**
+ * @recurrent/models: a Keras-like API for recurrent models on any @recurrent backend.
+ *
+ *   const model = sequential({ backend: createCpuBackend(), seed: 42 }, [
+ *     layers.simpleRNN({ units: 50, inputShape: [null, 1] }),
+ *     layers.dense({ units: 1, activation: 'sigmoid' }),
+ *   ]);
+ *   model.compile({ loss: 'binaryCrossentropy', optimizer: optimizers.adam({ learningRate: 1e-3 }), metrics: ['accuracy'] });
+ *   const history = await model.fit(x, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
+ */
+export {
+  History,
+  Sequential,
+  sequential,
+  type CompileOptions,
+  type EvaluateOptions,
+  type FitOptions,
+  type InitialStates,
+  type Prediction,
+  type PredictOptions,
+  type SequentialOptions,
+} from './model/sequential.js';
+export type { MetricName } from './model/metrics.js';
+export type { NamedWeight } from './model/weights.js';
+export { loadModel, type LoadOptions } from './load.js';
+export * as layers from './layers/index.js';
+export type {
+  BidirectionalOptions,
+  DenseOptions,
+  DropoutOptions,
+  EmbeddingOptions,
+  GRUOptions,
+  Layer,
+  LSTMOptions,
+  MaskingOptions,
+  MergeMode,
+  RecurrentOptions,
+  TimeDistributedOptions,
+} from './layers/index.js';
+export * as optimizers from './optimizers.js';
+export * as callbacks from './callbacks/index.js';
+export { earlyStopping, modelCheckpoint, type Callback, type EarlyStoppingOptions, type Logs, type ModelCheckpointOptions } from './callbacks/index.js';
+export * as io from './io/index.js';
+export type { IOHandler, ModelArtifacts } from './io/handler.js';
+export { ModelFormatError, TrainingDivergedError } from './errors.js';
+export { toNested, type HostTensor, type InputData, type NestedArray } from './inputs.js';
+// Data helpers (windows, scalers, vocabulary, padding, splits, batches, sampling): a namespace, so names like oneHot do not clash.
+export * as data from './data/index.js';

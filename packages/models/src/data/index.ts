@@ -1,0 +1,30 @@
+/**
+ * Data helpers for recurrent models: the `{ data, shape }` form, sliding windows, scalers,
+ * a character vocabulary, padding with masks, seeded splits and batches, and sampling with
+ * temperature. Browser-safe (no Node APIs).
+ */
+export { type ArrayData, checkFinite, isArrayData, type NestedNumbers, takeRows, toArrayData } from './array-data.js';
+export { type Batch, type BatchOptions, batches, batchIndices } from './batching.js';
+export { oneHot, type OneHotOptions } from './one-hot.js';
+export { type PadOptions, type PadSide, type PaddedSequences, padSequences } from './padding.js';
+export { argmax, sampleLogits, sampleWithTemperature } from './sampling.js';
+export {
+  type ColumnOptions,
+  MinMaxScaler,
+  type MinMaxState,
+  type ScalerInput,
+  type ScalerState,
+  StandardScaler,
+  type StandardState,
+  scalerFromJSON,
+} from './scalers.js';
+export { type Split, type SplitOptions, splitIndices } from './split.js';
+export {
+  BOUNDARY_TOKEN,
+  CharVocabulary,
+  PAD_TOKEN,
+  UNKNOWN_TOKEN,
+  type VocabularyOptions,
+  type VocabularyState,
+} from './vocabulary.js';
+export { slidingWindows, type WindowOptions, type Windows } from './windows.js';

@@ -1,0 +1,168 @@
+/**
+ * The saved-model format `recurrent-model/1` (documented in the README):
+ *
+ *   model.json    topology, weight manifest, optional training state (JSON, UTF-8)
+ *   weights.bin   every weight as little-endian float32, concatenated in manifest order
+ *   optimizer.bin optimizer slots (same encoding), present when saved with the optimizer
+ *
+ * Each binary's manifest records its byte length and CRC-32, so a truncated or corrupted file
+ * is an error on load, never a model with wrong weights.
+ */
+import type { RngState } from '@recurrent/core';
+import { ModelFormatError } from '../errors.js';
+import { crc32 } from './crc32.js';
+
+export const MODEL_FORMAT = 'recurrent-model/1';
+
+export interface WeightEntry {
+  name: string;
+  shape: number[];
+}
+
+export interface BinaryManifest {
+  /** File name relative to model.json. */
+  path: string;
+  byteLength: number;
+  /** CRC-32 of the file, 8 hex digits. */
+  crc32: string;
+}
+
+export interface LayerJson {
+  className: string;
+  config: Record<string, unknown>;
+}
+
+export interface OptimizerJson extends BinaryManifest {
+  /** 'adam', 'sgd', ... (core's optimizer names). */
+  name: string;
+  /** The factory options (learningRate, beta1, ...); a schedule is saved as 'schedule'. */
+  config: Record<string, unknown>;
+  /** Updates applied so far (Adam's bias correction depends on it). */
+  step: number;
+  /** Slot tensors in file order, named `<param>/<slot>` (e.g. `lstm/kernel/m`). */
+  slots: WeightEntry[];
+}
+
+export interface ModelJson {
+  format: typeof MODEL_FORMAT;
+  generator?: string;
+  model: {
+    className: 'Sequential';
+    name: string;
+    seed: number;
+    /** Input shape without the batch axis. */
+    inputShape: (number | null)[];
+    layers: LayerJson[];
+  };
+  weights: BinaryManifest & { entries: WeightEntry[] };
+  training?: {
+    loss?: { name: string; fromLogits?: boolean };
+    metrics?: string[];
+    /** Epochs trained so far. */
+    epochs: number;
+    /** State of the training Rng (shuffling, dropout), so a resumed fit continues the same stream. */
+    rng: RngState;
+    optimizer?: OptimizerJson;
+  };
+}
+
+/** Values as little-endian float32 bytes, concatenated. */
+export function encodeFloat32(arrays: readonly ArrayLike<number>[]): Uint8Array {
+  const n = arrays.reduce((s, a) => s + a.length, 0);
+  const bytes = new Uint8Array(4 * n);
+  const view = new DataView(bytes.buffer);
+  let off = 0;
+  for (const a of arrays)
+    for (let i = 0; i < a.length; i++, off += 4) view.setFloat32(off, a[i], true);
+  return bytes;
+}
+
+/** `count` little-endian float32 values starting at `byteOffset`. */
+export function decodeFloat32(bytes: Uint8Array, byteOffset: number, count: number): Float32Array {
+  const out = new Float32Array(count);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < count; i++) out[i] = view.getFloat32(byteOffset + 4 * i, true);
+  return out;
+}
+
+/** A manifest for bytes about to be written. */
+export const manifestFor = (path: string, bytes: Uint8Array): BinaryManifest => ({ path, byteLength: bytes.byteLength, crc32: crc32(bytes) });
+
+/** Checks a binary file against its manifest: length (truncated / extra bytes) and checksum. */
+export function checkBinary(source: string, what: string, m: BinaryManifest, bytes: Uint8Array | undefined): Uint8Array {
+  if (!bytes) throw new ModelFormatError(source, `${what} file '${m.path}' is missing.`);
+  if (bytes.byteLength < m.byteLength)
+    throw new ModelFormatError(
+      source,
+      `${what} file '${m.path}' is truncated: ${bytes.byteLength} bytes, model.json lists ${m.byteLength}. Save the model again.`,
+    );
+  if (bytes.byteLength > m.byteLength)
+    throw new ModelFormatError(source, `${what} file '${m.path}' has ${bytes.byteLength} bytes, model.json lists ${m.byteLength}: it belongs to another model.json.`);
+  const sum = crc32(bytes);
+  if (sum !== m.crc32)
+    throw new ModelFormatError(source, `${what} file '${m.path}' is corrupted: its CRC-32 is ${sum}, model.json lists ${m.crc32}.`);
+  return bytes;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isShape = (v: unknown): v is number[] => Array.isArray(v) && v.every((d) => Number.isInteger(d) && d >= 0);
+
+function manifest(source: string, where: string, v: unknown): BinaryManifest {
+  if (!isObj(v)) throw new ModelFormatError(source, `model.json ${where} is missing or not an object.`);
+  if (typeof v.path !== 'string' || !v.path || /[\\/]/.test(v.path) || v.path.startsWith('.'))
+    throw new ModelFormatError(source, `model.json ${where}.path must be a plain file name, got ${JSON.stringify(v.path)}.`);
+  if (!Number.isInteger(v.byteLength) || (v.byteLength as number) < 0)
+    throw new ModelFormatError(source, `model.json ${where}.byteLength must be an integer >= 0, got ${JSON.stringify(v.byteLength)}.`);
+  if (typeof v.crc32 !== 'string' || !/^[0-9a-f]{8}$/.test(v.crc32))
+    throw new ModelFormatError(source, `model.json ${where}.crc32 must be 8 hex digits, got ${JSON.stringify(v.crc32)}.`);
+  return v as unknown as BinaryManifest;
+}
+
+function entries(source: string, where: string, v: unknown): WeightEntry[] {
+  if (!Array.isArray(v)) throw new ModelFormatError(source, `model.json ${where} must be an array.`);
+  return v.map((e, i) => {
+    const name = isObj(e) ? e.name : undefined;
+    if (!isObj(e) || typeof name !== 'string' || !isShape(e.shape))
+      throw new ModelFormatError(source, `model.json ${where}[${i}] must be { name: string, shape: number[] }, got ${JSON.stringify(e)}.`);
+    return { name, shape: [...(e.shape as number[])] };
+  });
+}
+
+/** Validates the structure of a parsed model.json (not yet against a model). */
+export function parseModelJson(source: string, json: unknown): ModelJson {
+  if (!isObj(json)) throw new ModelFormatError(source, 'model.json is not a JSON object.');
+  if (json.format !== MODEL_FORMAT)
+    throw new ModelFormatError(
+      source,
+      `model.json format is ${JSON.stringify(json.format)}, wanted '${MODEL_FORMAT}'. ` +
+        (json.format === undefined && 'modelTopology' in json ? 'This looks like a tfjs model; it cannot be loaded here.' : ''),
+    );
+  const model = json.model;
+  if (!isObj(model) || model.className !== 'Sequential')
+    throw new ModelFormatError(source, `model.json model must be { className: 'Sequential', ... }, got ${JSON.stringify(isObj(model) ? model.className : model)}.`);
+  if (!Array.isArray(model.layers) || model.layers.length === 0) throw new ModelFormatError(source, 'model.json model.layers must be a non-empty array.');
+  if (!Array.isArray(model.inputShape) || !model.inputShape.every((d) => d === null || (Number.isInteger(d) && d >= 1)))
+    throw new ModelFormatError(source, `model.json model.inputShape must be an array of positive integers or null, got ${JSON.stringify(model.inputShape)}.`);
+  if (!Number.isSafeInteger(model.seed)) throw new ModelFormatError(source, `model.json model.seed must be an integer, got ${JSON.stringify(model.seed)}.`);
+  const weights = manifest(source, 'weights', json.weights);
+  const weightEntries = entries(source, 'weights.entries', (json.weights as Record<string, unknown>).entries);
+  const out = json as unknown as ModelJson;
+  out.weights = { ...weights, entries: weightEntries };
+  const tr = json.training;
+  if (tr !== undefined) {
+    if (!isObj(tr)) throw new ModelFormatError(source, 'model.json training must be an object.');
+    if (!Number.isInteger(tr.epochs) || (tr.epochs as number) < 0) throw new ModelFormatError(source, 'model.json training.epochs must be an integer >= 0.');
+    if (!isObj(tr.rng)) throw new ModelFormatError(source, 'model.json training.rng must be an Rng state object.');
+    if (tr.optimizer !== undefined) {
+      const o = tr.optimizer;
+      const m = manifest(source, 'training.optimizer', o);
+      const r = o as Record<string, unknown>;
+      if (typeof r.name !== 'string') throw new ModelFormatError(source, 'model.json training.optimizer.name must be a string.');
+      if (!isObj(r.config)) throw new ModelFormatError(source, 'model.json training.optimizer.config must be an object.');
+      if (!Number.isInteger(r.step) || (r.step as number) < 0) throw new ModelFormatError(source, 'model.json training.optimizer.step must be an integer >= 0.');
+      const slots = entries(source, 'training.optimizer.slots', r.slots);
+      (tr as Record<string, unknown>).optimizer = { ...m, name: r.name, config: r.config, step: r.step, slots };
+    }
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+/**
+ * Layer factories, named as in tfjs-layers (`layers.lstm({ units: 32 })`), with Keras 3
+ * semantics and defaults.
+ */
+import { Bidirectional, type BidirectionalOptions } from './bidirectional.js';
+import { Dense, type DenseOptions } from './dense.js';
+import { Dropout, type DropoutOptions } from './dropout.js';
+import { Embedding, type EmbeddingOptions } from './embedding.js';
+import { Masking, type MaskingOptions } from './masking.js';
+import { type GRUOptions, type LSTMOptions, RecurrentLayer, type RecurrentOptions } from './recurrent.js';
+import { TimeDistributed, type TimeDistributedOptions } from './time-distributed.js';
+
+/** A fully connected layer on the last axis. */
+export const dense = (options: DenseOptions): Dense => new Dense(options);
+/** Elman RNN: h' = activation(x W + h U + b). */
+export const simpleRNN = (options: RecurrentOptions): RecurrentLayer => new RecurrentLayer('simpleRnn', options);
+/** LSTM (gates i, f, g, o). */
+export const lstm = (options: LSTMOptions): RecurrentLayer => new RecurrentLayer('lstm', options);
+/** GRU (gates r, z, n; resetAfter true by default, as in Keras 3 and PyTorch). */
+export const gru = (options: GRUOptions): RecurrentLayer => new RecurrentLayer('gru', options);
+/** Integer indices to dense vectors; maskZero makes index 0 padding. */
+export const embedding = (options: EmbeddingOptions): Embedding => new Embedding(options);
+/** Inverted dropout during training. */
+export const dropout = (options: DropoutOptions): Dropout => new Dropout(options);
+/** Marks steps whose features all equal maskValue as padding. */
+export const masking = (options: MaskingOptions = {}): Masking => new Masking(options);
+/** Runs a recurrent layer forwards and backwards and merges the two. */
+export const bidirectional = (options: BidirectionalOptions): Bidirectional => new Bidirectional(options);
+/** Applies a per-step layer to every step of a sequence. */
+export const timeDistributed = (options: TimeDistributedOptions): TimeDistributed => new TimeDistributed(options);
+
+export { Layer, type LayerClassName } from './layer.js';
+export { Bidirectional, type BidirectionalOptions, type MergeMode } from './bidirectional.js';
+export { Dense, type DenseOptions } from './dense.js';
+export { Dropout, type DropoutOptions } from './dropout.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export { Masking, type MaskingOptions } from './masking.js';
+export { RecurrentLayer, type GRUOptions, type LSTMOptions, type RecurrentOptions } from './recurrent.js';
+export { TimeDistributed, type TimeDistributedOptions } from './time-distributed.js';

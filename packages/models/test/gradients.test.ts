@@ -1,0 +1,137 @@
+/**
+ * Layer-level gradient checks: for every layer and option, the gradients the model computes
+ * (read off one SGD step with learning rate 1: g = w_before - w_after) against float64 central
+ * differences of the training loss (same dropout masks: the training Rng is rewound before
+ * each evaluation), all on core's float64 reference backend.
+ */
+import { createReferenceBackend } from '@recurrent/core/testing';
+import { describe, it } from 'vitest';
+import { type HostTensor, type Layer, layers, optimizers, sequential } from '../src/index.js';
+import { expectClose, hostTensor, randomValues } from './helpers.js';
+
+type Loss = string | { name: string; fromLogits?: boolean };
+
+async function gradCheck(build: () => Layer[], x: HostTensor, y: HostTensor, loss: Loss, seed = 5): Promise<void> {
+  const make = (lr: number) => {
+    const m = sequential({ backend: createReferenceBackend(), seed: 3 }, build());
+    m.compile({ loss, optimizer: optimizers.sgd({ learningRate: lr }) });
+    return m;
+  };
+  const gm = make(1);
+  const fm = make(0);
+  const shapes = (await gm.getWeights()).map((w) => w.shape);
+  let s = seed;
+  const w0 = shapes.map((shape) => hostTensor(randomValues(s++, shape.reduce((a, b) => a * b, 1), 0.6), shape));
+  gm.setWeights(w0);
+  const rng0 = gm.trainingState();
+  await gm.trainOnBatch(x, y);
+  const w1 = await gm.getWeights();
+  const eps = 1e-6;
+  const lossAt = async (ws: HostTensor[]) => {
+    fm.setWeights(ws);
+    fm.restoreTraining(rng0, undefined);
+    return (await fm.trainOnBatch(x, y)).loss;
+  };
+  for (let k = 0; k < w0.length; k++) {
+    const analytic = Array.from(w0[k].data, (v, j) => v - w1[k].data[j]);
+    const numeric: number[] = [];
+    for (let j = 0; j < w0[k].data.length; j++) {
+      const v = w0[k].data[j];
+      w0[k].data[j] = v + eps;
+      const up = await lossAt(w0);
+      w0[k].data[j] = v - eps;
+      const down = await lossAt(w0);
+      w0[k].data[j] = v;
+      numeric.push((up - down) / (2 * eps));
+    }
+    expectClose(analytic, numeric, 1e-7, 1e-6, `d loss / d ${w1[k].name}`);
+  }
+  gm.dispose();
+  fm.dispose();
+}
+
+const B = 3;
+const T = 4;
+const D = 2;
+const seq = (seed: number, d = D, b = B, t = T) => hostTensor(randomValues(seed, b * t * d), [b, t, d]);
+const targets = (seed: number, shape: number[]) => hostTensor(randomValues(seed, shape.reduce((a, c) => a * c, 1)), shape);
+const binary = (shape: number[]) => hostTensor(randomValues(77, shape.reduce((a, c) => a * c, 1)).map((v) => (v > 0 ? 1 : 0)), shape);
+const labels = (n: number, k: number, shape: number[]) => hostTensor(Array.from({ length: n }, (_, i) => (i * 7 + 3) % k), shape);
+/** A post-padded mask (lengths 4, 2, 1) and one with holes / pre-padding. */
+const withMask = (x: HostTensor, valid: number[]): HostTensor => ({ ...x, mask: Uint8Array.from(valid) });
+const POST = [1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0];
+const HOLES = [0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 0];
+const inputShape = [null, D];
+
+describe('gradient checks (float64 finite differences)', () => {
+  it('simpleRNN (tanh) -> dense, mse', () => gradCheck(() => [layers.simpleRNN({ units: 3, inputShape }), layers.dense({ units: 2 })], seq(1), targets(2, [B, 2]), 'mse'));
+  it('simpleRNN (relu), returnSequences -> dense on the sequence, mse', () =>
+    gradCheck(() => [layers.simpleRNN({ units: 3, activation: 'relu', returnSequences: true, inputShape }), layers.dense({ units: 1 })], seq(3), targets(4, [B, T, 1]), 'mse'));
+  it('lstm without bias -> dense sigmoid, binaryCrossentropy (computed from the logits)', () =>
+    gradCheck(() => [layers.lstm({ units: 2, useBias: false, inputShape }), layers.dense({ units: 1, activation: 'sigmoid' })], seq(5), binary([B, 1]), 'binaryCrossentropy'));
+  it('lstm with recurrentBias and unitForgetBias false -> dense tanh, mse', () =>
+    gradCheck(() => [layers.lstm({ units: 2, recurrentBias: true, unitForgetBias: false, inputShape }), layers.dense({ units: 2, activation: 'tanh' })], seq(6), targets(7, [B, 2]), 'mse'));
+  it('gru (resetAfter) -> dense softmax, sparseCategoricalCrossentropy', () =>
+    gradCheck(() => [layers.gru({ units: 3, inputShape }), layers.dense({ units: 3, activation: 'softmax' })], seq(8), labels(B, 3, [B]), 'sparseCategoricalCrossentropy'));
+  it('gru (resetAfter false) -> dense softmax, categoricalCrossentropy on soft targets', () =>
+    gradCheck(
+      () => [layers.gru({ units: 2, resetAfter: false, inputShape }), layers.dense({ units: 3, activation: 'softmax' })],
+      seq(9),
+      hostTensor([0.2, 0.5, 0.3, 1, 0, 0, 0.1, 0.1, 0.8], [B, 3]),
+      'categoricalCrossentropy',
+    ));
+  it('dense sigmoid and softmax outputs under mse (activation backward, no logits shortcut)', async () => {
+    await gradCheck(() => [layers.simpleRNN({ units: 2, inputShape }), layers.dense({ units: 2, activation: 'sigmoid' })], seq(10), targets(11, [B, 2]), 'mse');
+    await gradCheck(() => [layers.simpleRNN({ units: 2, inputShape }), layers.dense({ units: 3, activation: 'softmax' })], seq(12), targets(13, [B, 3]), 'mse');
+  });
+  it('goBackwards, returnSequences (reversed output order)', () =>
+    gradCheck(() => [layers.simpleRNN({ units: 2, goBackwards: true, returnSequences: true, inputShape }), layers.dense({ units: 1 })], seq(14), targets(15, [B, T, 1]), 'mse'));
+  it('masked input (post-padding), sequence loss on valid steps only', () =>
+    gradCheck(() => [layers.lstm({ units: 2, returnSequences: true, inputShape }), layers.dense({ units: 1 })], withMask(seq(16), POST), targets(17, [B, T, 1]), 'mse'));
+  it('masked input with holes and pre-padding, goBackwards, last output', () =>
+    gradCheck(() => [layers.gru({ units: 2, goBackwards: true, inputShape }), layers.dense({ units: 1 })], withMask(seq(18), HOLES), targets(19, [B, 1]), 'mse'));
+  it('stacked lstm (returnSequences, mask propagated) -> gru -> dense', () =>
+    gradCheck(
+      () => [layers.lstm({ units: 2, returnSequences: true, inputShape }), layers.gru({ units: 2 }), layers.dense({ units: 1 })],
+      withMask(seq(20), HOLES),
+      targets(21, [B, 1]),
+      'mse',
+    ));
+  it('dropout and recurrentDropout (fixed masks)', async () => {
+    await gradCheck(() => [layers.lstm({ units: 3, dropout: 0.3, recurrentDropout: 0.4, inputShape }), layers.dense({ units: 1 })], seq(22), targets(23, [B, 1]), 'mse');
+    await gradCheck(() => [layers.gru({ units: 3, recurrentDropout: 0.5, inputShape }), layers.dense({ units: 1 })], withMask(seq(24), POST), targets(25, [B, 1]), 'mse');
+    await gradCheck(() => [layers.gru({ units: 3, resetAfter: false, recurrentDropout: 0.5, inputShape }), layers.dense({ units: 1 })], withMask(seq(38), HOLES), targets(39, [B, 1]), 'mse');
+    await gradCheck(() => [layers.simpleRNN({ units: 3, dropout: 0.5, recurrentDropout: 0.5, inputShape }), layers.dense({ units: 1 })], seq(26), targets(27, [B, 1]), 'mse');
+  });
+  it('dropout layer between layers', () =>
+    gradCheck(() => [layers.simpleRNN({ units: 4, inputShape }), layers.dropout({ rate: 0.5 }), layers.dense({ units: 1 })], seq(28), targets(29, [B, 1]), 'mse'));
+  for (const mergeMode of ['concat', 'sum', 'mul', 'ave'] as const)
+    it(`bidirectional lstm, mergeMode ${mergeMode}, masked, returnSequences`, () =>
+      gradCheck(
+        () => [layers.bidirectional({ layer: layers.lstm({ units: 2, returnSequences: true }), mergeMode, inputShape }), layers.dense({ units: 1 })],
+        withMask(seq(30), mergeMode === 'concat' ? HOLES : POST),
+        targets(31, [B, T, 1]),
+        'mse',
+      ));
+  it('bidirectional gru, last outputs', () =>
+    gradCheck(() => [layers.bidirectional({ layer: layers.gru({ units: 2 }), inputShape }), layers.dense({ units: 1 })], seq(32), targets(33, [B, 1]), 'mse'));
+  it('timeDistributed(dense) on a sequence, masked sparse labels per step', () =>
+    gradCheck(
+      () => [layers.simpleRNN({ units: 2, returnSequences: true, inputShape }), layers.timeDistributed({ layer: layers.dense({ units: 3, activation: 'softmax' }) })],
+      withMask(seq(34), POST),
+      labels(B * T, 3, [B, T]),
+      'sparseCategoricalCrossentropy',
+    ));
+  it('embedding (maskZero) -> lstm -> dense', () =>
+    gradCheck(
+      () => [layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true, inputShape: [null] }), layers.lstm({ units: 2 }), layers.dense({ units: 1 })],
+      hostTensor([1, 2, 4, 0, 3, 3, 0, 0, 0, 2, 1, 4], [B, T]),
+      targets(35, [B, 1]),
+      'mse',
+    ));
+  it('masking layer -> simpleRNN (masked steps contribute nothing)', () => {
+    const x = seq(36);
+    for (const r of [6, 7, 9]) for (let d = 0; d < D; d++) x.data[r * D + d] = 0;
+    return gradCheck(() => [layers.masking({ inputShape }), layers.simpleRNN({ units: 2 }), layers.dense({ units: 1 })], x, targets(37, [B, 1]), 'mse');
+  });
+});

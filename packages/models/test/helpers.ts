@@ -1,0 +1,33 @@
+import { compare, type Fixture, type TensorData, testRandom } from '@recurrent/core/testing';
+import { findReferenceFixture, loadFixtureFile } from '@recurrent/core/testing/node';
+import { expect } from 'vitest';
+
+let fixture: Promise<Fixture> | undefined;
+/** The PyTorch reference fixture (outside the repository, in ../shared/fixtures). */
+export const referenceFixture = (): Promise<Fixture> => (fixture ??= loadFixtureFile(findReferenceFixture()));
+
+/** Asserts numpy-allclose and reports the worst element on failure. */
+export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number, what = 'values'): void {
+  const c = compare(what, Array.from(got), Array.from(want), atol, rtol);
+  expect(c.pass, `${what}: max |diff| ${c.maxAbs}, max rel ${c.maxRel}, worst index ${c.worstIndex} (got ${got[c.worstIndex]}, want ${want[c.worstIndex]})`).toBe(true);
+}
+
+/** Per-gate [R, H] matrices side by side: [R, G*H] row-major. */
+export function joinColumns(parts: TensorData[]): number[] {
+  const [R, H] = parts[0].shape;
+  const out: number[] = [];
+  for (let r = 0; r < R; r++) for (const p of parts) for (let j = 0; j < H; j++) out.push(p.data[r * H + j]);
+  return out;
+}
+
+export const joinVectors = (parts: TensorData[]): number[] => parts.flatMap((p) => Array.from(p.data));
+
+export const GATES: Record<string, string[]> = { simple_rnn: [''], lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'], gru_reset_before: ['r', 'z', 'n'] };
+
+/** Random values in [-s, s) from a fixed stream (test data only). */
+export function randomValues(seed: number, n: number, s = 1): number[] {
+  const r = testRandom(seed);
+  return Array.from({ length: n }, () => r(-s, s));
+}
+
+export const hostTensor = (data: number[], shape: number[]) => ({ data: Float64Array.from(data), shape });
