@@ -1,4 +1,7 @@
 export type {
+  ActivationGradOp,
+  BinaryOp,
+  UnaryOp,
   Backend,
   DataId,
   FusedKernel,
