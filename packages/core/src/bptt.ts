@@ -58,6 +58,8 @@ export interface RnnBackwardOptions {
    * exploding gradients. The tensor is only valid during the call: read it or copy it.
    */
   onStepGrad?: (t: number, dh: Tensor) => void;
+  /** Compute d(loss)/d(x) (default true). False skips one large matmul when x is not trained. */
+  inputGrad?: boolean;
 }
 
 export interface RnnGrads {
@@ -279,7 +281,9 @@ const addMaybe = (e: Engine, a: Tensor | undefined, b: Tensor | undefined): Tens
   a && b ? e.add(a, b) : (a ?? b);
 
 /** Gradients of a forward pass. Disposes the tape unless keepTape. */
-export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions = {}): RnnBackwardResult {
+export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions & { inputGrad: false }): Omit<RnnBackwardResult, 'dx'>;
+export function rnnBackward(e: Engine, tape: RnnTape, opts?: RnnBackwardOptions): RnnBackwardResult;
+export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions = {}): RnnBackwardResult | Omit<RnnBackwardResult, 'dx'> {
   if (tape.disposed) throw new ConfigError('rnnBackward: the tape was already disposed (backward runs once per forward unless keepTape).');
   const { cell, params, x, prep, steps, order } = tape;
   const name = cell.config.kind;
@@ -352,21 +356,29 @@ export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions =
       }
     }
 
-    // Input weights and dx: one matmul each over all steps.
+    // Input weights and dx: one matmul each over all steps. Each per-step gradient sequence is
+    // stacked once; for cells whose recurrent matmul sees the same gradient as the input
+    // projection (SimpleRNN, LSTM) the two stacks are the same tensor.
     const dXP = e.stackTime(dXp as Tensor[]).reshape([B * T, G * H]);
     const x2 = x.reshape([B * T, D]);
+    const stacked = dWhOut[0].map((_, k) =>
+      dWhOut.every((row, t) => row[k] === dXp[t]) ? dXP : stack2d(e, dWhOut.map((row) => row[k]!)),
+    );
     const grads: RnnGrads = {
       Wx: e.matmul(x2, dXP, { transposeA: true }),
-      Wh: whGrad(e, whIn, dWhOut),
+      Wh: joinCols(
+        e,
+        stacked.map((outs, k) => e.matmul(stack2d(e, whIn.map((row) => row[k])), outs, { transposeA: true })),
+      ),
     };
     if (params.bx) grads.bx = e.sumBatch(dXP);
-    if (params.bh) grads.bh = bhGrad(e, dWhOut);
-    const dx = e.matmul(dXP, params.Wx, { transposeB: true }).reshape([B, T, D]);
+    if (params.bh) grads.bh = joinCols(e, stacked.map((outs) => e.sumBatch(outs).reshape([1, outs.shape[1]]))).reshape([G * H]);
+    const dx = opts.inputGrad === false ? undefined : e.matmul(dXP, params.Wx, { transposeB: true }).reshape([B, T, D]);
     const dState0: CellState = {
       h: dh0 ?? e.zeros([B, H]),
       c: cell.hasCellState ? (dc0 ?? e.zeros([B, H])) : undefined,
     };
-    return { grads, dx, dState0 };
+    return dx ? { grads, dx, dState0 } : { grads, dState0 };
   });
   if (!opts.keepTape) tape.dispose();
   return result;
@@ -377,25 +389,12 @@ function accumulate(e: Engine, a: Tensor | undefined, b: Tensor): Tensor {
   return a ? e.add(a, b) : b;
 }
 
-/** dWh = [in_k^T @ dOut_k for each piece k], stacked over time, concatenated by columns. */
-function whGrad(e: Engine, inputs: Tensor[][], dOuts: (Tensor | undefined)[][]): Tensor {
-  const T = inputs.length;
-  const pieces = inputs[0].map((_, k) => {
-    const ins = e.stackTime(inputs.map((row) => row[k]));
-    const outs = e.stackTime(dOuts.map((row) => row[k]!));
-    const [B, , H] = ins.shape;
-    return e.matmul(ins.reshape([B * T, H]), outs.reshape([B * T, outs.shape[2]]), { transposeA: true });
-  });
-  return pieces.length === 1 ? pieces[0] : e.concatCols(pieces);
+/** T tensors [B, N] -> one [B*T, N] (batch-major, like x reshaped). */
+function stack2d(e: Engine, xs: Tensor[]): Tensor {
+  const s = e.stackTime(xs);
+  return s.reshape([s.shape[0] * s.shape[1], s.shape[2]]);
 }
 
-function bhGrad(e: Engine, dOuts: (Tensor | undefined)[][]): Tensor {
-  const T = dOuts.length;
-  const sums = dOuts[0].map((_, k) => {
-    const outs = e.stackTime(dOuts.map((row) => row[k]!));
-    const [B, , N] = outs.shape;
-    return e.sumBatch(outs.reshape([B * T, N])).reshape([1, N]);
-  });
-  const row = sums.length === 1 ? sums[0] : e.concatCols(sums);
-  return row.reshape([row.shape[1]]);
+function joinCols(e: Engine, parts: Tensor[]): Tensor {
+  return parts.length === 1 ? parts[0] : e.concatCols(parts);
 }

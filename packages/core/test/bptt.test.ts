@@ -211,3 +211,21 @@ describe('inspection', () => {
     expect(last).toEqual(want);
   });
 });
+
+describe('inputGrad: false', () => {
+  it('skips dx and leaves every other gradient unchanged', () => {
+    const e = createEngine(createReferenceBackend());
+    for (const config of [
+      { kind: 'lstm', inputSize: D, units: H },
+      { kind: 'gru', inputSize: D, units: H, resetAfter: false },
+    ] as CellConfig[]) {
+      const { params, x, dy } = setup(e, config);
+      const f = rnnForward(e, config, params, e.tensor(x, [B, T, D]));
+      const dyT = e.tensor(dy, [B, T, H]);
+      const all = rnnBackward(e, f.tape!, { dy: dyT, keepTape: true });
+      const some = rnnBackward(e, f.tape!, { dy: dyT, inputGrad: false });
+      expect('dx' in some).toBe(false);
+      for (const k of ['Wx', 'Wh', 'bx', 'bh'] as const) expect(some.grads[k]!.toArray()).toEqual(all.grads[k]!.toArray());
+    }
+  });
+});

@@ -191,7 +191,7 @@ function trainingCase(e: Engine, c: TrainingCase, tol: Tolerances): Check[] {
         const dW = e.matmul(f.state.h, grad, { transposeA: true });
         const db = e.sumBatch(grad);
         const dh = e.matmul(grad, W, { transposeB: true });
-        const r = rnnBackward(e, f.tape!, { dState: { h: dh } });
+        const r = rnnBackward(e, f.tape!, { dState: { h: dh }, inputGrad: false });
         return [r.grads.Wx, r.grads.Wh, r.grads.bx!, r.grads.bh!, dW, db];
       });
       opt.step(params, grads);
