@@ -8,17 +8,18 @@ import { defaultTolerances, runFixture, type Fixture, type FixtureReport, type R
 import { loadFixtureFile } from '@recurrent/core/testing/node';
 import { UsageError } from '../args.js';
 import { defineCommand, type Command } from '../cli.js';
-import { backendEntry, backendList } from '../backends.js';
+import { backendEntry, backendList, backendMode } from '../backends.js';
+import { runFixtureInBrowser } from '../browser.js';
 import { allPassed, fmtTol, formatReport, formatReportJson } from '../report.js';
 
 /** What the command needs from the outside world; tests replace parts of it. */
 export interface ConformanceDeps {
   loadFixture(path: string): Promise<Fixture>;
-  createBackend(name: string): Promise<Backend>;
+  createBackend(name: string, mode?: string): Promise<Backend>;
   runFixture(engine: Engine, fixture: Fixture, options: RunFixtureOptions): Promise<FixtureReport>;
 }
 
-const createBackend = (name: string): Promise<Backend> => backendEntry(name, 'conformance').create();
+const createBackend = (name: string, mode?: string): Promise<Backend> => backendEntry(name, 'conformance').create(mode);
 
 export const defaultDeps: ConformanceDeps = { loadFixture: loadFixtureFile, createBackend, runFixture };
 
@@ -33,13 +34,15 @@ export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): C
   return defineCommand({
     name: 'conformance',
     summary: 'check a backend against PyTorch reference values (a recurrent-reference/1 fixture)',
-    usage: 'recurrent conformance --fixtures FILE [--backend NAME] [--json] [--no-fused] [--filter TEXT]',
+    usage: 'recurrent conformance --fixtures FILE [--backend NAME] [--json] [--no-fused] [--filter TEXT] [--browser PATH] [--mode MODE]',
     flags: {
       backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to check, one of those under Backends' },
       fixtures: { type: 'string', value: 'FILE', required: true, description: 'a recurrent-reference/1 JSON file' },
       json: { type: 'boolean', description: 'print the report as JSON instead of text' },
       'no-fused': { type: 'boolean', description: "use core's primitive fallbacks instead of the backend's fused kernels" },
       filter: { type: 'string', value: 'TEXT', description: 'only run cases whose name contains TEXT' },
+      browser: { type: 'string', value: 'PATH', description: 'Chromium for browser backends (webgl, gpujs --mode browser); default $CHROMIUM_PATH, else chromium on PATH' },
+      mode: { type: 'string', value: 'MODE', description: "the backend's mode, for backends that have several (gpujs: webasm, cpu, browser)" },
     },
     details: [
       'Backends:',
@@ -53,19 +56,32 @@ export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): C
       '',
       'Example:',
       '  recurrent conformance --backend cpu --fixtures pytorch-reference.json',
+      '  recurrent conformance --backend webgl --fixtures pytorch-reference.json --browser /usr/bin/chromium',
+      '  recurrent conformance --backend gpujs --mode browser --fixtures pytorch-reference.json',
     ].join('\n'),
     async run({ flags }, io) {
       const backendName = flags.backend;
-      backendEntry(backendName, 'conformance'); // a bad name fails before a large fixture file is read
+      const entry = backendEntry(backendName, 'conformance'); // a bad name fails before a large fixture file is read
+      const { mode: runMode, browser } = backendMode(backendName, entry, flags.mode, 'conformance');
       const fixture = await deps.loadFixture(flags.fixtures);
-      const backend = await deps.createBackend(backendName);
-      const engine = createEngine(backend);
       const fused = !flags['no-fused'];
-      engine.useFused = fused;
-      const report = await deps.runFixture(engine, fixture, flags.filter === undefined ? {} : { filter: flags.filter });
+      let report: FixtureReport;
+      let fusedKernels: number;
+      if (browser) {
+        // A browser backend: the whole fixture runs in a headless Chromium page (../browser.ts).
+        const r = await runFixtureInBrowser(browser, { fixtureFile: flags.fixtures, fused, filter: flags.filter, browser: flags.browser, env: io.env });
+        io.err(`${backendName}: ${r.environment}`);
+        ({ report, fusedKernels } = r);
+      } else {
+        const backend = await deps.createBackend(backendName, runMode);
+        const engine = createEngine(backend);
+        engine.useFused = fused;
+        report = await deps.runFixture(engine, fixture, flags.filter === undefined ? {} : { filter: flags.filter });
+        fusedKernels = Object.keys(backend.fused).length;
+      }
       if (report.cases.length === 0)
         throw new UsageError(`no case of ${flags.fixtures} has '${flags.filter}' in its name.`, 'conformance');
-      const mode = !fused ? 'primitive fallbacks' : Object.keys(backend.fused).length > 0 ? 'fused kernels' : 'no fused kernels';
+      const mode = !fused ? 'primitive fallbacks' : fusedKernels > 0 ? 'fused kernels' : 'no fused kernels';
       io.out(flags.json ? formatReportJson(report) : formatReport(report, { mode }));
       return allPassed(report) ? 0 : 1;
     },

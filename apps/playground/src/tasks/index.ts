@@ -1,0 +1,28 @@
+/** Builds a task from its id, the bundled data and the sequence length. */
+import type { TaskId } from '../model/config.js';
+import { addingTask } from './adding.js';
+import { generateTask } from './generate.js';
+import { namesTask } from './names.js';
+import type { Task } from './task.js';
+import { parseWeatherCsv, weatherTask } from './weather.js';
+
+export interface RawData {
+  female: readonly string[];
+  male: readonly string[];
+  seattleWeatherCsv: string;
+}
+
+export function createTask(id: TaskId, seqLen: number, data: RawData): Task {
+  switch (id) {
+    case 'names':
+      return namesTask(data.female, data.male, seqLen);
+    case 'generate':
+      return generateTask(data.female, data.male, seqLen);
+    case 'weather':
+      return weatherTask(parseWeatherCsv(data.seattleWeatherCsv), seqLen);
+    case 'adding':
+      return addingTask(seqLen);
+    default:
+      throw new Error(`unknown task '${String(id)}': use names, generate, weather or adding.`);
+  }
+}

@@ -1,0 +1,77 @@
+/** The settings sidebar: reads and writes the configuration, reports which setting changed. */
+import type { CellKind } from '@recurrent/core';
+import { type BackendId, type OptimizerName, type PlaygroundConfig, SEQ_LEN, type TaskId } from '../model/config.js';
+
+export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`playground: no #${id} in the page`);
+  return e as T;
+};
+
+/** Sets a select's value, adding the option when a shared link carries a value the list lacks. */
+function setSelect(sel: HTMLSelectElement, value: string): void {
+  if (![...sel.options].some((o) => o.value === value)) {
+    const o = document.createElement('option');
+    o.value = o.textContent = value;
+    const after = [...sel.options].find((x) => Number(x.value) > Number(value));
+    sel.insertBefore(o, after ?? null);
+  }
+  sel.value = value;
+}
+
+export function writeConfig(c: PlaygroundConfig): void {
+  $<HTMLSelectElement>('task').value = c.task;
+  const seq = $<HTMLInputElement>('seq-len');
+  const range = SEQ_LEN[c.task];
+  seq.min = String(range.min);
+  seq.max = String(range.max);
+  seq.value = String(c.seqLen);
+  $('seq-len-label').textContent = range.label[0].toUpperCase() + range.label.slice(1);
+  $('seq-len-value').textContent = String(c.seqLen);
+  $<HTMLInputElement>(`cell-${c.cell}`).checked = true;
+  setSelect($<HTMLSelectElement>('units'), String(c.units));
+  setSelect($<HTMLSelectElement>('layers'), String(c.layers));
+  $<HTMLInputElement>('seed').value = String(c.seed);
+  $<HTMLSelectElement>('optimizer').value = c.optimizer;
+  setSelect($<HTMLSelectElement>('lr'), String(c.learningRate));
+  setSelect($<HTMLSelectElement>('batch'), String(c.batchSize));
+  setSelect($<HTMLSelectElement>('clip'), String(c.clipNorm));
+  const radio = document.querySelector<HTMLInputElement>(`input[name="backend"][value="${c.backend}"]`);
+  if (radio) radio.checked = true;
+}
+
+export function readConfig(prev: PlaygroundConfig): PlaygroundConfig {
+  const cell = document.querySelector<HTMLInputElement>('input[name="cell"]:checked')?.value as CellKind | undefined;
+  const seed = Number($<HTMLInputElement>('seed').value);
+  return {
+    task: $<HTMLSelectElement>('task').value as TaskId,
+    seqLen: Number($<HTMLInputElement>('seq-len').value),
+    cell: cell ?? prev.cell,
+    units: Number($<HTMLSelectElement>('units').value),
+    layers: Number($<HTMLSelectElement>('layers').value),
+    seed: Number.isSafeInteger(seed) && seed >= 0 ? seed : prev.seed,
+    optimizer: $<HTMLSelectElement>('optimizer').value as OptimizerName,
+    learningRate: Number($<HTMLSelectElement>('lr').value),
+    batchSize: Number($<HTMLSelectElement>('batch').value),
+    clipNorm: Number($<HTMLSelectElement>('clip').value),
+    backend: (document.querySelector<HTMLInputElement>('input[name="backend"]:checked')?.value as BackendId | undefined) ?? prev.backend,
+  };
+}
+
+/** Calls `onChange(key)` when a setting is committed (on 'change', so a dragged slider fires once). */
+export function watchControls(onChange: (key: keyof PlaygroundConfig) => void): void {
+  const map: [string, keyof PlaygroundConfig][] = [
+    ['task', 'task'],
+    ['seq-len', 'seqLen'],
+    ['units', 'units'],
+    ['layers', 'layers'],
+    ['seed', 'seed'],
+    ['optimizer', 'optimizer'],
+    ['lr', 'learningRate'],
+    ['batch', 'batchSize'],
+    ['clip', 'clipNorm'],
+  ];
+  for (const [id, key] of map) $(id).addEventListener('change', () => onChange(key));
+  $('seq-len').addEventListener('input', () => ($('seq-len-value').textContent = $<HTMLInputElement>('seq-len').value));
+  for (const r of document.querySelectorAll<HTMLInputElement>('input[name="cell"]')) r.addEventListener('change', () => onChange('cell'));
+}

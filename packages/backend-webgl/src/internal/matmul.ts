@@ -1,0 +1,44 @@
+/**
+ * matmul through tfjs's own packed kernel (MatMulPackedProgram: 2x2 output blocks, the fastest
+ * matmul tfjs has), with the bias fused into the same pass (`_FusedMatMul`). One exception: with an
+ * odd number of rows the fused bias would also land in the padding row of the last texel, so that
+ * case adds the bias in a second pass of ours, which keeps every texture's padding zero.
+ */
+import type { Kernels } from '@recurrent/core';
+import { getKernel, type KernelFunc, type TensorInfo as TfInfo } from '@tensorflow/tfjs-core';
+import { defineProgram } from './program.js';
+import type { Gl } from './types.js';
+
+const ADD_ROW = defineProgram(['A', 'B'], [], `vec4 value(int r, int c) { vec2 b = row_B(0, c); return tex_A(r, c) + vec4(b, b); }`);
+const ZEROS_PLUS_ROW = defineProgram(['B'], [], `vec4 value(int r, int c) { vec2 b = row_B(0, c); return vec4(b, b); }`);
+const ZEROS = defineProgram([], [], `vec4 value(int r, int c) { return vec4(0.0); }`);
+
+function kernel(name: string): KernelFunc {
+  const k = getKernel(name, 'webgl');
+  if (!k) throw new Error(`webgl backend: tfjs kernel ${name} is not registered (is @tensorflow/tfjs-backend-webgl loaded?)`);
+  return k.kernelFunc;
+}
+
+export function matmulKernel(g: Gl): Kernels['matmul'] {
+  const batchMatMul = kernel('BatchMatMul');
+  const fusedMatMul = kernel('_FusedMatMul');
+  return ([a, b, bias], { transposeA, transposeB }, [m, n]) => {
+    const ai = g.store.input(a, 'matmul');
+    const bi = g.store.input(b, 'matmul');
+    const biasInfo = bias ? { ...g.store.input(bias, 'matmul'), shape: [n] } : undefined;
+    const k = transposeA ? a.shape[0] : a.shape[1];
+    if (k === 0) {
+      // An empty inner dimension: the sum over it is 0.
+      return biasInfo ? g.run(ZEROS_PLUS_ROW, [{ ...biasInfo, shape: [1, n] }], [m, n]) : g.run(ZEROS, [], [m, n]);
+    }
+    const attrs = { transposeA, transposeB };
+    if (biasInfo && m % 2 === 0) {
+      return g.store.put(fusedMatMul({ inputs: { a: ai, b: bi, bias: biasInfo }, backend: g.be, attrs }) as TfInfo);
+    }
+    const product = batchMatMul({ inputs: { a: ai, b: bi }, backend: g.be, attrs }) as TfInfo;
+    if (!biasInfo) return g.store.put(product);
+    const id = g.run(ADD_ROW, [product, { ...biasInfo, shape: [1, n] }], [m, n]);
+    g.free(product);
+    return id;
+  };
+}

@@ -1,0 +1,15 @@
+import { defineConfig, mergeConfig } from 'vitest/config';
+import base from './vitest.config.js';
+
+/** `pnpm bench`: the browser benchmark (bench/*.bench.ts) in the same headless Chromium as the tests. */
+const config = mergeConfig(
+  base,
+  defineConfig({
+    optimizeDeps: { include: ['@tensorflow/tfjs'] },
+    test: { testTimeout: 3_600_000 },
+  }),
+);
+// mergeConfig concatenates arrays: replace the test files and drop the fixture setup outright.
+config.test!.include = ['bench/**/*.bench.ts'];
+config.test!.globalSetup = [];
+export default config;

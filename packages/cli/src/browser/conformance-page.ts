@@ -1,0 +1,30 @@
+/**
+ * Page side of `recurrent conformance` for browser backends (runs in Chromium, see ../browser.ts):
+ * parses the fixture text, runs every case on the backend, and returns the report to Node.
+ */
+import { createEngine, type Backend } from '@recurrent/core';
+import { parseFixture, runFixture } from '@recurrent/core/testing';
+import type { ConformancePageArgs, ConformancePageResult } from '../browser.js';
+
+/** The browser and, when the backend owns a WebGL context, its renderer. */
+function describeEnvironment(backend: Backend): string {
+  const gl = (backend as { gl?: WebGL2RenderingContext }).gl;
+  const browser = navigator.userAgent.match(/(HeadlessChrome|Chrome|Chromium)\/[\d.]+/)?.[0] ?? navigator.userAgent;
+  if (!gl) return browser;
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+  return `${browser}, ${gl.getParameter(gl.VERSION)}, renderer ${renderer}`;
+}
+
+export async function runConformancePage(create: () => Promise<Backend>, args: ConformancePageArgs): Promise<ConformancePageResult> {
+  const backend = await create();
+  try {
+    const engine = createEngine(backend);
+    engine.useFused = args.fused;
+    const fixture = parseFixture(JSON.parse(args.fixtureText), args.source);
+    const report = await runFixture(engine, fixture, args.filter === undefined ? {} : { filter: args.filter });
+    return { report, fusedKernels: Object.keys(backend.fused).length, environment: describeEnvironment(backend) };
+  } finally {
+    backend.destroy?.();
+  }
+}
