@@ -1,7 +1,83 @@
-import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { defineConfig, type Plugin } from 'vitest/config';
 
+const conditions = ['@recurrent/source'];
+
+/** Headless Chromium (the flags CI uses; the CPU backend needs no GPU, these match the other packages). */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+  '--ignore-gpu-blocklist',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+/**
+ * A tiny file server inside the test page's own dev server, for the http handler's browser
+ * tests: `PUT /__models/<path>` stores the body in memory, `GET /__models/<path>` serves it
+ * (404 when absent). Same origin as the page, so no CORS; nothing is written to disk.
+ */
+function modelFileServer(): Plugin {
+  const files = new Map<string, { body: Buffer; type: string }>();
+  return {
+    name: 'recurrent-test-model-files',
+    configureServer(server) {
+      server.middlewares.use('/__models/', (req, res) => {
+        const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+        if (req.method === 'PUT') {
+          const chunks: Buffer[] = [];
+          req.on('data', (c: Buffer) => chunks.push(c));
+          req.on('end', () => {
+            files.set(key, { body: Buffer.concat(chunks), type: req.headers['content-type'] ?? 'application/octet-stream' });
+            res.statusCode = 204;
+            res.end();
+          });
+          return;
+        }
+        const f = req.method === 'GET' ? files.get(key) : undefined;
+        if (!f) {
+          res.statusCode = req.method === 'GET' ? 404 : 405;
+          res.end();
+          return;
+        }
+        res.setHeader('content-type', f.type);
+        res.end(f.body);
+      });
+    },
+  };
+}
+
+// Two projects: Node (every test/*.test.ts, as before) and headless Chromium (the browser IO
+// handlers: IndexedDB, downloads, http). `vitest run` runs both; `--project node` or
+// `--project chromium` runs one.
 export default defineConfig({
-  resolve: { conditions: ['@recurrent/source'] },
-  ssr: { resolve: { conditions: ['@recurrent/source'] } },
-  test: { include: ['test/**/*.test.ts'], testTimeout: 60_000 },
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    testTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: 'node', include: ['test/*.test.ts'] } },
+      {
+        extends: true,
+        plugins: [modelFileServer()],
+        test: {
+          name: 'chromium',
+          include: ['test/browser/*.test.ts'],
+          browser: {
+            enabled: true,
+            headless: true,
+            screenshotFailures: false,
+            provider: playwright({
+              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+            }),
+            instances: [{ browser: 'chromium' }],
+          },
+        },
+      },
+    ],
+  },
 });

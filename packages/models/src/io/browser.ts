@@ -2,7 +2,11 @@
  * Browser handlers: IndexedDB (save and load; one transaction, so a save is all or nothing),
  * downloads (save only: model.json and the binaries as downloaded files) and http(s) URLs
  * (load only: model.json, then the binaries named in it, relative to its URL).
+ *
+ * IndexedDB layout: database 'recurrent-models' (version 1), object store 'models', one record
+ * per model keyed by its name: { name, modelJson, weights: ArrayBuffer, optimizer?: ArrayBuffer }.
  */
+import { ConfigError } from '@recurrent/core';
 import { ModelFormatError } from '../errors.js';
 import { parseModelJson } from './format.js';
 import type { IOHandler, ModelArtifacts } from './handler.js';
@@ -10,14 +14,29 @@ import type { IOHandler, ModelArtifacts } from './handler.js';
 const DB_NAME = 'recurrent-models';
 const STORE = 'models';
 
-function openDb(factory: IDBFactory): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
+const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
+function openDb(factory: IDBFactory, description: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
     const req = factory.open(DB_NAME, 1);
     req.onupgradeneeded = () => {
       if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: 'name' });
     };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error('another tab holds an older version of the database open'));
+  }).catch((err) => {
+    throw new ModelFormatError(description, `cannot open the IndexedDB database '${DB_NAME}' (${errorText(err)}).`);
+  });
+}
+
+/** Runs one request in its own transaction; resolves with the request's result once the transaction commits. */
+function run<T>(db: IDBDatabase, mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    const req = request(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(req.result as T);
+    tx.onabort = () => reject(tx.error ?? new Error('the transaction was aborted'));
   });
 }
 
@@ -30,8 +49,23 @@ interface Record_ {
 
 const buffer = (b: Uint8Array): ArrayBuffer => b.slice().buffer as ArrayBuffer;
 
+/** A stored binary as bytes; anything else (a record edited or written by other code) is a typed error. */
+function storedBytes(description: string, field: string, v: unknown): Uint8Array {
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  if (ArrayBuffer.isView(v)) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+  const got = v === null ? 'null' : typeof v === 'object' ? (v.constructor?.name ?? 'an object') : typeof v;
+  throw new ModelFormatError(description, `the stored record is damaged: ${field} is ${got}, wanted an ArrayBuffer. Save the model again.`);
+}
+
+/** Names that are one plain file name: no directory separators, not hidden, not empty. */
+function checkFileName(handler: string, name: string): void {
+  if (typeof name !== 'string' || !name || /[\\/]/.test(name) || name.startsWith('.'))
+    throw new ConfigError(`${handler}${String(name)}: the name must be a plain file name such as 'model' (no '/' or '\\', not starting with '.'), got ${JSON.stringify(name)}.`);
+}
+
 /** Saves to / loads from IndexedDB under `name` (`model.save('indexeddb://name')`). */
 export function browserIndexedDB(name: string, factory?: IDBFactory): IOHandler {
+  if (typeof name !== 'string' || !name) throw new ConfigError(`indexeddb://: the model name is empty; use 'indexeddb://my-model'.`);
   const description = `indexeddb://${name}`;
   const idb = (): IDBFactory => {
     const f = factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
@@ -41,43 +75,42 @@ export function browserIndexedDB(name: string, factory?: IDBFactory): IOHandler 
   return {
     description,
     async save(a) {
-      const db = await openDb(idb());
+      const db = await openDb(idb(), description);
       try {
-        await new Promise<void>((resolve, reject) => {
-          const tx = db.transaction(STORE, 'readwrite');
-          const rec: Record_ = { name, modelJson: a.modelJson, weights: buffer(a.weights), optimizer: a.optimizer ? buffer(a.optimizer) : undefined };
-          tx.objectStore(STORE).put(rec);
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-          tx.onabort = () => reject(tx.error ?? new Error('transaction aborted'));
-        });
+        const rec: Record_ = { name, modelJson: a.modelJson, weights: buffer(a.weights) };
+        if (a.optimizer) rec.optimizer = buffer(a.optimizer);
+        await run(db, 'readwrite', (s) => s.put(rec));
+      } catch (err) {
+        throw new ModelFormatError(description, `IndexedDB did not save the model (${errorText(err)}); what was stored under this name is unchanged.`);
       } finally {
         db.close();
       }
     },
     async load() {
-      const db = await openDb(idb());
+      const db = await openDb(idb(), description);
+      let rec: unknown;
       try {
-        const rec = await new Promise<Record_ | undefined>((resolve, reject) => {
-          const req = db.transaction(STORE, 'readonly').objectStore(STORE).get(name);
-          req.onsuccess = () => resolve(req.result as Record_ | undefined);
-          req.onerror = () => reject(req.error);
-        });
-        if (!rec) throw new ModelFormatError(description, `no model named '${name}' in IndexedDB.`);
-        return {
-          modelJson: parseModelJson(description, rec.modelJson),
-          weights: new Uint8Array(rec.weights),
-          optimizer: rec.optimizer ? new Uint8Array(rec.optimizer) : undefined,
-        };
+        rec = await run<unknown>(db, 'readonly', (s) => s.get(name));
+      } catch (err) {
+        throw new ModelFormatError(description, `reading IndexedDB failed (${errorText(err)}).`);
       } finally {
         db.close();
       }
+      if (rec === undefined) throw new ModelFormatError(description, `no model named '${name}' in IndexedDB.`);
+      if (typeof rec !== 'object' || rec === null) throw new ModelFormatError(description, 'the stored record is damaged: it is not an object. Save the model again.');
+      const r = rec as Partial<Record_>;
+      return {
+        modelJson: parseModelJson(description, r.modelJson),
+        weights: storedBytes(description, 'weights', r.weights),
+        optimizer: r.optimizer === undefined ? undefined : storedBytes(description, 'optimizer', r.optimizer),
+      };
     },
   };
 }
 
 /** Saves by downloading `<name>.json`, `<name>.weights.bin` (and `<name>.optimizer.bin`). */
 export function browserDownloads(name = 'model'): IOHandler {
+  checkFileName('downloads://', name);
   const description = `downloads://${name}`;
   return {
     description,
@@ -105,9 +138,21 @@ export function browserDownloads(name = 'model'): IOHandler {
   };
 }
 
-/** Loads a model.json URL and the binaries it names (resolved against its URL). */
+/**
+ * Loads a model.json URL and the binaries it names (resolved against its URL). In a browser
+ * the URL may be relative to the page ('/models/names/model.json').
+ */
 export function http(url: string, options: { fetch?: typeof fetch; init?: RequestInit } = {}): IOHandler {
   const description = url;
+  const page = (globalThis as { location?: { href?: string } }).location?.href;
+  const resolve = (path: string, base: string | undefined, what: string): string => {
+    try {
+      return new URL(path, base).href;
+    } catch {
+      const where = base === undefined ? ' (with no page to resolve a relative URL against, give an absolute http(s) URL)' : ` relative to ${base}`;
+      throw new ModelFormatError(description, `the ${what} URL ${JSON.stringify(path)} is not a valid URL${where}.`);
+    }
+  };
   const get = async (u: string, what: string): Promise<Response> => {
     const f = options.fetch ?? globalThis.fetch;
     let res: Response;
@@ -122,15 +167,30 @@ export function http(url: string, options: { fetch?: typeof fetch; init?: Reques
   return {
     description,
     async load(): Promise<ModelArtifacts> {
-      const res = await get(url, 'model.json');
+      const jsonUrl = resolve(url, page, 'model.json');
+      const res = await get(jsonUrl, 'model.json');
+      let text: string;
+      try {
+        text = await res.text();
+      } catch (err) {
+        throw new ModelFormatError(description, `reading the model.json at ${jsonUrl} failed: ${(err as Error).message}`);
+      }
       let raw: unknown;
       try {
-        raw = JSON.parse(await res.text());
+        raw = JSON.parse(text);
       } catch (err) {
         throw new ModelFormatError(description, `model.json is not valid JSON (${(err as Error).message}).`);
       }
       const modelJson = parseModelJson(description, raw);
-      const bin = async (path: string, what: string) => new Uint8Array(await (await get(new URL(path, url).href, what)).arrayBuffer());
+      const bin = async (path: string, what: string): Promise<Uint8Array> => {
+        const u = resolve(path, jsonUrl, what);
+        const body = await get(u, what);
+        try {
+          return new Uint8Array(await body.arrayBuffer());
+        } catch (err) {
+          throw new ModelFormatError(description, `reading the ${what} at ${u} failed: ${(err as Error).message}`);
+        }
+      };
       const weights = await bin(modelJson.weights.path, 'weights');
       const opt = modelJson.training?.optimizer;
       return { modelJson, weights, optimizer: opt ? await bin(opt.path, 'optimizer state') : undefined };

@@ -24,15 +24,21 @@ interface Layout {
 }
 
 async function node() {
-  try {
-    const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
-    return { fs, path };
-  } catch {
-    throw new ModelFormatError(
+  const fail = () =>
+    new ModelFormatError(
       'file system',
       "saving to or loading from a path needs Node.js; in a browser use 'indexeddb://name', 'downloads://name' or an http(s) URL.",
     );
+  let mods: [typeof import('node:fs/promises'), typeof import('node:path')];
+  try {
+    mods = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  } catch {
+    throw fail();
   }
+  // Browser bundlers (Vite, webpack 5) resolve node: imports to empty stubs rather than failing.
+  const [fs, path] = mods;
+  if (typeof fs?.open !== 'function' || typeof path?.join !== 'function') throw fail();
+  return { fs, path };
 }
 
 async function layoutOf(target: string): Promise<Layout> {
