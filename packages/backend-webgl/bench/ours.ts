@@ -1,10 +1,10 @@
 /**
- * One training step built from @recurrent/core directly: rnnForward, a dense layer (matmul),
+ * One training step built from @recurrent/core directly (the same code on any backend: our
+ * WebGL backend and the gpu.js backend both train through it): rnnForward, a dense layer (matmul),
  * computeLoss from logits, dense backward, rnnBackward, Adam. The loss is read back (async)
  * every step, which also waits for the GPU to finish the step.
  */
-import { adam, computeLoss, createEngine, rnnBackward, rnnForward, type CellConfig, type Engine, type Param, type Tensor } from '@recurrent/core';
-import type { WebglBackend } from '../src/index.js';
+import { adam, computeLoss, createEngine, rnnBackward, rnnForward, type Backend, type CellConfig, type Engine, type Param, type Tensor } from '@recurrent/core';
 import type { HostModel, Workload } from './workloads.js';
 
 export interface Trainer {
@@ -14,7 +14,7 @@ export interface Trainer {
   dispose(): void;
 }
 
-export function oursTrainer(backend: WebglBackend, w: Workload, m: HostModel): Trainer {
+export function oursTrainer(backend: Backend, w: Workload, m: HostModel): Trainer {
   const e: Engine = createEngine(backend);
   const { batch: B, steps: T, inputSize: D, units: H, classes: K } = w;
   const G = w.cell === 'lstm' ? 4 : w.cell === 'gru' ? 3 : 1;

@@ -1,7 +1,8 @@
 /**
- * The browser benchmark: the same models trained in the same Chromium page on our WebGL backend
- * and on tfjs-layers (webgl), their measured steps interleaved. Reports the median ms per training step, the
- * ratio, shader passes per training step and per forward time step, and checks the two give the
+ * The browser benchmark: the same models trained in the same Chromium page on our WebGL backend,
+ * on tfjs-layers (webgl) and on our gpu.js backend (mode webgl2), their measured steps
+ * interleaved. Reports the median ms per training step, the ratios to tfjs-layers, shader passes
+ * and kernel calls per training step and passes per forward time step, and checks all give the
  * same first loss. Writes docs/benchmarks-webgl.md.
  *
  *   pnpm --filter @recurrent/backend-webgl bench
@@ -10,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { createWebglBackend, type OpStats } from '../src/index.js';
+import { countGlCalls, countedGpujsBackend, type GpujsOpStats } from './gpujs.js';
 import { oursTrainer, type Trainer } from './ours.js';
 import { countTfjsPasses, tfjsTrainer } from './tfjs-layers.js';
 import { hostModel, median, WORKLOADS, type Workload } from './workloads.js';
@@ -26,15 +28,19 @@ interface Side {
 
 interface Row {
   w: Workload;
-  ours: Side;
+  webgl: Side;
+  gpujs: Side;
   tfjs?: Side;
 }
 
 interface Contender {
   trainer: Trainer;
+  /** Measured steps of this side. */
+  measured: number;
   passes: () => number;
   copies: () => number;
-  kernels: () => Promise<number>;
+  /** Kernel calls: a running counter read around the counted step, or a separate profiled step. */
+  kernels: { counter: () => number } | { profiled: () => Promise<number> };
 }
 
 const timed = async (fn: () => Promise<number>): Promise<number> => {
@@ -44,23 +50,27 @@ const timed = async (fn: () => Promise<number>): Promise<number> => {
 };
 
 /**
- * Warm-up, then the measured steps of both sides *interleaved* (ours, tfjs, ours, ...), so a
- * machine busy with other work slows both alike; then one counted step and a counted forward.
+ * Warm-up, then the measured steps of all sides *interleaved* (webgl, tfjs, gpujs, webgl, ...),
+ * so a machine busy with other work slows all alike (a side with fewer measured steps takes
+ * part in the first rounds only); then one counted step and a counted forward of each.
  */
 async function measure(w: Workload, sides: Contender[]): Promise<Side[]> {
   const firstLoss: number[] = [];
   for (const c of sides) firstLoss.push(await c.trainer.step());
   for (let i = 1; i < w.warmup; i++) for (const c of sides) await c.trainer.step();
   const ms: number[][] = sides.map(() => []);
-  for (let i = 0; i < w.measured; i++) for (const [k, c] of sides.entries()) ms[k].push(await timed(() => c.trainer.step()));
+  const rounds = Math.max(...sides.map((c) => c.measured));
+  for (let i = 0; i < rounds; i++)
+    for (const [k, c] of sides.entries()) if (i < c.measured) ms[k].push(await timed(() => c.trainer.step()));
   const out: Side[] = [];
   for (const [k, c] of sides.entries()) {
     const p0 = c.passes();
     const c0 = c.copies();
+    const k0 = 'counter' in c.kernels ? c.kernels.counter() : 0;
     await c.trainer.step();
     const passesPerStep = c.passes() - p0;
     const copiesPerStep = c.copies() - c0;
-    const kernelsPerStep = await c.kernels();
+    const kernelsPerStep = 'counter' in c.kernels ? c.kernels.counter() - k0 : await c.kernels.profiled();
     const f0 = c.passes();
     c.trainer.forwardOnly();
     const forwardPassesPerTimeStep = (c.passes() - f0) / w.steps;
@@ -70,22 +80,65 @@ async function measure(w: Workload, sides: Contender[]): Promise<Side[]> {
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
+const ratio = (tfjs: Side | undefined, s: Side) => (tfjs ? `${fmt(tfjs.median / s.median, 2)}x` : '');
+const passes = (s: Side) => (s.copiesPerStep ? `${s.passesPerStep} (+${s.copiesPerStep} copies)` : `${s.passesPerStep}`);
 
 type Profile = { workload: string; total: number; byOp: [string, OpStats][] };
+type GpujsProfile = { workload: string; total: number; byOp: [string, GpujsOpStats][] };
+interface GpujsCache {
+  compiled: number;
+  evicted: number;
+  max: number;
+}
 
-function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profile): string {
+/** The issue's target for gpu.js: faster than tfjs-layers (webgl) on the LSTM and GRU workloads. */
+function gpujsTarget(rows: Row[]): string {
+  const rnn = rows.filter((r) => r.tfjs && (r.w.cell === 'lstm' || r.w.cell === 'gru'));
+  const each = rnn.map(
+    (r) =>
+      `${r.w.name.split(',')[0]} ${fmt(r.gpujs.median)} ms against ${fmt(r.tfjs!.median)} ms ` +
+      `(${fmt(r.tfjs!.median / r.gpujs.median, 2)}x)`,
+  );
+  const met = rnn.every((r) => r.gpujs.median < r.tfjs!.median);
+  const none = rnn.every((r) => r.gpujs.median >= r.tfjs!.median);
+  const verdict = met
+    ? 'met on this machine'
+    : none
+      ? '**not met** on this machine: the gpu.js backend is slower than tfjs-layers on every one of them'
+      : '**not met** on this machine: the gpu.js backend is slower than tfjs-layers on some of them';
+  return (
+    `Against the target of issue 5 (gpu.js faster than tfjs-layers on the same device, WebGL, on the LSTM and GRU workloads) the result is ${verdict}: ${each.join('; ')}. ` +
+    'These are software-WebGL (SwiftShader) numbers; on a GPU the ratios may differ, and the same command measures them there.'
+  );
+}
+
+function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profile, gprofile: GpujsProfile, cache: GpujsCache): string {
+  const lstm = rows.find((r) => r.w.cell === 'lstm' && r.tfjs)!;
+  const rnn = rows.find((r) => r.w.cell === 'simpleRnn')!;
+  const share = (op: string) => {
+    const s = gprofile.byOp.find(([o]) => o === op)?.[1];
+    return s ? `${fmt((100 * s.ms) / gprofile.total, 0)}%` : 'none';
+  };
   const lines = [
-    '# WebGL benchmark: @recurrent/backend-webgl vs tfjs-layers',
+    '# WebGL benchmark: @recurrent/backend-webgl and @recurrent/backend-gpujs vs tfjs-layers',
     '',
     'The same models (same initial weights, same batch, Adam, the same loss) trained in the same',
-    'headless Chromium page on our WebGL backend (training steps built from @recurrent/core:',
-    'rnnForward, a dense layer, computeLoss, rnnBackward, Adam) and on tfjs-layers with its webgl',
-    'backend (sigmoid recurrent activation, `model.trainOnBatch`). Both read the loss back every step,',
-    'which waits for the GPU. After warm-up (shader compilation) the measured steps alternate between',
-    'the two, so other work on the machine slows both alike; the table gives the median of each.',
+    'headless Chromium page on three implementations, each on its own WebGL2 context:',
+    '',
+    '- **WebGL backend**: `@recurrent/backend-webgl` (`createWebglBackend()`);',
+    "- **gpu.js backend**: `@recurrent/backend-gpujs` on gpu.js's WebGL2 kernels",
+    "  (`createGpujsBackend({ mode: 'webgl2' })`);",
+    '- **tfjs-layers** with its webgl backend (sigmoid recurrent activation, `model.trainOnBatch`).',
+    '',
+    'On both of our backends the training step is the same code, built from @recurrent/core:',
+    'rnnForward, a dense layer, computeLoss, rnnBackward, Adam. All three read the loss back every',
+    'step, which waits for the GPU. After warm-up (shader compilation) the measured steps alternate',
+    'between the three (WebGL backend, tfjs-layers, gpu.js backend, WebGL backend, ...), so other',
+    'work on the machine slows all alike; the table gives the median of each.',
     '',
     '```sh',
     'pnpm --filter @recurrent/backend-webgl bench',
+    '# source: packages/backend-webgl/bench/ (train-step.bench.ts, ours.ts, gpujs.ts, tfjs-layers.ts, workloads.ts)',
     '```',
     '',
     '## Machine',
@@ -94,64 +147,123 @@ function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profi
     '',
     '## Results',
     '',
-    '| workload | ours ms/step | tfjs-layers ms/step | speed-up | passes/step ours | passes/step tfjs | kernels/step ours | kernels/step tfjs | forward passes per time step ours / tfjs | first loss ours / tfjs |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map(({ w, ours, tfjs }) =>
-      tfjs
-        ? `| ${w.name} | ${fmt(ours.median)} | ${fmt(tfjs.median)} | ${fmt(tfjs.median / ours.median, 2)}x | ${ours.passesPerStep} (+${ours.copiesPerStep} copies) | ${tfjs.passesPerStep} | ${ours.kernelsPerStep} | ${tfjs.kernelsPerStep} | ${fmt(ours.forwardPassesPerTimeStep, 2)} / ${fmt(tfjs.forwardPassesPerTimeStep, 2)} | ${ours.firstLoss.toPrecision(6)} / ${tfjs.firstLoss.toPrecision(6)} |`
-        : `| ${w.name} | ${fmt(ours.median)} | (not in tfjs-layers) | | ${ours.passesPerStep} (+${ours.copiesPerStep} copies) | | ${ours.kernelsPerStep} | | ${fmt(ours.forwardPassesPerTimeStep, 2)} / | ${ours.firstLoss.toPrecision(6)} / |`,
+    'Median ms per training step; *vs tfjs-layers* is tfjs-layers\' median divided by the',
+    "backend's (above 1x: faster than tfjs-layers). The machine is shared with other jobs (2 cores):",
+    'a ratio near 1x can flip from one run to the next; the step lists below show the spread.',
+    '',
+    '| workload | WebGL backend ms/step | gpu.js backend ms/step | tfjs-layers ms/step | WebGL backend vs tfjs-layers | gpu.js backend vs tfjs-layers | gpu.js time / WebGL backend time |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      ({ w, webgl, gpujs, tfjs }) =>
+        `| ${w.name} | ${fmt(webgl.median)} | ${fmt(gpujs.median)} | ${tfjs ? fmt(tfjs.median) : '(not in tfjs-layers)'} | ${ratio(tfjs, webgl)} | ${ratio(tfjs, gpujs)} | ${fmt(gpujs.median / webgl.median, 2)}x |`,
     ),
     '',
-    'Columns: *passes* are shader draws (tfjs `runWebGLProgram` calls: compute passes plus the',
-    'upload/readback passes of the step); *copies* are our texture-to-texture copies (stackTime,',
-    'blitFramebuffer, no shader); *kernels* are kernel calls (ours: primitive and fused ops;',
-    "tfjs: `tf.profile`'s kernel list); *forward passes per time step* are the draws of the recurrent",
-    'layer forward alone divided by the sequence length (tfjs-layers needs ~17-23 per LSTM step).',
-    'First loss: the loss both compute on the first batch from identical weights.',
+    'Work per training step, and the first loss:',
     '',
-    'Step times (ms), ours then tfjs-layers:',
+    '| workload | passes/step WebGL / gpu.js / tfjs | kernels/step WebGL / gpu.js / tfjs | forward passes per time step WebGL / gpu.js / tfjs | first loss WebGL / gpu.js / tfjs |',
+    '|---|---:|---:|---:|---:|',
+    ...rows.map(
+      ({ w, webgl, gpujs, tfjs }) =>
+        `| ${w.name} | ${passes(webgl)} / ${passes(gpujs)} / ${tfjs ? tfjs.passesPerStep : '-'} | ${webgl.kernelsPerStep} / ${gpujs.kernelsPerStep} / ${tfjs ? tfjs.kernelsPerStep : '-'} | ` +
+        `${fmt(webgl.forwardPassesPerTimeStep, 2)} / ${fmt(gpujs.forwardPassesPerTimeStep, 2)} / ${tfjs ? fmt(tfjs.forwardPassesPerTimeStep, 2) : '-'} | ` +
+        `${webgl.firstLoss.toPrecision(6)} / ${gpujs.firstLoss.toPrecision(6)} / ${tfjs ? tfjs.firstLoss.toPrecision(6) : '-'} |`,
+    ),
     '',
-    ...rows.map(({ w, ours, tfjs }) => `- ${w.name}: ${ours.ms.map((v) => fmt(v)).join(', ')}${tfjs ? ` | ${tfjs.ms.map((v) => fmt(v)).join(', ')}` : ''}`),
+    'Columns: *passes* are shader draws. WebGL backend and tfjs: tfjs `runWebGLProgram` calls',
+    '(compute passes plus the upload/readback passes of the step); *copies* are the WebGL',
+    "backend's texture-to-texture copies (stackTime, blitFramebuffer, no shader). gpu.js backend:",
+    "`drawArrays` calls counted at the WebGL API (gpu.js draws each kernel run, and each upload,",
+    'once; a kernel map with several outputs is one draw; it reads back without a draw), and',
+    '`copyTexSubImage2D` calls as its copies (none were made). *kernels* are kernel calls (our',
+    "backends: the primitive and fused ops the engine calls; tfjs: `tf.profile`'s kernel list);",
+    '*forward passes per time step* are the draws of the recurrent layer forward alone divided by',
+    'the sequence length (tfjs-layers needs ~17-23 per LSTM step). First loss: the loss each',
+    'computes on the first batch from identical weights.',
+    `The gpu.js backend compiled ${cache.compiled} kernels over all workloads (its cache keeps ${cache.max}; ${cache.evicted} evicted),`,
+    "counted by its `kernelStats()`; compilation happens in the warm-up steps and is not timed.",
     '',
-    '## Where our step spends its time',
+    'Step times (ms), WebGL backend | tfjs-layers | gpu.js backend:',
     '',
-    `${profile.workload}, one training step with \`createWebglBackend({ profile: true })\` (each kernel waits`,
+    ...rows.map(
+      ({ w, webgl, gpujs, tfjs }) =>
+        `- ${w.name}: ${webgl.ms.map((v) => fmt(v)).join(', ')} | ${tfjs ? tfjs.ms.map((v) => fmt(v)).join(', ') : '-'} | ${gpujs.ms.map((v) => fmt(v)).join(', ')}`,
+    ),
+    ...rows
+      .filter(({ w }) => w.gpujsMeasured !== undefined && w.gpujsMeasured < w.measured)
+      .map(({ w }) => `\n${w.name}: ${w.gpujsMeasured} measured steps of the gpu.js backend (${w.measured} of the others; set in workloads.ts), as its steps are the slow ones; they interleave with the first rounds of the other two.`),
+    '',
+    '## Where the time goes',
+    '',
+    `${profile.workload}, one training step of the WebGL backend with \`createWebglBackend({ profile: true })\` (each kernel waits`,
     `for its result by a readback, whose cost is included; ${fmt(profile.total)} ms in all with the waits):`,
     '',
     '| op | calls | shader passes | copies | ms |',
     '|---|---:|---:|---:|---:|',
     ...profile.byOp.map(([op, s]) => `| ${op} | ${s.calls} | ${s.passes} | ${s.copies} | ${fmt(s.ms)} |`),
     '',
+    `The same step on the gpu.js backend, each kernel call followed by a readback of one of its`,
+    `outputs (included; ${fmt(gprofile.total)} ms in all with the waits):`,
+    '',
+    '| op | calls | shader passes | ms |',
+    '|---|---:|---:|---:|',
+    ...gprofile.byOp.map(([op, s]) => `| ${op} | ${s.calls} | ${s.passes} | ${fmt(s.ms)} |`),
+    '',
     '## Reading the numbers',
     '',
     'This machine has no GPU: Chromium runs WebGL2 on SwiftShader, which executes every shader on',
-    'the CPU. There a step costs about its arithmetic, not its number of passes, and most of an',
-    "LSTM or GRU step is matmul: tfjs's own packed matmul kernel, which tfjs-layers uses too, on",
-    'about the same number of multiply-adds (tfjs-layers multiplies x_t by W inside every step, we do',
-    'it for all steps at once; the backward products are the same). What the fused kernels remove,',
-    'most of the shader passes of a step, is per-pass cost (draw setup, and tfjs\'s JavaScript per',
-    'kernel), which is what dominates on a real GPU, where multiply-adds are cheap. So on SwiftShader',
-    'the speed-up is bounded by the share of non-matmul work: the SimpleRNN workload, whose matmuls',
-    'are tiny, shows what fusion does; the LSTM and GRU workloads stay well short of 3x here.',
-    'Measure on a machine with a GPU with the same command. tfjs-layers has no reset-after GRU (the',
-    'Keras and PyTorch default), so that row is ours alone; our reset-before GRU has no fused kernel',
-    '(core defines fused ops for reset-after only) and runs on the primitives.',
+    'the CPU. There a step costs about its arithmetic and memory reads, not its number of passes,',
+    "and most of an LSTM or GRU step is matmul. The WebGL backend uses tfjs's own packed matmul",
+    'kernel, which tfjs-layers uses too, on about the same number of multiply-adds (tfjs-layers',
+    'multiplies x_t by W inside every step, we do it for all steps at once; the backward products',
+    'are the same). What the fused kernels remove, most of the shader passes of a step, is per-pass',
+    "cost (draw setup, and tfjs's JavaScript per kernel), which is what dominates on a real GPU,",
+    'where multiply-adds are cheap. So on SwiftShader the speed-up is bounded by the share of',
+    'non-matmul work: the SimpleRNN workload, whose matmuls are tiny, shows what fusion does; the',
+    'LSTM and GRU workloads stay well short of 3x here. Measure on a machine with a GPU with the',
+    'same command. tfjs-layers has no reset-after GRU (the Keras and PyTorch default), so that row',
+    'has our two backends alone; our reset-before GRU has no fused kernel (core defines fused ops',
+    'for reset-after only) and runs on the primitives, on both backends.',
+    '',
+    `**The gpu.js backend** makes about as many passes per step as the WebGL backend (the same`,
+    'fused LSTM and GRU steps, the same primitives elsewhere; see the second table), far fewer than',
+    `tfjs-layers, and on the ${lstm.w.name.split(',')[0]} workload it takes ${fmt(lstm.gpujs.median / lstm.webgl.median, 1)}x the WebGL backend's time. Most of the`,
+    `difference is the matmul shader (${share('matmul')} of the profiled gpu.js step above): gpu.js's matmul kernel`,
+    'computes one output per fragment and reads each operand element with its own texture fetch',
+    '(in single precision a gpu.js texture holds one float per RGBA texel, and each read first',
+    'turns the flat index into a texel address with an integer division and modulo), where',
+    "tfjs's packed matmul fetches four values per texel and writes four outputs per fragment. On",
+    'SwiftShader those fetches and that integer arithmetic run on the CPU and are the cost of the',
+    `step. Next is stackTime (${share('stackTime')}): in GL modes it gathers at most 8 inputs per pass and`,
+    'each further pass copies what the previous one wrote. Per pass gpu.js is also slower: on the',
+    `SimpleRNN workload, where both backends make about as many small passes (${rnn.webgl.passesPerStep} and ${rnn.gpujs.passesPerStep}), it takes`,
+    `${fmt(rnn.gpujs.median / rnn.webgl.median, 1)}x the WebGL backend's time, while tfjs-layers with ${rnn.tfjs?.passesPerStep ?? '-'} passes takes ${rnn.tfjs ? fmt(rnn.tfjs.median / rnn.gpujs.median, 2) : '-'}x`,
+    "the gpu.js backend's (the per-pass cost is not broken down here: gpu.js's JavaScript per call,",
+    'which binds every argument and allocates a new output texture, and its costlier element reads',
+    'both count). On a GPU, per-pass cost matters more and texture fetches less, so the gpu.js',
+    "backend's low pass count may count for more there; that is not measured here.",
+    '',
+    gpujsTarget(rows),
     '',
   ];
   return lines.join('\n');
 }
 
-it('trains the same models on our WebGL backend and on tfjs-layers (webgl)', async () => {
+it('trains the same models on our WebGL backend, our gpu.js backend (webgl2) and tfjs-layers (webgl)', async () => {
   await tf.setBackend('webgl');
   await tf.ready();
   const backend = await createWebglBackend();
+  const glCalls = countGlCalls();
+  const g = countedGpujsBackend(glCalls);
   const gl = backend.gl;
   const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const gpujsVersion = (JSON.parse(await commands.readFile('node_modules/gpu.js/package.json')) as { version: string }).version;
   const env = {
     browser: navigator.userAgent,
     'WebGL renderer': String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER)),
     'logical cores (navigator.hardwareConcurrency)': String(navigator.hardwareConcurrency),
-    versions: `@tensorflow/tfjs ${tf.version.tfjs} (tfjs-core ${tf.version_core}, tfjs-layers ${tf.version_layers}), tfjs backend ${tf.getBackend()}`,
+    versions:
+      `@tensorflow/tfjs ${tf.version.tfjs} (tfjs-core ${tf.version_core}, tfjs-layers ${tf.version_layers}), tfjs backend ${tf.getBackend()}; ` +
+      `gpu.js ${gpujsVersion}, mode ${g.backend.mode}`,
     date: new Date().toISOString().slice(0, 10),
   };
   const tfjsPasses = countTfjsPasses();
@@ -159,33 +271,49 @@ it('trains the same models on our WebGL backend and on tfjs-layers (webgl)', asy
   for (const w of WORKLOADS) {
     const m = hostModel(w);
     const o = oursTrainer(backend, w, m);
+    const gt = oursTrainer(g.backend, w, m);
+    const t = w.tfjs ? tfjsTrainer(w, m) : undefined;
     const sides: Contender[] = [
       {
         trainer: o,
+        measured: w.measured,
         passes: () => backend.stats().passes + backend.stats().transferPasses,
         copies: () => backend.stats().copies,
-        kernels: async () => {
-          backend.resetStats();
-          await o.step();
-          return backend.stats().kernelCalls;
-        },
+        kernels: { counter: () => backend.stats().kernelCalls },
       },
     ];
-    const t = w.tfjs ? tfjsTrainer(w, m) : undefined;
-    if (t) sides.push({ trainer: t, passes: tfjsPasses.read, copies: () => 0, kernels: async () => (await tf.profile(() => t.step())).kernels.length });
-    const [ours, tfjs] = await measure(w, sides);
+    if (t)
+      sides.push({
+        trainer: t,
+        measured: w.measured,
+        passes: tfjsPasses.read,
+        copies: () => 0,
+        kernels: { profiled: async () => (await tf.profile(() => t.step())).kernels.length },
+      });
+    sides.push({
+      trainer: gt,
+      measured: w.gpujsMeasured ?? w.measured,
+      passes: () => glCalls.draws,
+      copies: () => glCalls.copies,
+      kernels: { counter: g.kernelCalls },
+    });
+    const measured = await measure(w, sides);
+    const [webgl, tfjs, gpujs] = t ? measured : [measured[0], undefined, measured[1]];
     o.dispose();
+    gt.dispose();
     t?.dispose();
-    rows.push({ w, ours, tfjs });
+    rows.push({ w, webgl, gpujs, tfjs });
     console.log(
-      `${w.name}: ours ${fmt(ours.median)} ms/step (${ours.passesPerStep} passes)` +
-        (tfjs ? `, tfjs-layers ${fmt(tfjs.median)} ms/step (${tfjs.passesPerStep} passes), ${fmt(tfjs.median / ours.median, 2)}x` : ''),
+      `${w.name}: WebGL backend ${fmt(webgl.median)} ms/step (${webgl.passesPerStep} passes), gpu.js backend ${fmt(gpujs.median)} ms/step (${gpujs.passesPerStep} passes)` +
+        (tfjs ? `, tfjs-layers ${fmt(tfjs.median)} ms/step (${tfjs.passesPerStep} passes); vs tfjs ${fmt(tfjs.median / webgl.median, 2)}x / ${fmt(tfjs.median / gpujs.median, 2)}x` : ''),
     );
   }
   backend.destroy();
+  const ks = g.backend.kernelStats();
+  const cache: GpujsCache = { compiled: ks.compiled, evicted: ks.evicted, max: ks.max };
 
-  const prof = await createWebglBackend({ profile: true });
   const pw = WORKLOADS.find((w) => w.cell === 'lstm')!;
+  const prof = await createWebglBackend({ profile: true });
   const pt = oursTrainer(prof, pw, hostModel(pw));
   await pt.step();
   prof.resetStats();
@@ -199,10 +327,27 @@ it('trains the same models on our WebGL backend and on tfjs-layers (webgl)', asy
   pt.dispose();
   prof.destroy();
 
-  await commands.writeFile('../../docs/benchmarks-webgl.md', renderMarkdown(rows, env, profile));
+  const gpt = oursTrainer(g.backend, pw, hostModel(pw));
+  await gpt.step();
+  g.resetProfile();
+  g.profile(true);
+  const g0 = performance.now();
+  await gpt.step();
+  const gprofile: GpujsProfile = {
+    workload: pw.name,
+    total: performance.now() - g0,
+    byOp: Object.entries(g.byOp()).sort((a, b) => b[1].ms - a[1].ms),
+  };
+  g.profile(false);
+  gpt.dispose();
+  g.backend.destroy?.();
+
+  await commands.writeFile('../../docs/benchmarks-webgl.md', renderMarkdown(rows, env, profile, gprofile, cache));
   // Same model, same numbers: the first losses agree to the training tolerance of the fixtures.
-  for (const { w, ours, tfjs } of rows) {
-    if (!tfjs) continue;
-    expect(Math.abs(ours.firstLoss - tfjs.firstLoss), w.name).toBeLessThanOrEqual(1e-4 + 1e-3 * Math.abs(tfjs.firstLoss));
+  const close = (a: number, b: number) => Math.abs(a - b) <= 1e-4 + 1e-3 * Math.abs(b);
+  for (const { w, webgl, gpujs, tfjs } of rows) {
+    const ref = tfjs?.firstLoss ?? webgl.firstLoss;
+    expect(close(webgl.firstLoss, ref), `${w.name}: WebGL backend ${webgl.firstLoss} vs ${ref}`).toBe(true);
+    expect(close(gpujs.firstLoss, ref), `${w.name}: gpu.js backend ${gpujs.firstLoss} vs ${ref}`).toBe(true);
   }
 });

@@ -23,6 +23,11 @@ export interface Workload {
   tfjs: boolean;
   warmup: number;
   measured: number;
+  /**
+   * Fewer measured steps for the gpu.js backend than `measured`, if its steps are too slow on
+   * some machine (unset: `measured`); they interleave with the first rounds of the other two.
+   */
+  gpujsMeasured?: number;
 }
 
 const base = { resetAfter: false, perStep: false, oneHot: false, tfjs: true, warmup: 2, measured: 7 };
