@@ -1,8 +1,9 @@
 /**
- * Matmul throughput of the cpu backend against the reference backend's naive triple loop,
+ * Matmul throughput of the cpu backend's two kernel sets (WebAssembly SIMD, the default, and
+ * plain TypeScript, `simd: false`) against the reference backend's naive triple loop,
  * on the shapes of an LSTM training step (batch 32, input+hidden 160 or hidden 128, 4H = 512):
  * the forward x@W, the input gradient dPre@W^T, the weight gradient x^T@dPre, and a^T@b^T.
- * Both go through the backends' `kernels.matmul`, output allocation included.
+ * All go through the backends' `kernels.matmul`, output allocation included.
  *
  *   node --conditions=@recurrent/source --import tsx bench/matmul.ts
  */
@@ -70,24 +71,18 @@ function round(run: { flops: number; once: () => void }, ms: number): number {
 }
 
 const ROUNDS = 7;
-const cpu = createCpuBackend();
-const ref = createReferenceBackend();
+const backends: [string, Backend][] = [
+  ['wasm SIMD', createCpuBackend()],
+  ['TypeScript', createCpuBackend({ simd: false })],
+  ['reference', createReferenceBackend()],
+];
 console.log(`node ${process.version}, ${process.arch}; GFLOP/s, best of ${ROUNDS} interleaved rounds`);
-console.log(`${'case'.padEnd(30)} ${'cpu'.padStart(8)} ${'reference'.padStart(10)} ${'speedup'.padStart(8)}`);
+console.log(`${'case'.padEnd(30)} ${backends.map(([n]) => n.padStart(11)).join(' ')}`);
 for (const c of cases) {
-  const fast = prepare(cpu, c);
-  const slow = prepare(ref, c);
-  for (let i = 0; i < 20; i++) {
-    fast.once();
-    slow.once();
-  }
-  let f = 0;
-  let r = 0;
-  for (let i = 0; i < ROUNDS; i++) {
-    f = Math.max(f, round(fast, 100));
-    r = Math.max(r, round(slow, 50));
-  }
-  fast.free();
-  slow.free();
-  console.log(`${c.label.padEnd(30)} ${f.toFixed(2).padStart(8)} ${r.toFixed(2).padStart(10)} ${(f / r).toFixed(1).padStart(7)}x`);
+  const runs = backends.map(([, b]) => prepare(b, c));
+  for (let i = 0; i < 20; i++) for (const r of runs) r.once();
+  const best = runs.map(() => 0);
+  for (let i = 0; i < ROUNDS; i++) runs.forEach((r, k) => (best[k] = Math.max(best[k], round(r, k === 2 ? 50 : 100))));
+  for (const r of runs) r.free();
+  console.log(`${c.label.padEnd(30)} ${best.map((g) => g.toFixed(2).padStart(11)).join(' ')}`);
 }

@@ -1,1 +1,1 @@
-export { createCpuBackend, type CpuBackendOptions } from './backend.js';
+export { createCpuBackend, wasmSimdSupported, type CpuBackendOptions } from './backend.js';

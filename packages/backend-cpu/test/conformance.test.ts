@@ -1,12 +1,20 @@
 import { conformanceSuite } from '@recurrent/core/testing';
 import { findReferenceFixture, loadFixtureFile } from '@recurrent/core/testing/node';
 import { describe, it } from 'vitest';
-import { createCpuBackend } from '../src/index.js';
+import { createCpuBackend } from '../src/backend.js';
 
 // Float32 kernels: the fixture README's tolerances (forward 1e-5 + 1e-4 rel, gradients
-// 1e-4 + 1e-3 rel, training runs 1e-4 + 1e-3 rel) are core's float32 defaults; no loosening.
+// 1e-4 + 1e-3 rel, training runs 1e-4 + 1e-3 rel) are core's float32 defaults; no loosening,
+// for both kernel sets. The SIMD run uses a heap that starts at one 64 KiB page (it grows
+// many times during the suite) and fills reused blocks with NaN.
 conformanceSuite({ describe, it }, {
-  name: 'cpu',
-  create: () => createCpuBackend(),
+  name: 'cpu (wasm SIMD)',
+  create: () => createCpuBackend({ simd: true, heap: { initialPages: 1, poison: true } }),
+  fixture: () => loadFixtureFile(findReferenceFixture()),
+});
+
+conformanceSuite({ describe, it }, {
+  name: 'cpu (TypeScript)',
+  create: () => createCpuBackend({ simd: false }),
   fixture: () => loadFixtureFile(findReferenceFixture()),
 });

@@ -1,51 +1,61 @@
-/** The fused kernel table: the LSTM and GRU steps with their backwards, and Adam, each one pass. */
-import type { FusedKernels, TensorInfo } from '@recurrent/core';
+/**
+ * The fused kernel table: the LSTM and GRU steps with their backwards, and Adam, each one pass.
+ * Outputs are allocated before any view is taken (see store.ts).
+ */
+import { sizeOf, type DataId, type FusedKernels, type TensorInfo } from '@recurrent/core';
 import { adamUpdate } from './adam.js';
 import { gruCell, gruCellGrad } from './gru.js';
 import { lstmCell, lstmCellGrad } from './lstm.js';
-import type { BufferStore } from './store.js';
+import type { Store } from './store.js';
+import type { WasmKernels } from './wasm/kernels.js';
 
-export function createFusedKernels(store: BufferStore): FusedKernels {
+export function createFusedKernels(store: Store, wasm: WasmKernels | null): FusedKernels {
   const get = (t: TensorInfo) => store.get(t.dataId);
+  const v = (id: DataId) => store.get(id);
   return {
     lstmCell: ([xp, hp, c], _attrs, out) => {
       const [batch, units] = out.h;
-      const h = new Float32Array(batch * units);
-      const cNew = new Float32Array(batch * units);
-      const gates = new Float32Array(batch * 4 * units);
-      lstmCell(get(xp), get(hp), get(c), h, cNew, gates, batch, units);
-      return { h: store.put(h), c: store.put(cNew), gates: store.put(gates) };
+      const h = store.alloc(batch * units);
+      const cNew = store.alloc(batch * units);
+      const gates = store.alloc(batch * 4 * units);
+      if (wasm && units >= 4) wasm.lstmCell(xp.dataId, hp.dataId, c.dataId, h, cNew, gates, batch, units);
+      else lstmCell(get(xp), get(hp), get(c), v(h), v(cNew), v(gates), batch, units);
+      return { h, c: cNew, gates };
     },
     lstmCellGrad: ([gates, cPrev, c, dh, dc], _attrs, out) => {
       const [batch, units] = out.dcPrev;
-      const dPre = new Float32Array(batch * 4 * units);
-      const dcPrev = new Float32Array(batch * units);
-      lstmCellGrad(get(gates), get(cPrev), get(c), get(dh), get(dc), dPre, dcPrev, batch, units);
-      return { dPre: store.put(dPre), dcPrev: store.put(dcPrev) };
+      const dPre = store.alloc(batch * 4 * units);
+      const dcPrev = store.alloc(batch * units);
+      if (wasm && units >= 4)
+        wasm.lstmCellGrad(gates.dataId, cPrev.dataId, c.dataId, dh.dataId, dc.dataId, dPre, dcPrev, batch, units);
+      else lstmCellGrad(get(gates), get(cPrev), get(c), get(dh), get(dc), v(dPre), v(dcPrev), batch, units);
+      return { dPre, dcPrev };
     },
     gruCell: ([xp, hp, h], _attrs, out) => {
       const [batch, units] = out.h;
-      const hNew = new Float32Array(batch * units);
-      const cache = new Float32Array(batch * 4 * units);
-      gruCell(get(xp), get(hp), get(h), hNew, cache, batch, units);
-      return { h: store.put(hNew), cache: store.put(cache) };
+      const hNew = store.alloc(batch * units);
+      const cache = store.alloc(batch * 4 * units);
+      if (wasm && units >= 4) wasm.gruCell(xp.dataId, hp.dataId, h.dataId, hNew, cache, batch, units);
+      else gruCell(get(xp), get(hp), get(h), v(hNew), v(cache), batch, units);
+      return { h: hNew, cache };
     },
     gruCellGrad: ([cache, h, dh], _attrs, out) => {
       const [batch, units] = out.dhDirect;
-      const dXp = new Float32Array(batch * 3 * units);
-      const dHp = new Float32Array(batch * 3 * units);
-      const dhDirect = new Float32Array(batch * units);
-      gruCellGrad(get(cache), get(h), get(dh), dXp, dHp, dhDirect, batch, units);
-      return { dXp: store.put(dXp), dHp: store.put(dHp), dhDirect: store.put(dhDirect) };
+      const dXp = store.alloc(batch * 3 * units);
+      const dHp = store.alloc(batch * 3 * units);
+      const dhDirect = store.alloc(batch * units);
+      if (wasm && units >= 4) wasm.gruCellGrad(cache.dataId, h.dataId, dh.dataId, dXp, dHp, dhDirect, batch, units);
+      else gruCellGrad(get(cache), get(h), get(dh), v(dXp), v(dHp), v(dhDirect), batch, units);
+      return { dXp, dHp, dhDirect };
     },
-    adamUpdate: ([p, g, m, v], attrs) => {
-      const pv = get(p);
-      const n = pv.length;
-      const pOut = new Float32Array(n);
-      const mOut = new Float32Array(n);
-      const vOut = new Float32Array(n);
-      adamUpdate(pv, get(g), get(m), get(v), pOut, mOut, vOut, attrs);
-      return { p: store.put(pOut), m: store.put(mOut), v: store.put(vOut) };
+    adamUpdate: ([p, g, m, vv], attrs) => {
+      const n = sizeOf(p.shape);
+      const pOut = store.alloc(n);
+      const mOut = store.alloc(n);
+      const vOut = store.alloc(n);
+      if (wasm && n >= 4) wasm.adam(p.dataId, g.dataId, m.dataId, vv.dataId, pOut, mOut, vOut, n, attrs);
+      else adamUpdate(get(p), get(g), get(m), get(vv), v(pOut), v(mOut), v(vOut), attrs);
+      return { p: pOut, m: mOut, v: vOut };
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * The primitive kernel table: each entry fetches its input arrays from the store, allocates
- * the output, runs one loop from the files next to this one, and stores the result.
+ * The primitive kernel table: each entry allocates its output in the store, then takes views
+ * of its inputs and runs one loop from the files next to this one (the matmul runs in
+ * WebAssembly when the backend has the SIMD kernels).
  * Shapes were validated by the engine; kernels trust them.
  */
 import { sizeOf, type DataId, type Kernels, type TensorInfo } from '@recurrent/core';
@@ -9,47 +10,65 @@ import * as bin from './binary.js';
 import { copyRows, gatherRows, oneHot, scatterAddRows } from './layout.js';
 import { matmul } from './matmul.js';
 import * as red from './reduce.js';
-import type { BufferStore } from './store.js';
+import type { Store } from './store.js';
+import type { WasmKernels } from './wasm/kernels.js';
 import type { F32 } from './types.js';
 import * as un from './unary.js';
 
-export function createKernels(store: BufferStore): Kernels {
+export function createKernels(store: Store, wasm: WasmKernels | null): Kernels {
   const get = (t: TensorInfo): F32 => store.get(t.dataId);
-
+  // Each kernel allocates its output first and takes views after (see store.ts). No closure
+  // is created per call: kernels run thousands of times per training step.
   const unary =
     (loop: un.UnaryLoop) =>
     ([x]: readonly TensorInfo[]): DataId => {
-      const xv = get(x);
-      const out = new Float32Array(xv.length);
-      loop(xv, out);
-      return store.put(out);
+      const id = store.alloc(sizeOf(x.shape));
+      loop(get(x), store.get(id));
+      return id;
     };
   const actGrad =
     (loop: act.ActGradLoop) =>
     ([y, dy]: readonly TensorInfo[]): DataId => {
-      const yv = get(y);
-      const out = new Float32Array(yv.length);
-      loop(yv, get(dy), out);
-      return store.put(out);
+      const id = store.alloc(sizeOf(y.shape));
+      loop(get(y), get(dy), store.get(id));
+      return id;
     };
   const binary =
     (name: string, loop: bin.BinaryLoop) =>
     ([a, b]: readonly TensorInfo[]): DataId => {
-      const av = get(a);
-      const out = new Float32Array(av.length);
-      const { rows, n, perRow } = bin.planBroadcast(name, a.shape, b.shape, av.length);
-      loop(av, get(b), out, rows, n, perRow);
-      return store.put(out);
+      const size = sizeOf(a.shape);
+      const { rows, n, perRow } = bin.planBroadcast(name, a.shape, b.shape, size);
+      const id = store.alloc(size);
+      loop(get(a), get(b), store.get(id), rows, n, perRow);
+      return id;
     };
   /** Rows of the last axis: [..., n] as [rows, n]. */
   const lastAxis =
     (loop: (x: F32, out: F32, rows: number, n: number) => void) =>
     ([x]: readonly TensorInfo[]): DataId => {
-      const xv = get(x);
+      const size = sizeOf(x.shape);
       const n = x.shape[x.shape.length - 1];
-      const out = new Float32Array(xv.length);
-      loop(xv, out, n === 0 ? 0 : xv.length / n, n);
-      return store.put(out);
+      const id = store.alloc(size);
+      loop(get(x), store.get(id), n === 0 ? 0 : size / n, n);
+      return id;
+    };
+
+  /** Strided row copy between two buffers (layout.ts copyRows), by memory.copy in WebAssembly. */
+  const copy = (src: DataId, so: number, ss: number, dst: DataId, dOff: number, ds: number, rows: number, width: number) => {
+    if (rows === 0 || width === 0) return;
+    if (wasm) wasm.copyRows(src, so, ss, dst, dOff, ds, rows, width);
+    else copyRows(store.get(src), so, ss, store.get(dst), dOff, ds, rows, width);
+  };
+
+  /** The WebAssembly version of an elementwise op for 4 or more elements, else `js`. */
+  const wasmOr =
+    (op: 'tanh' | 'sigmoid', js: (xs: readonly TensorInfo[]) => DataId) =>
+    (xs: readonly TensorInfo[]): DataId => {
+      const n = sizeOf(xs[0].shape);
+      if (!wasm || n < 4) return js(xs);
+      const id = store.alloc(n);
+      wasm[op](xs[0].dataId, id, n);
+      return id;
     };
 
   return {
@@ -60,8 +79,8 @@ export function createKernels(store: BufferStore): Kernels {
     abs: unary(un.abs),
     sign: unary(un.sign),
     square: unary(un.square),
-    tanh: unary(un.tanh),
-    sigmoid: unary(un.sigmoidLoop),
+    tanh: wasmOr('tanh', unary(un.tanh)),
+    sigmoid: wasmOr('sigmoid', unary(un.sigmoidLoop)),
     relu: unary(un.relu),
     tanhGrad: actGrad(act.tanhGrad),
     sigmoidGrad: actGrad(act.sigmoidGrad),
@@ -72,87 +91,95 @@ export function createKernels(store: BufferStore): Kernels {
     div: binary('div', bin.div),
     maximum: binary('maximum', bin.maximum),
     affine: ([x], { scale, shift }) => {
-      const xv = get(x);
-      const out = new Float32Array(xv.length);
-      un.affine(xv, out, scale, shift);
-      return store.put(out);
+      const id = store.alloc(sizeOf(x.shape));
+      un.affine(get(x), store.get(id), scale, shift);
+      return id;
     },
     clip: ([x], { min, max }) => {
-      const xv = get(x);
-      const out = new Float32Array(xv.length);
-      un.clip(xv, out, min, max);
-      return store.put(out);
+      const id = store.alloc(sizeOf(x.shape));
+      un.clip(get(x), store.get(id), min, max);
+      return id;
     },
     where: ([c, a, b]) => {
-      const av = get(a);
-      const out = new Float32Array(av.length);
-      bin.where(get(c), av, get(b), out, bin.planBroadcast('where', a.shape, c.shape, av.length));
-      return store.put(out);
+      const size = sizeOf(a.shape);
+      const plan = bin.planBroadcast('where', a.shape, c.shape, size);
+      const id = store.alloc(size);
+      bin.where(get(c), get(a), get(b), store.get(id), plan);
+      return id;
     },
     matmul: ([a, b, bias], { transposeA, transposeB }, [m, n]) => {
       const k = transposeA ? a.shape[0] : a.shape[1];
-      const out = new Float32Array(m * n);
-      matmul(get(a), get(b), bias ? get(bias) : null, out, m, n, k, transposeA, transposeB);
-      return store.put(out);
+      const id = store.alloc(m * n);
+      if (wasm) wasm.matmul(a.dataId, b.dataId, bias?.dataId, id, m, n, k, transposeA, transposeB);
+      else matmul(get(a), get(b), bias ? get(bias) : null, store.get(id), m, n, k, transposeA, transposeB);
+      return id;
     },
     sumBatch: ([x], _attrs, outShape) => {
       const n = sizeOf(outShape);
-      const out = new Float32Array(n);
-      red.sumBatch(get(x), out, x.shape[0], n);
-      return store.put(out);
+      const id = store.alloc(n);
+      if (wasm && n >= 4) wasm.sumBatch(x.dataId, id, x.shape[0], n);
+      else red.sumBatch(get(x), store.get(id), x.shape[0], n);
+      return id;
     },
     sumLast: ([x], _attrs, outShape) => {
       const rows = sizeOf(outShape);
-      const out = new Float32Array(rows);
-      red.sumLast(get(x), out, rows, x.shape[x.shape.length - 1]);
-      return store.put(out);
+      const id = store.alloc(rows);
+      red.sumLast(get(x), store.get(id), rows, x.shape[x.shape.length - 1]);
+      return id;
     },
-    sumAll: ([x]) => store.put(Float32Array.of(red.sumAll(get(x)))),
+    sumAll: ([x]) => {
+      const id = store.alloc(1);
+      store.get(id)[0] = red.sumAll(get(x));
+      return id;
+    },
     softmax: lastAxis(red.softmax),
     logSoftmax: lastAxis(red.logSoftmax),
     sliceTime: ([x], { t }) => {
       const [b, tt, d] = x.shape;
-      const out = new Float32Array(b * d);
-      copyRows(get(x), t * d, tt * d, out, 0, d, b, d);
-      return store.put(out);
+      const id = store.alloc(b * d);
+      copy(x.dataId, t * d, tt * d, id, 0, d, b, d);
+      return id;
     },
     stackTime: (xs, _attrs, [b, tt, d]) => {
-      const out = new Float32Array(b * tt * d);
-      for (let t = 0; t < tt; t++) copyRows(get(xs[t]), 0, d, out, t * d, tt * d, b, d);
-      return store.put(out);
+      const id = store.alloc(b * tt * d);
+      for (let t = 0; t < tt; t++) copy(xs[t].dataId, 0, d, id, t * d, tt * d, b, d);
+      return id;
     },
     sliceCols: ([x], { start, size }) => {
       const [m, n] = x.shape;
-      const out = new Float32Array(m * size);
-      copyRows(get(x), start, n, out, 0, size, m, size);
-      return store.put(out);
+      const id = store.alloc(m * size);
+      copy(x.dataId, start, n, id, 0, size, m, size);
+      return id;
     },
     concatCols: (xs, _attrs, [m, n]) => {
-      const out = new Float32Array(m * n);
+      const id = store.alloc(m * n);
       let off = 0;
       for (const x of xs) {
         const w = x.shape[1];
-        copyRows(get(x), 0, w, out, off, n, m, w);
+        copy(x.dataId, 0, w, id, off, n, m, w);
         off += w;
       }
-      return store.put(out);
+      return id;
     },
-    fill: (_inputs, { value }, shape) => store.put(new Float32Array(sizeOf(shape)).fill(value)),
+    fill: (_inputs, { value }, shape) => {
+      const id = store.alloc(sizeOf(shape));
+      store.get(id).fill(value);
+      return id;
+    },
     oneHot: ([labels], { depth }) => {
-      const lv = get(labels);
-      const out = new Float32Array(lv.length * depth);
-      oneHot(lv, out, depth);
-      return store.put(out);
+      const id = store.alloc(sizeOf(labels.shape) * depth, true);
+      oneHot(get(labels), store.get(id), depth);
+      return id;
     },
     gatherRows: ([table, indices], _attrs, [n, e]) => {
-      const out = new Float32Array(n * e);
-      gatherRows(get(table), table.shape[0], e, get(indices), out);
-      return store.put(out);
+      const id = store.alloc(n * e, true);
+      gatherRows(get(table), table.shape[0], e, get(indices), store.get(id));
+      return id;
     },
     scatterAddRows: ([values, indices], { rows }, [, e]) => {
-      const out = new Float32Array(rows * e);
-      scatterAddRows(get(values), e, get(indices), rows, out);
-      return store.put(out);
+      const id = store.alloc(rows * e, true);
+      scatterAddRows(get(values), e, get(indices), rows, store.get(id));
+      return id;
     },
   };
 }

@@ -3,7 +3,9 @@ import type { F32 } from './types.js';
 
 /**
  * Copies `rows` rows of `width` values: row r of src starts at srcOff + r * srcStride, of dst
- * at dstOff + r * dstStride. A fully contiguous copy becomes one `set`.
+ * at dstOff + r * dstStride. A fully contiguous copy is one `set`; rows of 16 or more values
+ * are one `set` each (a memmove; measured about 10x faster than an element loop for the
+ * [32, 512] rows of stackTime), shorter rows an element loop.
  */
 export function copyRows(
   src: F32,
@@ -17,6 +19,10 @@ export function copyRows(
 ): void {
   if (srcStride === width && dstStride === width) {
     dst.set(src.subarray(srcOff, srcOff + rows * width), dstOff);
+    return;
+  }
+  if (width >= 16) {
+    for (let r = 0; r < rows; r++, srcOff += srcStride, dstOff += dstStride) dst.set(src.subarray(srcOff, srcOff + width), dstOff);
     return;
   }
   for (let r = 0; r < rows; r++, srcOff += srcStride, dstOff += dstStride)

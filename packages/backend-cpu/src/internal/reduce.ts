@@ -1,10 +1,15 @@
 /** Reductions and the softmaxes. Sums accumulate in float64 and round once when stored. */
 import type { F32 } from './types.js';
 
-/** [rows, n] -> [n]: out[j] = sum over r of x[r, j]. */
+/** [rows, n] -> [n]: out[j] = sum over r of x[r, j]. Four rows per pass over the float64 accumulators. */
 export function sumBatch(x: F32, out: F32, rows: number, n: number): void {
   const acc = new Float64Array(n);
-  for (let r = 0, i = 0; r < rows; r++) for (let j = 0; j < n; j++, i++) acc[j] += x[i];
+  const r4 = rows - (rows % 4);
+  let i = 0;
+  for (let r = 0; r < r4; r += 4, i += 4 * n)
+    for (let j = 0, i1 = i + n, i2 = i + 2 * n, i3 = i + 3 * n; j < n; j++)
+      acc[j] += x[i + j] + x[i1 + j] + (x[i2 + j] + x[i3 + j]);
+  for (let r = r4; r < rows; r++, i += n) for (let j = 0; j < n; j++) acc[j] += x[i + j];
   out.set(acc);
 }
 

@@ -1,0 +1,46 @@
+/**
+ * Where the time goes in our training step: runs one workload's training steps under the
+ * V8 sampling profiler (node --cpu-prof) and prints self time per function.
+ *
+ *   node --conditions=@recurrent/source --import tsx src/profile.ts W2 [steps] [--js] [--predict-one | --generate]
+ */
+import { Session } from 'node:inspector/promises';
+import { recurrentCpu } from './libs/recurrent.js';
+import { WORKLOADS, type WorkloadId } from './workloads.js';
+
+const id = (process.argv[2] ?? 'W2') as WorkloadId;
+const steps = Number(process.argv[3] ?? 10);
+const simd = !process.argv.includes('--js');
+const runner = await recurrentCpu(WORKLOADS[id], simd);
+const what = process.argv.includes('--predict-one') ? 'predictOne' : process.argv.includes('--generate') ? 'generate' : 'train';
+const gen = what === 'generate' ? runner.generator!() : undefined;
+const run = (i: number) => (what === 'train' ? runner.trainStep(i) : what === 'predictOne' ? runner.predictOne() : gen!());
+for (let i = 0; i < Math.max(3, steps / 10); i++) run(i);
+
+const session = new Session();
+session.connect();
+await session.post('Profiler.enable');
+await session.post('Profiler.setSamplingInterval', { interval: 100 });
+await session.post('Profiler.start');
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) run(i);
+const dt = performance.now() - t0;
+const { profile } = await session.post('Profiler.stop');
+
+interface Node {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+const self = new Map<string, number>();
+let total = 0;
+for (const n of profile.nodes as Node[]) {
+  const hits = n.hitCount ?? 0;
+  total += hits;
+  const file = n.callFrame.url.split('/').slice(-2).join('/');
+  const key = `${n.callFrame.functionName || '(anonymous)'} ${file}:${n.callFrame.lineNumber + 1}`;
+  self.set(key, (self.get(key) ?? 0) + hits);
+}
+console.log(`${id} ${what}, ${simd ? 'default kernels' : 'TypeScript kernels'}: ${(dt / steps).toFixed(3)} ms per call over ${steps} calls`);
+console.log('self time, % of samples:');
+for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * v) / total).toFixed(1).padStart(6)}  ${k}`);

@@ -1,0 +1,153 @@
+/**
+ * The fused LSTM and GRU steps and their backwards in WebAssembly SIMD: the same formulas as
+ * ../lstm.ts and ../gru.ts (core's fallbacks define them), four units per vector.
+ *
+ * Every kernel walks rows of the batch and, in each row, units j = 0, 4, 8, ...; when units
+ * is not a multiple of 4 the last vector is placed at units - 4, overlapping the previous one
+ * (it recomputes a few outputs with the same inputs, so it writes the same values). Units < 4
+ * use the TypeScript kernels.
+ *
+ * Pointers in bytes. Gate g of unit j in row r of a [B, G*H] array is at (r*G*H + g*H + j)*4.
+ */
+import { Fn, I32, V128 } from './fn.js';
+import { declareMath, vsigmoid, vtanh } from './math-wasm.js';
+
+const ptrs = (...names: string[]): [string, typeof I32][] => names.map((n) => [n, I32]);
+
+/**
+ * Emits: for each row r < batch, for each 4-unit column block at byte offset `jb`, `body`.
+ * Locals set for the body: `g` = byte offset of the block in a gates row of width `gates`*H
+ * (gate k is at g + k*`u`, u = 4H), `s` = byte offset in a [B, H] row.
+ */
+function rowsAndColumns(f: Fn, gates: number, body: () => void): void {
+  f.local(I32, 'r', 'j', 'jb', 'g', 's', 'u', 'rowG', 'rowS', 'last');
+  f.get('units').i32(2).shl().set('u');
+  f.get('units').i32(4).sub().set('last');
+  f.i32(0).set('r').i32(0).set('rowG').i32(0).set('rowS');
+  f.loop();
+  f.i32(0).set('j');
+  f.loop();
+  // jb = 4 * (j + 4 > units ? units - 4 : j)
+  f.get('j').get('last').gtS().if().get('last').set('jb').else().get('j').set('jb').end();
+  f.get('jb').i32(2).shl().set('jb');
+  f.get('rowG').get('jb').add().set('g');
+  f.get('rowS').get('jb').add().set('s');
+  body();
+  f.inc('j', 4).get('j').get('units').ltS().brIf(0);
+  f.end();
+  f.get('rowG').get('u').i32(gates).mul().add().set('rowG');
+  f.inc('rowS', 'u');
+  f.inc('r', 1).get('r').get('batch').ltS().brIf(0);
+  f.end();
+}
+
+/** Pushes the address base + g + k*u (gate k). */
+function gateAddr(f: Fn, base: string, k: number): Fn {
+  f.get(base).get('g').add();
+  if (k) f.get('u').i32(k).mul().add();
+  return f;
+}
+
+function lstmCell(): Fn {
+  const f = new Fn('lstmCell', ptrs('xp', 'hp', 'c', 'hOut', 'cOut', 'gates', 'batch', 'units'));
+  f.local(V128, 'i', 'f', 'z', 'o', 'cn');
+  declareMath(f);
+  rowsAndColumns(f, 4, () => {
+    const pre = (k: number) => gateAddr(gateAddr(f, 'xp', k).load(), 'hp', k).load().vadd();
+    vsigmoid(pre(0)).set('i');
+    vsigmoid(pre(1)).set('f');
+    vtanh(pre(2)).set('z');
+    vsigmoid(pre(3)).set('o');
+    // c' = f * c + i * z
+    f.get('f').get('c').get('s').add().load().vmul().get('i').get('z').vmul().vadd().set('cn');
+    gateAddr(f, 'gates', 0).get('i').store();
+    gateAddr(f, 'gates', 1).get('f').store();
+    gateAddr(f, 'gates', 2).get('z').store();
+    gateAddr(f, 'gates', 3).get('o').store();
+    f.get('cOut').get('s').add().get('cn').store();
+    vtanh(f.get('hOut').get('s').add().get('o').get('cn')).vmul().store();
+  });
+  return f;
+}
+
+function lstmCellGrad(): Fn {
+  const f = new Fn('lstmCellGrad', ptrs('gates', 'cPrev', 'c', 'dh', 'dc', 'dPre', 'dcPrev', 'batch', 'units'));
+  f.local(V128, 'i', 'f', 'z', 'o', 'tc', 'd', 'dt', 'one');
+  declareMath(f);
+  f.f32x4(1).set('one');
+  rowsAndColumns(f, 4, () => {
+    gateAddr(f, 'gates', 0).load().set('i');
+    gateAddr(f, 'gates', 1).load().set('f');
+    gateAddr(f, 'gates', 2).load().set('z');
+    gateAddr(f, 'gates', 3).load().set('o');
+    vtanh(f.get('c').get('s').add().load()).set('tc');
+    f.get('dh').get('s').add().load().set('d');
+    // dcTot = dc + dh * o * (1 - tc^2)
+    f.get('dc').get('s').add().load();
+    f.get('d').get('o').vmul().get('one').get('tc').get('tc').vmul().vsub().vmul().vadd().set('dt');
+    // dPre_i = dcTot * z * i * (1 - i)
+    gateAddr(f, 'dPre', 0).get('dt').get('z').vmul().get('i').vmul().get('one').get('i').vsub().vmul().store();
+    // dPre_f = dcTot * cPrev * f * (1 - f)
+    gateAddr(f, 'dPre', 1).get('dt').get('cPrev').get('s').add().load().vmul().get('f').vmul().get('one').get('f').vsub().vmul().store();
+    // dPre_g = dcTot * i * (1 - z^2)
+    gateAddr(f, 'dPre', 2).get('dt').get('i').vmul().get('one').get('z').get('z').vmul().vsub().vmul().store();
+    // dPre_o = dh * tc * o * (1 - o)
+    gateAddr(f, 'dPre', 3).get('d').get('tc').vmul().get('o').vmul().get('one').get('o').vsub().vmul().store();
+    // dcPrev = dcTot * f
+    f.get('dcPrev').get('s').add().get('dt').get('f').vmul().store();
+  });
+  return f;
+}
+
+function gruCell(): Fn {
+  const f = new Fn('gruCell', ptrs('xp', 'hp', 'h', 'hOut', 'cache', 'batch', 'units'));
+  f.local(V128, 'rg', 'z', 'hpn', 'n');
+  f.local(I32, 'q');
+  declareMath(f);
+  rowsAndColumns(f, 3, () => {
+    // cache rows are 4H wide: q = r*4*u + jb = g + r*u (g = r*3*u + jb)
+    f.get('g').get('r').get('u').mul().add().set('q');
+    vsigmoid(gateAddr(gateAddr(f, 'xp', 0).load(), 'hp', 0).load().vadd()).set('rg');
+    vsigmoid(gateAddr(gateAddr(f, 'xp', 1).load(), 'hp', 1).load().vadd()).set('z');
+    gateAddr(f, 'hp', 2).load().set('hpn');
+    vtanh(gateAddr(f, 'xp', 2).load().get('rg').get('hpn').vmul().vadd()).set('n');
+    f.get('cache').get('q').add().get('rg').store();
+    f.get('cache').get('q').add().get('u').add().get('z').store();
+    f.get('cache').get('q').add().get('u').i32(2).mul().add().get('n').store();
+    f.get('cache').get('q').add().get('u').i32(3).mul().add().get('hpn').store();
+    // h' = n + z * (h - n)
+    f.get('hOut').get('s').add().get('n').get('z').get('h').get('s').add().load().get('n').vsub().vmul().vadd().store();
+  });
+  return f;
+}
+
+function gruCellGrad(): Fn {
+  const f = new Fn('gruCellGrad', ptrs('cache', 'h', 'dh', 'dXp', 'dHp', 'dhDirect', 'batch', 'units'));
+  f.local(V128, 'rg', 'z', 'n', 'hpn', 'd', 'dn', 'dz', 'dr', 'one');
+  f.local(I32, 'q');
+  f.f32x4(1).set('one');
+  rowsAndColumns(f, 3, () => {
+    f.get('g').get('r').get('u').mul().add().set('q');
+    f.get('cache').get('q').add().load().set('rg');
+    f.get('cache').get('q').add().get('u').add().load().set('z');
+    f.get('cache').get('q').add().get('u').i32(2).mul().add().load().set('n');
+    f.get('cache').get('q').add().get('u').i32(3).mul().add().load().set('hpn');
+    f.get('dh').get('s').add().load().set('d');
+    // dn = d * (1 - z) * (1 - n^2)
+    f.get('d').get('one').get('z').vsub().vmul().get('one').get('n').get('n').vmul().vsub().vmul().set('dn');
+    // dz = d * (h - n) * z * (1 - z)
+    f.get('d').get('h').get('s').add().load().get('n').vsub().vmul().get('z').vmul().get('one').get('z').vsub().vmul().set('dz');
+    // dr = dn * hpn * r * (1 - r)
+    f.get('dn').get('hpn').vmul().get('rg').vmul().get('one').get('rg').vsub().vmul().set('dr');
+    gateAddr(f, 'dXp', 0).get('dr').store();
+    gateAddr(f, 'dXp', 1).get('dz').store();
+    gateAddr(f, 'dXp', 2).get('dn').store();
+    gateAddr(f, 'dHp', 0).get('dr').store();
+    gateAddr(f, 'dHp', 1).get('dz').store();
+    gateAddr(f, 'dHp', 2).get('dn').get('rg').vmul().store();
+    f.get('dhDirect').get('s').add().get('d').get('z').vmul().store();
+  });
+  return f;
+}
+
+export { gruCell, gruCellGrad, lstmCell, lstmCellGrad };

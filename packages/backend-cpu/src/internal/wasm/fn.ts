@@ -1,0 +1,197 @@
+/**
+ * An instruction writer for one function body: locals by name, structured control flow, and
+ * the scalar and SIMD instructions the kernels use. Each method appends bytes and returns
+ * `this`, so a kernel reads as a sequence of stack-machine instructions.
+ *
+ * Addresses are byte offsets into the shared memory; a load or store takes an optional
+ * constant `offset` (folded into the instruction).
+ */
+import { F32, I32, V128, sleb, uleb, type FunctionDef, type ValType } from './encode.js';
+
+/** Opcodes after the 0xfd SIMD prefix. */
+const SIMD = {
+  load: 0x00,
+  load32Splat: 0x09,
+  store: 0x0b,
+  const: 0x0c,
+  shuffle: 0x0d,
+  i32x4Splat: 0x11,
+  f32x4Splat: 0x13,
+  extractLane: 0x1f,
+  f32x4Eq: 0x41,
+  f32x4Lt: 0x43,
+  f32x4Gt: 0x44,
+  and: 0x4e,
+  andNot: 0x4f,
+  or: 0x50,
+  xor: 0x51,
+  bitselect: 0x52,
+  i32x4Shl: 0xab,
+  i32x4ShrS: 0xac,
+  i32x4Add: 0xae,
+  i32x4Sub: 0xb1,
+  f32x4Abs: 0xe0,
+  f32x4Neg: 0xe1,
+  f32x4Nearest: 0x6a,
+  f32x4DemoteZero: 0x5e,
+  f64x2PromoteLow: 0x5f,
+  f64x2Add: 0xf0,
+  f32x4Sqrt: 0xe3,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
+  f32x4Min: 0xe8,
+  f32x4Max: 0xe9,
+  truncSatS: 0xf8,
+  convertS: 0xfa,
+} as const;
+
+export class Fn {
+  readonly name: string;
+  readonly #params: ValType[] = [];
+  readonly #locals: ValType[] = [];
+  readonly #index = new Map<string, number>();
+  readonly code: number[] = [];
+
+  readonly #results: ValType[];
+  readonly #exported: boolean;
+
+  constructor(name: string, params: [string, ValType][], results: ValType[] = [], exported = true) {
+    this.name = name;
+    this.#results = results;
+    this.#exported = exported;
+    for (const [n, t] of params) {
+      this.#index.set(n, this.#params.length);
+      this.#params.push(t);
+    }
+  }
+
+  /** Declares locals (names must be new). */
+  local(type: ValType, ...names: string[]): this {
+    for (const n of names) {
+      if (this.#index.has(n)) throw new Error(`wasm ${this.name}: local ${n} declared twice`);
+      this.#index.set(n, this.#params.length + this.#locals.length);
+      this.#locals.push(type);
+    }
+    return this;
+  }
+
+  #idx(n: string): number[] {
+    const i = this.#index.get(n);
+    if (i === undefined) throw new Error(`wasm ${this.name}: unknown local ${n}`);
+    return uleb(i);
+  }
+
+  #op(...bytes: number[]): this {
+    for (const b of bytes) this.code.push(b);
+    return this;
+  }
+  #simd(op: number, ...imm: number[]): this {
+    return this.#op(0xfd, ...uleb(op), ...imm);
+  }
+
+  def(): FunctionDef {
+    return { name: this.name, params: this.#params, results: this.#results, exported: this.#exported, locals: this.#locals, body: this.code };
+  }
+
+  // ---- locals and constants
+  get = (n: string) => this.#op(0x20, ...this.#idx(n));
+  set = (n: string) => this.#op(0x21, ...this.#idx(n));
+  tee = (n: string) => this.#op(0x22, ...this.#idx(n));
+  i32 = (v: number) => this.#op(0x41, ...sleb(v));
+  f32 = (v: number) => this.#op(0x43, ...new Uint8Array(Float32Array.of(v).buffer));
+  /** A v128 with the same float in every lane. */
+  f32x4 = (v: number) => this.#simd(SIMD.const, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
+  /** A v128 with the same int32 in every lane. */
+  i32x4 = (v: number) => this.#simd(SIMD.const, ...new Uint8Array(new Int32Array([v, v, v, v]).buffer));
+
+  // ---- control flow (block type: empty)
+  block = () => this.#op(0x02, 0x40);
+  loop = () => this.#op(0x03, 0x40);
+  if = () => this.#op(0x04, 0x40);
+  else = () => this.#op(0x05);
+  end = () => this.#op(0x0b);
+  br = (depth: number) => this.#op(0x0c, ...uleb(depth));
+  brIf = (depth: number) => this.#op(0x0d, ...uleb(depth));
+  return = () => this.#op(0x0f);
+  /** Calls function `index` of the module (its position in assembleModule's list). */
+  call = (index: number) => this.#op(0x10, ...uleb(index));
+
+  // ---- i32
+  add = () => this.#op(0x6a);
+  sub = () => this.#op(0x6b);
+  mul = () => this.#op(0x6c);
+  shl = () => this.#op(0x74);
+  eqz = () => this.#op(0x45);
+  ne = () => this.#op(0x47);
+  ltS = () => this.#op(0x48);
+  leS = () => this.#op(0x4c);
+  gtS = () => this.#op(0x4a);
+  geS = () => this.#op(0x4e);
+  /** local += v (an i32 constant or another local). */
+  inc = (n: string, v: number | string) => {
+    this.get(n);
+    if (typeof v === 'number') this.i32(v);
+    else this.get(v);
+    return this.add().set(n);
+  };
+
+  // ---- f32 scalar
+  f32Load = (offset = 0) => this.#op(0x2a, 2, ...uleb(offset));
+  f32Store = (offset = 0) => this.#op(0x38, 2, ...uleb(offset));
+  f32Add = () => this.#op(0x92);
+  f32Sub = () => this.#op(0x93);
+  f32Mul = () => this.#op(0x94);
+  f32Div = () => this.#op(0x95);
+  f32Min = () => this.#op(0x96);
+  f32Max = () => this.#op(0x97);
+  f32Sqrt = () => this.#op(0x91);
+  f32Neg = () => this.#op(0x8c);
+
+  // ---- v128 / f32x4
+  load = (offset = 0) => this.#simd(SIMD.load, 4, ...uleb(offset));
+  store = (offset = 0) => this.#simd(SIMD.store, 4, ...uleb(offset));
+  /** Loads one f32 and splats it into every lane. */
+  loadSplat = (offset = 0) => this.#simd(SIMD.load32Splat, 2, ...uleb(offset));
+  splat = () => this.#simd(SIMD.f32x4Splat);
+  lane = (i: number) => this.#simd(SIMD.extractLane, i);
+  /** i8x16.shuffle with 16 lane indices (0-15 first operand, 16-31 second). */
+  shuffle = (lanes: number[]) => this.#simd(SIMD.shuffle, ...lanes);
+  vadd = () => this.#simd(SIMD.f32x4Add);
+  vsub = () => this.#simd(SIMD.f32x4Sub);
+  vmul = () => this.#simd(SIMD.f32x4Mul);
+  vdiv = () => this.#simd(SIMD.f32x4Div);
+  vmin = () => this.#simd(SIMD.f32x4Min);
+  vmax = () => this.#simd(SIMD.f32x4Max);
+  vabs = () => this.#simd(SIMD.f32x4Abs);
+  vneg = () => this.#simd(SIMD.f32x4Neg);
+  vsqrt = () => this.#simd(SIMD.f32x4Sqrt);
+  /** f32x4 lanes 0, 1 -> f64x2. */
+  promoteLow = () => this.#simd(SIMD.f64x2PromoteLow);
+  /** f64x2 -> f32x4 [a, b, 0, 0]. */
+  demote = () => this.#simd(SIMD.f32x4DemoteZero);
+  dadd = () => this.#simd(SIMD.f64x2Add);
+  /** memory.copy (bulk memory): stack dst, src, bytes. */
+  memoryCopy = () => this.#op(0xfc, 0x0a, 0x00, 0x00);
+  /** Round to nearest, ties to even. */
+  vnearest = () => this.#simd(SIMD.f32x4Nearest);
+  vlt = () => this.#simd(SIMD.f32x4Lt);
+  vgt = () => this.#simd(SIMD.f32x4Gt);
+  vand = () => this.#simd(SIMD.and);
+  vor = () => this.#simd(SIMD.or);
+  vxor = () => this.#simd(SIMD.xor);
+  /** (a & mask) | (b & ~mask): stack a, b, mask. */
+  vselect = () => this.#simd(SIMD.bitselect);
+  iadd = () => this.#simd(SIMD.i32x4Add);
+  isub = () => this.#simd(SIMD.i32x4Sub);
+  /** i32x4 shift left by an i32 count (stack: v128, i32). */
+  ishl = () => this.#simd(SIMD.i32x4Shl);
+  ishrS = () => this.#simd(SIMD.i32x4ShrS);
+  /** f32x4 -> i32x4, rounding toward zero, saturating. */
+  truncS = () => this.#simd(SIMD.truncSatS);
+  /** i32x4 -> f32x4. */
+  convertS = () => this.#simd(SIMD.convertS);
+}
+
+export { F32, I32, V128 };
