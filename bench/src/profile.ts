@@ -44,3 +44,23 @@ for (const n of profile.nodes as Node[]) {
 console.log(`${id} ${what}, ${simd ? 'default kernels' : 'TypeScript kernels'}: ${(dt / steps).toFixed(3)} ms per call over ${steps} calls`);
 console.log('self time, % of samples:');
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * v) / total).toFixed(1).padStart(6)}  ${k}`);
+
+/** Groups: our WebAssembly kernels by name, then by source file (run from source: core vs backend). */
+const GROUPS: [string, RegExp][] = [
+  ['matmul kernel (wasm)', /^matmul wasm/],
+  ['packing, transposes', /^(packA|packB) wasm|^rowMajorB /],
+  ['cell steps (wasm)', /^(lstmCell|lstmCellGrad|gruCell|gruCellGrad) wasm/],
+  ['tanh, sigmoid (wasm)', /^(tanh|sigmoid) wasm/],
+  ['copies, sums, Adam (wasm)', /^(copyRows|sumBatch|adam) wasm/],
+  ['calls into wasm', /^js-to-wasm/],
+  ['garbage collector', /^\(garbage collector\)/],
+  ['@recurrent/core (engine, bptt, losses, optimizers)', /core\/src|src\/(engine|bptt|losses|optimizers)\.ts|cells\/|internal\/(shapes|fallbacks|fused-shapes)\.ts/],
+  ['backend TypeScript (kernel table, store, elementwise loops)', /backend-cpu|internal\/|wasm\/(kernels|heap)\.ts/],
+];
+const groups = new Map<string, number>();
+for (const [k, v] of self) {
+  const g = GROUPS.find(([, re]) => re.test(k))?.[0] ?? 'other';
+  groups.set(g, (groups.get(g) ?? 0) + v);
+}
+console.log('\nby group, % of samples:');
+for (const [g, v] of [...groups].sort((a, b) => b[1] - a[1])) console.log(`${((100 * v) / total).toFixed(1).padStart(6)}  ${g}`);

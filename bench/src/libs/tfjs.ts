@@ -23,7 +23,14 @@ export async function tfjsRunner(w: Workload, backend: 'cpu' | 'wasm'): Promise<
   const init = makeWeights(w);
 
   const recurrentLayer = (opts: { returnSequences: boolean; returnState?: boolean; batchInputShape?: number[] }) => {
-    const common = { units: H, ...opts, ...(opts.batchInputShape ? {} : { inputShape: [T, D] }) };
+    // Our weights replace the initial ones; a cheap initializer skips tfjs's orthogonal
+    // initializer (a QR decomposition that takes minutes for [256, 1024] on tfjs-backend-cpu).
+    const common = {
+      units: H,
+      recurrentInitializer: 'zeros' as const,
+      ...opts,
+      ...(opts.batchInputShape ? {} : { inputShape: [T, D] }),
+    };
     if (w.cell === 'lstm') return tf.layers.lstm({ ...common, recurrentActivation: 'sigmoid' });
     if (w.cell === 'gru') return tf.layers.gru({ ...common, recurrentActivation: 'sigmoid' });
     return tf.layers.simpleRNN(common);

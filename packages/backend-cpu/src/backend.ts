@@ -28,7 +28,12 @@ export interface CpuBackendTestOptions extends CpuBackendOptions {
  * internal/wasm) or in plain TypeScript (register-blocked), one monomorphic loop per
  * elementwise op and broadcast form, and single-pass fused LSTM, GRU and Adam kernels.
  */
-export function createCpuBackend(options: CpuBackendTestOptions = {}): Backend {
+export function createCpuBackend(options: CpuBackendOptions = {}): Backend {
+  return createCpuBackendWith(options);
+}
+
+/** createCpuBackend with the internal test and measurement options (not exported by the package). */
+export function createCpuBackendWith(options: CpuBackendTestOptions): Backend {
   const wantSimd = options.simd ?? wasmSimdSupported();
   if (wantSimd && !wasmSimdSupported())
     throw new ConfigError(

@@ -12,7 +12,7 @@
 import { BackendError, createEngine, type Backend, type Engine, type Shape, type Tensor } from '@recurrent/core';
 import { createReferenceBackend } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend } from '../src/backend.js';
+import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
 
 /**
  * `matmulAtol(k)`: the TypeScript matmul accumulates in float64 (ATOL at any K); the SIMD one

@@ -7,7 +7,7 @@
 import { createEngine } from '@recurrent/core';
 import { createReferenceBackend } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackend, wasmSimdSupported } from '../src/backend.js';
+import { createCpuBackendWith as createCpuBackend, wasmSimdSupported } from '../src/backend.js';
 import { assembleModule } from '../src/internal/wasm/encode.js';
 import { Fn, I32 } from '../src/internal/wasm/fn.js';
 import { WasmHeap, sizeClass } from '../src/internal/wasm/heap.js';

@@ -8,9 +8,12 @@
  * of the heap. A training loop allocates the same sizes every step, so after the first step
  * every block is reused and the heap stops growing. When the heap is full the memory grows by
  * at least half its size (fewer grows; untouched pages cost no resident memory). WebAssembly
- * memory never shrinks: `destroy()` drops the whole memory.
+ * memory never shrinks: `clear()` (the backend's destroy) frees every block for reuse; the
+ * memory itself goes when the backend is garbage-collected.
  *
- * Views are cached per block and rebuilt after a grow (growing detaches the old ArrayBuffer).
+ * Views are cached per block and rebuilt after a grow (growing detaches the old ArrayBuffer);
+ * a freed block keeps its view for its next use. Derived copies (the matmul's transposes and
+ * packed panels) hang off their source block: see `newDerived`.
  */
 import { BackendError, type DataId } from '@recurrent/core';
 import { StoreBase, type Store } from '../store.js';

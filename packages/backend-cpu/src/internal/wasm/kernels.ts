@@ -1,6 +1,6 @@
 /**
- * The WebAssembly SIMD kernels, instantiated over a heap's memory. The module is assembled
- * and compiled once per process; each backend instance gets its own memory and instance.
+ * The WebAssembly SIMD kernels, instantiated over a heap's memory. The modules are assembled
+ * and compiled once per process (or page); each backend gets its own memory and instances.
  *
  * Browsers: Chrome refuses synchronous compilation of modules over 4 KB on the main thread,
  * so each module stays under that size (checked by the tests) and createCpuBackend stays

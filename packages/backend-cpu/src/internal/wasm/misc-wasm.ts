@@ -10,8 +10,7 @@
  *  - adam(p, g, m, v, pOut, mOut, vOut, n, lrStep, invBc2, keep, beta1, c1, beta2, c2, eps):
  *    ../adam.ts in float32, n >= 4 (the last vector may overlap the one before).
  */
-import { F32, Fn, I32 } from './fn.js';
-import { V128 } from './encode.js';
+import { F32, Fn, I32, V128 } from './fn.js';
 
 export function copyRowsFunction(): Fn {
   const f = new Fn('copyRows', ['src', 'srcStride', 'dst', 'dstStride', 'rows', 'bytes'].map((n) => [n, I32] as [string, typeof I32]));
