@@ -1,23 +1,13 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM_ARGS } from '../core/src/testing/chromium.js';
 
 /**
  * Tests run in real headless Chromium (Debian's, WebGL2 through SwiftShader here) via vitest's
  * browser mode: the webgl backend has no Node fallback, so a test can only pass on WebGL.
  * test/global-setup.ts reads the PyTorch fixture in Node and hands it to the page (inject).
+ * The Chromium flags come from core's source (relative path: a config gets no source condition).
  */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
-
 export default defineConfig({
   resolve: { conditions: ['@recurrent/source'] },
   ssr: { resolve: { conditions: ['@recurrent/source'] } },
@@ -34,7 +24,7 @@ export default defineConfig({
       headless: true,
       screenshotFailures: false,
       provider: playwright({
-        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS },
+        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] },
       }),
       instances: [{ browser: 'chromium' }],
     },

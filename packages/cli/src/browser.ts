@@ -12,21 +12,8 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FixtureReport } from '@recurrent/core/testing';
+import { CHROMIUM_ARGS, type FixtureReport } from '@recurrent/core/testing';
 import { UsageError } from './args.js';
-
-/** Flags that give headless Chromium a WebGL2 context without a GPU (SwiftShader) in containers. */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 
@@ -80,7 +67,7 @@ export interface RunInBrowserOptions<A> {
   prebundle?: string[];
   /** Where bare imports and `prebundle` resolve from (default: the module's directory). */
   root?: string;
-  /** Extra Chromium flags after CHROMIUM_ARGS. */
+  /** Extra Chromium flags after CHROMIUM_ARGS (from @recurrent/core/testing). */
   args?: string[];
   /** Gives up after this long (default 10 minutes). */
   timeoutMs?: number;

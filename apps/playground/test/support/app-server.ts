@@ -9,20 +9,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type ConsoleMessage, type Page } from 'playwright-core';
 import { build, preview } from 'vite';
+// By relative path: a fresh clone has no dist/ of core to resolve the package name to.
+import { CHROMIUM_ARGS } from '../../../../packages/core/src/testing/chromium.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-export const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -47,7 +37,7 @@ export async function startApp(): Promise<AppServer> {
   await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const port = await freePort();
   const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true } });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
   return {
     url: `http://127.0.0.1:${port}/`,
     browser,
