@@ -61,7 +61,7 @@ describe('runs on WebGL2, not a fallback', () => {
     for (const t of [a, b, c]) t.dispose();
   });
 
-  it('fused steps are few passes (lstmCell 3, lstmCellGrad 2, gruCell 2, simpleRnnCell 1, adamUpdate 3), fewer than their fallbacks', () => {
+  it('fused steps are few passes (lstmCell 3, lstmCellGrad 2, gruCell 2, GRU reset-before 2+2 and 1+2, simpleRnnCell 1, adamUpdate 3), fewer than their fallbacks', () => {
     const B = 4;
     const H = 6;
     const passes = (fused: boolean) =>
@@ -72,6 +72,10 @@ describe('runs on WebGL2, not a fallback', () => {
           ['lstmCellGrad', () => e.fused('lstmCellGrad', [t(B * 4 * H, [B, 4 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], {})],
           ['gruCell', () => e.fused('gruCell', [t(B * 3 * H, [B, 3 * H]), t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H])], {})],
           ['gruCellGrad', () => e.fused('gruCellGrad', [t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H]), t(B * H, [B, H])], {})],
+          ['gruBeforeGates', () => e.fused('gruBeforeGates', [t(B * 3 * H, [B, 3 * H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], {})],
+          ['gruBeforeState', () => e.fused('gruBeforeState', [t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], {})],
+          ['gruBeforeGradN', () => e.fused('gruBeforeGradN', [t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H]), t(B * H, [B, H])], {})],
+          ['gruBeforeGrad', () => e.fused('gruBeforeGrad', [t(B * 2 * H, [B, 2 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], {})],
           ['simpleRnnCell', () => e.fused('simpleRnnCell', [t(B * H, [B, H]), t(B * H, [B, H])], { activation: 'tanh' })],
           [
             'adamUpdate',
@@ -92,7 +96,18 @@ describe('runs on WebGL2, not a fallback', () => {
         return out;
       });
     const fused = passes(true);
-    expect(fused).toEqual({ lstmCell: 3, lstmCellGrad: 2, gruCell: 2, gruCellGrad: 3, simpleRnnCell: 1, adamUpdate: 3 });
+    expect(fused).toEqual({
+      lstmCell: 3,
+      lstmCellGrad: 2,
+      gruCell: 2,
+      gruCellGrad: 3,
+      gruBeforeGates: 2,
+      gruBeforeState: 2,
+      gruBeforeGradN: 1,
+      gruBeforeGrad: 2,
+      simpleRnnCell: 1,
+      adamUpdate: 3,
+    });
     const fallback = passes(false);
     for (const op of Object.keys(fused)) expect(fused[op], op).toBeLessThan(fallback[op]);
   });

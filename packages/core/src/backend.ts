@@ -151,6 +151,37 @@ export interface FusedSpec {
     outputs: { dXp: Shape; dHp: Shape; dhDirect: Shape };
   };
   /**
+   * GRU reset-before (Keras reset_after=False), first half of a step. xp = x@Wx + bx [B, 3H],
+   * hpRz = h@Wh[:, r|z] + bh[r|z] [B, 2H], h [B, H].
+   * rz = sigmoid(xp[:, :2H] + hpRz) [B, 2H]; rh = r*h [B, H], the input of the n-gate matmul.
+   */
+  gruBeforeGates: {
+    inputs: [xp: TensorInfo, hpRz: TensorInfo, h: TensorInfo];
+    outputs: { rz: Shape; rh: Shape };
+  };
+  /**
+   * GRU reset-before, second half. hpN = (r*h)@Wh[:, n] + bh[n] [B, H].
+   * n = tanh(xp_n + hpN); h' = (1-z)*n + z*h = n + z*(h - n).
+   */
+  gruBeforeState: {
+    inputs: [xp: TensorInfo, hpN: TensorInfo, rz: TensorInfo, h: TensorInfo];
+    outputs: { h: Shape; n: Shape };
+  };
+  /** Backward of the reset-before step, first part: d(pre_n) = dh' * (1-z) * (1-n^2) [B, H]. */
+  gruBeforeGradN: {
+    inputs: [rz: TensorInfo, n: TensorInfo, dh: TensorInfo];
+    outputs: { dPreN: Shape };
+  };
+  /**
+   * Backward of the reset-before step, second part, given dRh = d(pre_n) @ Wh[:, n]^T [B, H]:
+   * d(xp) = [dr, dz, d(pre_n)] [B, 3H] with dr = dRh*h*r*(1-r), dz = dh'*(h-n)*z*(1-z); and the
+   * direct part of d(h), dh'*z + dRh*r [B, H] (the rest is d(xp)[:, :2H] @ Wh[:, r|z]^T).
+   */
+  gruBeforeGrad: {
+    inputs: [rz: TensorInfo, n: TensorInfo, h: TensorInfo, dh: TensorInfo, dRh: TensorInfo];
+    outputs: { dXp: Shape; dhDirect: Shape };
+  };
+  /**
    * Adam / AdamW update (PyTorch form). m' = b1 m + (1-b1) g; v' = b2 v + (1-b2) g^2;
    * p' = p*(1 - lr*decoupledDecay) - lr * (m'/(1-b1^t)) / (sqrt(v'/(1-b2^t)) + eps).
    */

@@ -134,7 +134,7 @@ export class RnnTape {
     const split = (m: Tensor, names: string[]) => Object.fromEntries(names.map((n, k) => [n, e.sliceCols(m, k * H, H)]));
     if (kind === 'lstm') return split(rec.cache.gates, ['i', 'f', 'g', 'o']);
     if (kind === 'gru' && rec.cache.cache) return split(rec.cache.cache, ['r', 'z', 'n']);
-    if (kind === 'gru') return { r: e.affine(rec.cache.r, 1, 0), z: e.affine(rec.cache.z, 1, 0), n: e.affine(rec.cache.n, 1, 0) };
+    if (kind === 'gru') return { r: e.sliceCols(rec.cache.rz, 0, H), z: e.sliceCols(rec.cache.rz, H, H), n: e.affine(rec.cache.n, 1, 0) };
     return {};
   }
 

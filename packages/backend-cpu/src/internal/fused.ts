@@ -4,7 +4,7 @@
  */
 import { sizeOf, type DataId, type FusedKernels, type TensorInfo } from '@recurrent/core';
 import { adamUpdate } from './adam.js';
-import { gruCell, gruCellGrad } from './gru.js';
+import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad } from './gru.js';
 import { lstmCell, lstmCellGrad } from './lstm.js';
 import type { Store } from './store.js';
 import type { WasmKernels } from './wasm/kernels.js';
@@ -47,6 +47,33 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
       if (wasm && units >= 4) wasm.gruCellGrad(cache.dataId, h.dataId, dh.dataId, dXp, dHp, dhDirect, batch, units);
       else gruCellGrad(get(cache), get(h), get(dh), v(dXp), v(dHp), v(dhDirect), batch, units);
       return { dXp, dHp, dhDirect };
+    },
+    gruBeforeGates: ([xp, hpRz, h], _attrs, out) => {
+      const [batch, units] = out.rh;
+      const rz = store.alloc(batch * 2 * units);
+      const rh = store.alloc(batch * units);
+      gruBeforeGates(get(xp), get(hpRz), get(h), v(rz), v(rh), batch, units);
+      return { rz, rh };
+    },
+    gruBeforeState: ([xp, hpN, rz, h], _attrs, out) => {
+      const [batch, units] = out.h;
+      const hNew = store.alloc(batch * units);
+      const n = store.alloc(batch * units);
+      gruBeforeState(get(xp), get(hpN), get(rz), get(h), v(hNew), v(n), batch, units);
+      return { h: hNew, n };
+    },
+    gruBeforeGradN: ([rz, n, dh], _attrs, out) => {
+      const [batch, units] = out.dPreN;
+      const dPreN = store.alloc(batch * units);
+      gruBeforeGradN(get(rz), get(n), get(dh), v(dPreN), batch, units);
+      return { dPreN };
+    },
+    gruBeforeGrad: ([rz, n, h, dh, dRh], _attrs, out) => {
+      const [batch, units] = out.dhDirect;
+      const dXp = store.alloc(batch * 3 * units);
+      const dhDirect = store.alloc(batch * units);
+      gruBeforeGrad(get(rz), get(n), get(h), get(dh), get(dRh), v(dXp), v(dhDirect), batch, units);
+      return { dXp, dhDirect };
     },
     adamUpdate: ([p, g, m, vv], attrs) => {
       const n = sizeOf(p.shape);

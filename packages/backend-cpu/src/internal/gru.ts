@@ -61,3 +61,61 @@ export function gruCellGrad(
     }
   }
 }
+
+/*
+ * GRU reset-before (Keras reset_after=False): the two pointwise halves of a step around the
+ * n-gate matmul, and the two halves of its backward (definitions: core's fallbacks).
+ */
+
+/** xp [B, 3H], hpRz [B, 2H], h [B, H] -> rz = sigmoid(xp[:, :2H] + hpRz) [B, 2H], rh = r*h [B, H]. */
+export function gruBeforeGates(xp: F32, hpRz: F32, h: F32, rz: F32, rh: F32, batch: number, units: number): void {
+  const h2 = 2 * units;
+  for (let r = 0, p = 0, q = 0, s = 0; r < batch; r++, p += 3 * units, q += h2) {
+    for (let j = 0; j < h2; j++) rz[q + j] = sigmoid(xp[p + j] + hpRz[q + j]);
+    for (let j = 0; j < units; j++, s++) rh[s] = rz[q + j] * h[s];
+  }
+}
+
+/** xp [B, 3H], hpN [B, H], rz [B, 2H], h [B, H] -> n = tanh(xp_n + hpN), h' = n + z*(h - n). */
+export function gruBeforeState(xp: F32, hpN: F32, rz: F32, h: F32, hOut: F32, nOut: F32, batch: number, units: number): void {
+  for (let r = 0, p = 2 * units, q = units, s = 0; r < batch; r++, p += 3 * units, q += 2 * units) {
+    for (let j = 0; j < units; j++, s++) {
+      const n = Math.tanh(xp[p + j] + hpN[s]);
+      nOut[s] = n;
+      hOut[s] = n + rz[q + j] * (h[s] - n);
+    }
+  }
+}
+
+/** d(pre_n) = dh' * (1 - z) * (1 - n^2) [B, H]. */
+export function gruBeforeGradN(rz: F32, n: F32, dh: F32, dPreN: F32, batch: number, units: number): void {
+  for (let r = 0, q = units, s = 0; r < batch; r++, q += 2 * units) {
+    for (let j = 0; j < units; j++, s++) dPreN[s] = dh[s] * (1 - rz[q + j]) * (1 - n[s] * n[s]);
+  }
+}
+
+/** d(xp) = [dr, dz, d(pre_n)] [B, 3H] and dhDirect = dh'*z + dRh*r [B, H]. */
+export function gruBeforeGrad(
+  rz: F32,
+  n: F32,
+  h: F32,
+  dh: F32,
+  dRh: F32,
+  dXp: F32,
+  dhDirect: F32,
+  batch: number,
+  units: number,
+): void {
+  for (let r = 0, p = 0, q = 0, s = 0; r < batch; r++, p += 3 * units, q += 2 * units) {
+    for (let j = 0; j < units; j++, s++) {
+      const rg = rz[q + j];
+      const z = rz[q + units + j];
+      const d = dh[s];
+      const nn = n[s];
+      dXp[p + j] = dRh[s] * h[s] * rg * (1 - rg);
+      dXp[p + units + j] = d * (h[s] - nn) * z * (1 - z);
+      dXp[p + 2 * units + j] = d * (1 - z) * (1 - nn * nn);
+      dhDirect[s] = d * z + dRh[s] * rg;
+    }
+  }
+}

@@ -1,5 +1,6 @@
 /**
- * The fused kernel table: SimpleRNN, LSTM and GRU steps with their backwards, and Adam.
+ * The fused kernel table: SimpleRNN, LSTM and GRU (reset-after and reset-before) steps with
+ * their backwards, and Adam.
  * Where gpu.js runs kernel maps in this mode (cpu, WebGL), outputs of the same size come out
  * of one pass; in webasm, which would run a kernel map on gpu.js's cpu backend, they are
  * separate passes.
@@ -9,6 +10,7 @@ import { sizeOf } from '@recurrent/core';
 import { scalar, type Arg, type Device, type KernelSpec } from './device.js';
 import * as adam from './sources/adam.js';
 import * as gru from './sources/gru.js';
+import * as gb from './sources/gru-before.js';
 import * as lstm from './sources/lstm.js';
 import { simpleRnnSource } from './sources/simple-rnn.js';
 
@@ -77,6 +79,36 @@ export function createFusedKernels(device: Device): FusedKernels {
         dXp: run('gruCellGrad', out.dXp, { name: 'gruDXp', source: gru.GRU_D_XP, constants }, args),
         dHp: run('gruCellGrad', out.dHp, { name: 'gruDHp', source: gru.GRU_D_HP, constants }, args),
         dhDirect,
+      };
+    },
+    gruBeforeGates: ([xp, hpRz, h], _attrs, out) => {
+      const u = out.rh[1];
+      const constants = { H: u, G2: 2 * u, G3: 3 * u };
+      const rz = run('gruBeforeGates', out.rz, { name: 'gbRz', source: gb.GB_RZ, constants }, [xp.dataId, hpRz.dataId]);
+      return { rz, rh: run('gruBeforeGates', out.rh, { name: 'gbRh', source: gb.GB_RH, constants }, [rz, h.dataId]) };
+    },
+    gruBeforeState: ([xp, hpN, rz, h], _attrs, out) => {
+      const u = out.h[1];
+      const constants = { H: u, G2: 2 * u, G3: 3 * u };
+      if (device.kernelMaps) {
+        const args = [xp.dataId, hpN.dataId, rz.dataId, h.dataId];
+        const r = runMap('gruBeforeState', out.h, { name: 'gbStateMap', source: gb.GB_STATE_MAP, constants }, { n: gb.SAVE_N }, args);
+        return { h: r.result, n: r.n };
+      }
+      const n = run('gruBeforeState', out.n, { name: 'gbN', source: gb.GB_N, constants }, [xp.dataId, hpN.dataId]);
+      return { h: run('gruBeforeState', out.h, { name: 'gbH', source: gb.GB_H, constants }, [n, rz.dataId, h.dataId]), n };
+    },
+    gruBeforeGradN: ([rz, n, dh], _attrs, out) => {
+      const u = out.dPreN[1];
+      const constants = { H: u, G2: 2 * u, G3: 3 * u };
+      return { dPreN: run('gruBeforeGradN', out.dPreN, { name: 'gbDPreN', source: gb.GB_D_PRE_N, constants }, [rz.dataId, n.dataId, dh.dataId]) };
+    },
+    gruBeforeGrad: ([rz, n, h, dh, dRh], _attrs, out) => {
+      const u = out.dhDirect[1];
+      const constants = { H: u, G2: 2 * u, G3: 3 * u };
+      return {
+        dXp: run('gruBeforeGrad', out.dXp, { name: 'gbDXp', source: gb.GB_D_XP, constants }, [rz.dataId, n.dataId, h.dataId, dh.dataId, dRh.dataId]),
+        dhDirect: run('gruBeforeGrad', out.dhDirect, { name: 'gbDhDirect', source: gb.GB_DH_DIRECT, constants }, [rz.dataId, dh.dataId, dRh.dataId]),
       };
     },
     adamUpdate: ([p, g, m, v], { lr, beta1, beta2, eps, step, decoupledDecay }, out) => {

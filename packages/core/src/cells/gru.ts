@@ -30,7 +30,8 @@ export function gruResetAfterCell(config: Required<CellConfig>): Cell {
 /**
  * GRU, reset-before (Cho et al. 2014, Keras reset_after=False):
  *   n = tanh(xp_n + (r*h) @ W_hn + b_hn). The reset gate multiplies h before the n-matmul, so
- * the recurrent matmul is split in two: h @ Wh[:, r|z] and (r*h) @ Wh[:, n].
+ * the recurrent matmul is split in two: h @ Wh[:, r|z] and (r*h) @ Wh[:, n]. The pointwise
+ * parts between them are the fused ops gruBeforeGates / gruBeforeState (and their backwards).
  */
 export function gruResetBeforeCell(config: Required<CellConfig>): Cell {
   const H = config.units;
@@ -52,24 +53,19 @@ export function gruResetBeforeCell(config: Required<CellConfig>): Cell {
     },
     step(e, _p, prep, xp, { h }) {
       const hpRz = e.matmul(h, prep.whRz, { bias: prep.bhRz });
-      const rz = e.sigmoid(e.add(e.sliceCols(xp, 0, 2 * H), hpRz));
-      const r = e.sliceCols(rz, 0, H);
-      const z = e.sliceCols(rz, H, H);
-      const rh = e.mul(r, h);
-      const n = e.tanh(e.add(e.sliceCols(xp, 2 * H, H), e.matmul(rh, prep.whN, { bias: prep.bhN })));
-      const hNew = e.add(n, e.mul(z, e.sub(h, n)));
-      return { state: { h: hNew }, cache: { hPrev: h, r, z, rh, n } };
+      const { rz, rh } = e.fused('gruBeforeGates', [xp, hpRz, h], {});
+      const hpN = e.matmul(rh, prep.whN, { bias: prep.bhN });
+      const { h: hNew, n } = e.fused('gruBeforeState', [xp, hpN, rz, h], {});
+      return { state: { h: hNew }, cache: { hPrev: h, rz, rh, n } };
     },
-    stepBackward(e, _p, prep, { hPrev, r, z, rh, n }, d) {
-      const dPreN = e.tanhGrad(n, e.mul(d.h, e.affine(z, -1, 1)));
-      const dz = e.sigmoidGrad(z, e.mul(d.h, e.sub(hPrev, n)));
+    stepBackward(e, _p, prep, { hPrev, rz, rh, n }, d) {
+      const { dPreN } = e.fused('gruBeforeGradN', [rz, n, d.h], {});
       const dRh = e.matmul(dPreN, prep.whN, { transposeB: true });
-      const dr = e.sigmoidGrad(r, e.mul(dRh, hPrev));
-      const dRz = e.concatCols([dr, dz]);
-      const dh = e.add(e.add(e.mul(d.h, z), e.mul(dRh, r)), e.matmul(dRz, prep.whRz, { transposeB: true }));
+      const { dXp, dhDirect } = e.fused('gruBeforeGrad', [rz, n, hPrev, d.h, dRh], {});
+      const dRz = e.sliceCols(dXp, 0, 2 * H);
       return {
-        dXp: e.concatCols([dr, dz, dPreN]),
-        dState: { h: dh },
+        dXp,
+        dState: { h: e.add(dhDirect, e.matmul(dRz, prep.whRz, { transposeB: true })) },
         wh: [
           { input: hPrev, dOut: dRz },
           { input: rh, dOut: dPreN },

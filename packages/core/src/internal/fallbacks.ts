@@ -61,6 +61,29 @@ export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
       dhDirect: e.mul(dh, z),
     };
   },
+  gruBeforeGates: (e, [xp, hpRz, hPrev]) => {
+    const h = hPrev.shape[1];
+    const rz = e.sigmoid(e.add(e.sliceCols(xp, 0, 2 * h), hpRz));
+    return { rz, rh: e.mul(cols(e, rz, 0, h), hPrev) };
+  },
+  gruBeforeState: (e, [xp, hpN, rz, hPrev]) => {
+    const h = hPrev.shape[1];
+    const n = e.tanh(e.add(cols(e, xp, 2, h), hpN));
+    return { h: e.add(n, e.mul(cols(e, rz, 1, h), e.sub(hPrev, n))), n };
+  },
+  gruBeforeGradN: (e, [rz, n, dh]) => {
+    const h = n.shape[1];
+    return { dPreN: e.tanhGrad(n, e.mul(dh, e.affine(cols(e, rz, 1, h), -1, 1))) };
+  },
+  gruBeforeGrad: (e, [rz, n, hPrev, dh, dRh]) => {
+    const h = n.shape[1];
+    const r = cols(e, rz, 0, h);
+    const z = cols(e, rz, 1, h);
+    const dPreN = e.tanhGrad(n, e.mul(dh, e.affine(z, -1, 1)));
+    const dz = e.sigmoidGrad(z, e.mul(dh, e.sub(hPrev, n)));
+    const dr = e.sigmoidGrad(r, e.mul(dRh, hPrev));
+    return { dXp: e.concatCols([dr, dz, dPreN]), dhDirect: e.add(e.mul(dh, z), e.mul(dRh, r)) };
+  },
   adamUpdate: (e, [p, g, m, v], { lr, beta1, beta2, eps, step, decoupledDecay }) => {
     const m2 = e.add(e.scale(m, beta1), e.scale(g, 1 - beta1));
     const v2 = e.add(e.scale(v, beta2), e.scale(e.square(g), 1 - beta2));

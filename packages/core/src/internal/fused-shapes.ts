@@ -42,6 +42,30 @@ export const fusedShapeRules: { [K in FusedName]: Rule<K> } = {
     expect('gruCellGrad (dh)', dh, [b, u]);
     return { dXp: [b, 3 * u], dHp: [b, 3 * u], dhDirect: [b, u] };
   },
+  gruBeforeGates: ([xp, hpRz, h]) => {
+    const [b, u] = gates('gruBeforeGates (xp)', xp, 3);
+    expect('gruBeforeGates (hpRz)', hpRz, [b, 2 * u]);
+    expect('gruBeforeGates (h)', h, [b, u]);
+    return { rz: [b, 2 * u], rh: [b, u] };
+  },
+  gruBeforeState: ([xp, hpN, rz, h]) => {
+    const [b, u] = gates('gruBeforeState (xp)', xp, 3);
+    expect('gruBeforeState (hpN)', hpN, [b, u]);
+    expect('gruBeforeState (rz)', rz, [b, 2 * u]);
+    expect('gruBeforeState (h)', h, [b, u]);
+    return { h: [b, u], n: [b, u] };
+  },
+  gruBeforeGradN: ([rz, n, dh]) => {
+    const [b, u] = gates('gruBeforeGradN (rz)', rz, 2);
+    expect('gruBeforeGradN (n)', n, [b, u]);
+    expect('gruBeforeGradN (dh)', dh, [b, u]);
+    return { dPreN: [b, u] };
+  },
+  gruBeforeGrad: ([rz, n, h, dh, dRh]) => {
+    const [b, u] = gates('gruBeforeGrad (rz)', rz, 2);
+    for (const [name, s] of [['n', n], ['h', h], ['dh', dh], ['dRh', dRh]] as const) expect(`gruBeforeGrad (${name})`, s, [b, u]);
+    return { dXp: [b, 3 * u], dhDirect: [b, u] };
+  },
   adamUpdate: ([p, g, m, v]) => {
     for (const [n, s] of [['g', g], ['m', m], ['v', v]] as const) expect(`adamUpdate (${n})`, s, p);
     return { p, m, v };

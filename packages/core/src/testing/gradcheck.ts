@@ -28,6 +28,13 @@ export const GRAD_CASES: GradCase[] = [
   { name: 'lstm', config: { kind: 'lstm', inputSize: 3, units: 4 }, batch: 2, steps: 5 },
   { name: 'gru reset-after', config: { kind: 'gru', inputSize: 3, units: 4 }, batch: 2, steps: 5 },
   { name: 'gru reset-before', config: { kind: 'gru', inputSize: 3, units: 4, resetAfter: false }, batch: 2, steps: 5 },
+  {
+    name: 'gru reset-before masked, odd sizes',
+    config: { kind: 'gru', inputSize: 2, units: 5, resetAfter: false },
+    batch: 3,
+    steps: 4,
+    lengths: [4, 1, 3],
+  },
   { name: 'lstm masked', config: { kind: 'lstm', inputSize: 2, units: 3 }, batch: 3, steps: 5, lengths: [5, 2, 0] },
   { name: 'gru masked reverse', config: { kind: 'gru', inputSize: 2, units: 3 }, batch: 3, steps: 4, lengths: [1, 4, 3], reverse: true },
   { name: 'simpleRnn reverse', config: { kind: 'simpleRnn', inputSize: 2, units: 3 }, batch: 2, steps: 4, reverse: true },

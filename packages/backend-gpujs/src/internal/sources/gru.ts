@@ -35,15 +35,21 @@ ${STATE_POSITION}
   return n + cache[c4 + this.constants.H] * (h[s] - n);
 }`;
 
-/** The gradient of one column of [B, 3H]: the r, z and n parts shared by d(xp) and d(hp). */
-const GRAD_POSITION = `  var i = this.thread.x;
+/**
+ * Thread x's place in a [B, 3H] output: its row, gate k (0 r, 1 z, 2 n), column j within the
+ * gate, and the state index s in [B, H]. Shared with the reset-before kernels.
+ */
+export const GATE3_POSITION = `  var i = this.thread.x;
   var row = rowOf(i, this.constants.G3);
   var col = i - row * this.constants.G3;
   var k = 0;
   if (col >= this.constants.H) { k = 1; }
   if (col >= 2 * this.constants.H) { k = 2; }
   var j = col - k * this.constants.H;
-  var s = row * this.constants.H + j;
+  var s = row * this.constants.H + j;`;
+
+/** The gradient of one column of [B, 3H]: the r, z and n parts shared by d(xp) and d(hp). */
+const GRAD_POSITION = `${GATE3_POSITION}
   var c4 = row * this.constants.G4 + j;
   var r = cache[c4];
   var z = cache[c4 + this.constants.H];
