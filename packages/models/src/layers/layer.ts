@@ -65,6 +65,11 @@ export interface CallContext {
   initialState?: Tensor[];
   /** Disposes `t` after the whole step (forward and backward) finished. */
   defer(t: Tensor): void;
+  /**
+   * false when nothing needs d(loss)/d(input) of this call (the first layer of a model, whose
+   * input is data): backward may then skip computing `dx`. Default true.
+   */
+  inputGrad?: boolean;
 }
 
 export interface LayerBaseOptions {

@@ -22,6 +22,7 @@ import {
   type Initializer,
   type InitializerName,
   type RnnBackwardOptions,
+  type RnnGrads,
   rnnBackward,
   rnnForward,
   ShapeError,
@@ -334,14 +335,13 @@ export class RecurrentLayer extends Layer {
             throw new ShapeError(`${this.name} (output gradient)`, dy.shape, `[${B}, ${H}]`);
           opts = { dState: { h: dy } };
         }
+        const gradsOf = (g: RnnGrads) => [g.Wx, g.Wh, ...(this.useBias ? [g.bx!] : []), ...(this.recurrentBias ? [g.bh!] : [])];
+        if (ctx.inputGrad === false) return { grads: gradsOf(rnnBackward(e, f.tape, { ...opts, inputGrad: false }).grads) };
         const r = rnnBackward(e, f.tape, opts);
         let dx = r.dx;
         if (inIdx) dx = gatherSteps(e, dx, e.tensor(invert(plan.inIdx!), [B * T]));
         if (dpMask) dx = e.mul(dx, dpMask);
-        const grads = [r.grads.Wx, r.grads.Wh];
-        if (this.useBias) grads.push(r.grads.bx!);
-        if (this.recurrentBias) grads.push(r.grads.bh!);
-        return { dx, grads };
+        return { dx, grads: gradsOf(r.grads) };
       },
     };
   }

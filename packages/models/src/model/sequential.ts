@@ -405,8 +405,9 @@ export class Sequential {
     if (x.mask) mask = { B: x.shape[0], T: x.shape[1], valid: x.mask as Uint8Array };
     let a: Activation = { t: xt, host: x, mask };
     const calls: LayerCall[] = [];
-    for (const layer of this.layers) {
-      const c = layer.call({ ...ctx, initialState: init?.get(layer.name) }, a);
+    for (const [i, layer] of this.layers.entries()) {
+      // The first layer's input is data: no gradient flows into it (rnnBackward skips a matmul).
+      const c = layer.call({ ...ctx, initialState: init?.get(layer.name), inputGrad: i > 0 }, a);
       calls.push(c);
       a = c.out;
     }
