@@ -7,7 +7,7 @@ import { BackendError, broadcastKind, sizeOf, type DataId, type Kernels, type Op
 import { scalar, type Arg, type Device, type KernelSpec } from './device.js';
 import * as ew from './sources/elementwise.js';
 import * as lay from './sources/layout.js';
-import { matmulSource } from './sources/matmul.js';
+import { BLOCK_MATMUL, matmulSource, packRowsSource, unpackBlocksSource } from './sources/matmul.js';
 import * as red from './sources/reduce.js';
 
 /** Above this many elements a whole-tensor sum runs in two passes of ~sqrt(n) each. */
@@ -62,6 +62,26 @@ export function createKernels(device: Device): Kernels {
     return prev;
   };
 
+  /** GL modes: [rows, width_k] parts side by side into [rows, n] (n = the sum of the widths, all > 0). */
+  const concatGl = (op: OpName, parts: readonly { id: DataId; width: number }[], rows: number, n: number): DataId => {
+    const offsets: number[] = [];
+    let off = 0;
+    for (const p of parts) {
+      offsets.push(off);
+      off += p.width;
+    }
+    return grouped(op, parts.length, (start, count, prev) => {
+      const constants: Record<string, number> = { N: n };
+      for (let k = 0; k < count; k++) {
+        constants[`o${k}`] = offsets[start + k];
+        constants[`w${k}`] = parts[start + k].width;
+      }
+      const args: Arg[] = [...(prev === null ? [] : [prev]), ...parts.slice(start, start + count).map((p) => p.id)];
+      const source = concatSource(count, prev !== null);
+      return run(op, [rows, n], { name: `concatCols-${count}${prev === null ? '' : 'p'}`, source, constants }, args);
+    });
+  };
+
   return {
     neg: unary('neg'),
     exp: unary('exp'),
@@ -98,6 +118,31 @@ export function createKernels(device: Device): Kernels {
         const zero = fill(out, 0);
         const id = run('matmul', out, { name: 'add-row', source: ew.binarySource('add', 'row'), constants: { n } }, [zero, bias.dataId]);
         store.delete(zero);
+        return id;
+      }
+      if (device.textures && m > 0 && n > 0) {
+        // Pack both operands four values to a texel (two short passes), then one fetch per
+        // operand per four multiply-adds.
+        device.check('matmul', out); // before any pass runs
+        const k4 = Math.ceil(k / 4);
+        // A packed operand is kept with its buffer once it is packed a second time (the recurrent
+        // weights, used by every step of a sequence): see BufferStore.derived.
+        const pack = (x: TensorInfo, rows: number, transposed: boolean) => {
+          device.check('matmul', [rows, k4]);
+          const spec = { name: `pack-rows-${+transposed}`, source: packRowsSource(transposed), constants: { R: rows, K: k, K4: k4 }, output: rows * k4 };
+          return store.derived(x.dataId, `${spec.name}|${rows}|${k}`, () => device.run(spec, [x.dataId]));
+        };
+        const a4 = pack(a, m, transposeA);
+        const b4 = pack(b, n, !transposeB);
+        const mb = Math.ceil(m / 2);
+        const nb = Math.ceil(n / 2);
+        device.check('matmul', [mb, nb]);
+        const blocks = device.run({ name: 'matmul-blocks', source: BLOCK_MATMUL, constants: { M: m, N: n, NB: nb, K4: k4 }, output: mb * nb, loop: k4 }, [a4.id, b4.id]);
+        const args: Arg[] = bias ? [blocks, bias.dataId] : [blocks];
+        const id = run('matmul', out, { name: `matmul-unpack${bias ? 'b' : ''}`, source: unpackBlocksSource(bias !== undefined), constants: { N: n, NB: nb } }, args);
+        store.delete(blocks);
+        if (a4.temp) store.delete(a4.id);
+        if (b4.temp) store.delete(b4.id);
         return id;
       }
       const source = matmulSource(transposeA, transposeB, bias !== undefined);
@@ -139,11 +184,24 @@ export function createKernels(device: Device): Kernels {
       device.check('stackTime', out);
       if (sizeOf(out) === 0) return empty();
       if (!device.textures) return hostCopy(out, xs, (t, b) => (b * steps + t) * d, d, batch);
-      return grouped('stackTime', xs.length, (start, count, prev) => {
-        const args: Arg[] = [...(prev === null ? [] : [prev]), ...xs.slice(start, start + count).map((x) => x.dataId), scalar(start)];
-        const source = stackSource(count, prev !== null);
-        return run('stackTime', out, { name: `stackTime-${count}${prev === null ? '' : 'p'}`, source, constants: { TD: steps * d, D: d } }, args);
-      });
+      // Up to GROUP steps per pass, each written once. More steps: stack them GROUP at a time,
+      // then join the chunks along time, which for [B, c, D] chunks is a column concatenation of
+      // their [B, c*D] views. Each element is written twice, where a chain of passes each copying
+      // the previous output would write it ceil(T / GROUP) times (7 at T=50).
+      const stackPass = (part: readonly TensorInfo[], t: number) =>
+        run('stackTime', [batch, part.length, d], { name: `stackTime-${part.length}`, source: stackSource(part.length, false), constants: { TD: part.length * d, D: d } }, [
+          ...part.map((x) => x.dataId),
+          scalar(t),
+        ]);
+      if (xs.length <= lay.GROUP) return stackPass(xs, 0);
+      const chunks: { id: DataId; width: number }[] = [];
+      for (let t = 0; t < xs.length; t += lay.GROUP) {
+        const part = xs.slice(t, t + lay.GROUP);
+        chunks.push({ id: stackPass(part, 0), width: part.length * d });
+      }
+      const id = concatGl('stackTime', chunks, batch, steps * d);
+      for (const c of chunks) store.delete(c.id);
+      return id;
     },
     sliceCols: ([x], { start, size }, out) =>
       run('sliceCols', out, { name: 'sliceCols', source: lay.SLICE_COLS, constants: { size, N: x.shape[1] } }, [x.dataId, scalar(start)]),
@@ -158,16 +216,12 @@ export function createKernels(device: Device): Kernels {
         off += x.shape[1];
       }
       if (!device.textures) return hostCopy(out, parts, (k, r) => r * out[1] + offsets[k], (k) => parts[k].shape[1], out[0]);
-      return grouped('concatCols', parts.length, (start, count, prev) => {
-        const constants: Record<string, number> = { N: out[1] };
-        for (let k = 0; k < count; k++) {
-          constants[`o${k}`] = offsets[start + k];
-          constants[`w${k}`] = parts[start + k].shape[1];
-        }
-        const args: Arg[] = [...(prev === null ? [] : [prev]), ...parts.slice(start, start + count).map((x) => x.dataId)];
-        const source = concatSource(count, prev !== null);
-        return run('concatCols', out, { name: `concatCols-${count}${prev === null ? '' : 'p'}`, source, constants }, args);
-      });
+      return concatGl(
+        'concatCols',
+        parts.map((x) => ({ id: x.dataId, width: x.shape[1] })),
+        out[0],
+        out[1],
+      );
     },
     fill: (_inputs, { value }, out) => fill(out, value),
     oneHot: ([labels], { depth }, out) => run('oneHot', out, { name: 'oneHot', source: lay.ONE_HOT, constants: { depth } }, [labels.dataId]),

@@ -15,6 +15,9 @@ interface Entry {
 
 export class BufferStore {
   #buffers = new Map<DataId, Entry>();
+  /** Buffers derived from a buffer (e.g. a matmul operand packed for reuse), freed with it. */
+  #derived = new Map<DataId, Map<string, DataId | null>>();
+  #derivedCount = 0;
   #next = 1;
   #elements = 0;
   #cache: KernelCache;
@@ -50,7 +53,39 @@ export class BufferStore {
     return out.length === size ? out : out.slice(0, size);
   }
 
+  /**
+   * A buffer derived from `id` by `make` (a pure function of id's values: buffers never change).
+   * The first request for a key makes a temporary the caller deletes (`temp`); a second request
+   * makes it again and keeps it, so a value derived once per use (a weight matrix packed for the
+   * 50 matmuls of a sequence) is made twice, and one used once costs no memory beyond its use.
+   * Kept buffers are deleted with `id` and are not counted as buffers of their own.
+   */
+  derived(id: DataId, key: string, make: () => DataId): { id: DataId; temp: boolean } {
+    this.#entry(id, 'used as an op input');
+    let forId = this.#derived.get(id);
+    if (!forId) this.#derived.set(id, (forId = new Map()));
+    const kept = forId.get(key);
+    if (kept) return { id: kept, temp: false };
+    const made = make();
+    if (kept === undefined) {
+      forId.set(key, null); // seen once
+      return { id: made, temp: true };
+    }
+    forId.set(key, made);
+    this.#derivedCount++;
+    return { id: made, temp: false };
+  }
+
   delete(id: DataId): void {
+    const forId = this.#derived.get(id);
+    if (forId) {
+      this.#derived.delete(id);
+      for (const d of forId.values())
+        if (d !== null) {
+          this.#derivedCount--;
+          this.delete(d);
+        }
+    }
     const entry = this.#buffers.get(id);
     if (!entry)
       throw new BackendError(
@@ -64,11 +99,13 @@ export class BufferStore {
   }
 
   memory(): MemoryInfo {
-    return { buffers: this.#buffers.size, bytes: this.#elements * 4 };
+    return { buffers: this.#buffers.size - this.#derivedCount, bytes: this.#elements * 4 };
   }
 
   /** Deletes every buffer (the backend is being destroyed). */
   clear(): void {
+    this.#derived.clear(); // kept derived buffers are in #buffers too: deleted below, once
+    this.#derivedCount = 0;
     for (const id of [...this.#buffers.keys()]) this.delete(id);
   }
 

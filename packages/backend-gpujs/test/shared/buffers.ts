@@ -18,6 +18,37 @@ export function bufferTests(label: string, create: (options?: GpujsBackendOption
       b.destroy?.();
     });
 
+    it('stackTime of 70 steps (chunks of 8, a short last one, joined in two passes) puts every value in place', () => {
+      const b = create();
+      const e = createEngine(b);
+      const [B, T, D] = [3, 70, 5];
+      const steps = Array.from({ length: T }, (_, t) => e.tensor(Float32Array.from({ length: B * D }, (_, i) => t * 1000 + i), [B, D]));
+      const out = e.stackTime(steps);
+      expect(out.shape).toEqual([B, T, D]);
+      const v = out.toArray();
+      let bad = 0;
+      for (let bb = 0; bb < B; bb++)
+        for (let t = 0; t < T; t++) for (let d = 0; d < D; d++) if (v[(bb * T + t) * D + d] !== t * 1000 + bb * D + d) bad++;
+      expect(bad).toBe(0);
+      for (const t of [...steps, out]) t.dispose();
+      expect(e.memory().buffers).toBe(0);
+      b.destroy?.();
+    });
+
+    it('a matmul operand packed for reuse (GL modes) is no buffer of its own and goes with its tensor', () => {
+      const b = create();
+      const e = createEngine(b);
+      const before = b.memory();
+      const w = e.fill([8, 12], 0.5);
+      const xs = [1, 2, 3].map((k) => e.fill([3, 8], k));
+      const ys = xs.map((x) => e.matmul(x, w));
+      ys.forEach((y, k) => expect(y.toArray()).toEqual(Array(36).fill((k + 1) * 0.5 * 8)));
+      expect(b.memory().buffers).toBe(before.buffers + 7);
+      for (const t of [w, ...xs, ...ys]) t.dispose();
+      expect(b.memory()).toEqual(before);
+      b.destroy?.();
+    });
+
     it('multi-pass ops free their intermediate buffers', () => {
       const b = create();
       const e = createEngine(b);

@@ -25,3 +25,82 @@ export function matmulSource(transposeA: boolean, transposeB: boolean, bias: boo
   return s;
 }`;
 }
+
+/**
+ * GL modes: the rows of op(X) packed four values to a texel, so the matmul below reads four
+ * multiply-adds' worth of each operand per texture fetch instead of one (gpu.js stores one float
+ * per texel in single precision, and a fetch with its index arithmetic is what a matmul costs).
+ * Output: R*K4 texels (an Array(4) kernel); texel (row, q) holds row elements 4q..4q+3, zero
+ * past K. `transposed`: X is stored [K, R] (element (row, k) at k*R + row), else [R, K].
+ * Constants: R, K, K4 = ceil(K / 4).
+ */
+export function packRowsSource(transposed: boolean): string {
+  const at = (k: string) => (transposed ? `x[(${k}) * this.constants.R + row]` : `x[row * this.constants.K + ${k}]`);
+  return `function (x) {
+  var t = this.thread.x;
+  var row = rowOf(t, this.constants.K4);
+  var k = 4 * (t - row * this.constants.K4);
+  var v0 = ${at('k')};
+  var v1 = 0;
+  var v2 = 0;
+  var v3 = 0;
+  if (k + 1 < this.constants.K) { v1 = ${at('k + 1')}; }
+  if (k + 2 < this.constants.K) { v2 = ${at('k + 2')}; }
+  if (k + 3 < this.constants.K) { v3 = ${at('k + 3')}; }
+  return [v0, v1, v2, v3];
+}`;
+}
+
+/**
+ * a4 @ b4^T over packed rows (packRowsSource), a 2x2 block of outputs per thread: a4 holds the
+ * M rows of op(a), b4 the N columns of op(b), K4 texels each. Four fetches per 16 multiply-adds
+ * (the ratio of tfjs's packed matmul). Output: MB*NB blocks (an Array(4) kernel), block
+ * (rb, cb) = [(2rb, 2cb), (2rb, 2cb+1), (2rb+1, 2cb), (2rb+1, 2cb+1)]; past the last row or
+ * column the block repeats it (unpackBlocksSource never reads those). Constants: M, N, NB, K4.
+ */
+export const BLOCK_MATMUL = `function (a4, b4) {
+  var t = this.thread.x;
+  var rb = rowOf(t, this.constants.NB);
+  var cb = t - rb * this.constants.NB;
+  var r0 = 2 * rb;
+  var c0 = 2 * cb;
+  var r1 = Math.min(r0 + 1, this.constants.M - 1);
+  var c1 = Math.min(c0 + 1, this.constants.N - 1);
+  var a0 = r0 * this.constants.K4;
+  var a1 = r1 * this.constants.K4;
+  var b0 = c0 * this.constants.K4;
+  var b1 = c1 * this.constants.K4;
+  var s00 = 0;
+  var s01 = 0;
+  var s10 = 0;
+  var s11 = 0;
+  for (var p = 0; p < this.constants.K4; p++) {
+    var x0 = a4[a0 + p];
+    var x1 = a4[a1 + p];
+    var y0 = b4[b0 + p];
+    var y1 = b4[b1 + p];
+    s00 += x0[0] * y0[0] + x0[1] * y0[1] + x0[2] * y0[2] + x0[3] * y0[3];
+    s01 += x0[0] * y1[0] + x0[1] * y1[1] + x0[2] * y1[2] + x0[3] * y1[3];
+    s10 += x1[0] * y0[0] + x1[1] * y0[1] + x1[2] * y0[2] + x1[3] * y0[3];
+    s11 += x1[0] * y1[0] + x1[1] * y1[1] + x1[2] * y1[2] + x1[3] * y1[3];
+  }
+  return [s00, s01, s10, s11];
+}`;
+
+/** The [M*N] product (+ bias) from BLOCK_MATMUL's blocks. Constants: N, NB. */
+export function unpackBlocksSource(bias: boolean): string {
+  return `function (${bias ? 'blocks, bias' : 'blocks'}) {
+  var i = this.thread.x;
+  var r = rowOf(i, this.constants.N);
+  var c = i - r * this.constants.N;
+  var rb = Math.floor(r / 2);
+  var cb = Math.floor(c / 2);
+  var v = blocks[rb * this.constants.NB + cb];
+  var k = 2 * (r - 2 * rb) + (c - 2 * cb);
+  var s = v[0];
+  if (k == 1) { s = v[1]; }
+  if (k == 2) { s = v[2]; }
+  if (k == 3) { s = v[3]; }
+  return ${bias ? 's + bias[c]' : 's'};
+}`;
+}
