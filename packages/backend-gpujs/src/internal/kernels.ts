@@ -7,7 +7,7 @@ import { BackendError, broadcastKind, sizeOf, type DataId, type Kernels, type Op
 import { scalar, type Arg, type Device, type KernelSpec } from './device.js';
 import * as ew from './sources/elementwise.js';
 import * as lay from './sources/layout.js';
-import { BLOCK_MATMUL, matmulSource, packRowsSource, unpackBlocksSource } from './sources/matmul.js';
+import { BLOCK4_MATMUL, BLOCK_MATMUL, matmulSource, packRowsSource, SAVE_ROWS, unpackBlocks4Source, unpackBlocksSource } from './sources/matmul.js';
 import * as red from './sources/reduce.js';
 
 /** Above this many elements a whole-tensor sum runs in two passes of ~sqrt(n) each. */
@@ -134,6 +134,21 @@ export function createKernels(device: Device): Kernels {
         };
         const a4 = pack(a, m, transposeA);
         const b4 = pack(b, n, !transposeB);
+        if (device.kernelMaps) {
+          // 4x4 blocks: four output textures, one per row of a block (a kernel map).
+          const mb = Math.ceil(m / 4);
+          const nb = Math.ceil(n / 4);
+          device.check('matmul', [mb, nb]);
+          const spec = { name: 'matmul-blocks4', source: BLOCK4_MATMUL, constants: { M: m, N: n, NB: nb, K4: k4 }, output: mb * nb, loop: k4 };
+          const q = device.runMap(spec, SAVE_ROWS, [a4.id, b4.id]);
+          const rows = [q.result, q.row1, q.row2, q.row3];
+          const args: Arg[] = bias ? [...rows, bias.dataId] : rows;
+          const id = run('matmul', out, { name: `matmul-unpack4${bias ? 'b' : ''}`, source: unpackBlocks4Source(bias !== undefined), constants: { N: n, NB: nb } }, args);
+          for (const r of rows) store.delete(r);
+          if (a4.temp) store.delete(a4.id);
+          if (b4.temp) store.delete(b4.id);
+          return id;
+        }
         const mb = Math.ceil(m / 2);
         const nb = Math.ceil(n / 2);
         device.check('matmul', [mb, nb]);

@@ -104,3 +104,60 @@ export function unpackBlocksSource(bias: boolean): string {
   return ${bias ? 's + bias[c]' : 's'};
 }`;
 }
+
+/**
+ * a4 @ b4^T over packed rows, a 4x4 block of outputs per thread (where gpu.js has kernel maps):
+ * 8 fetches per 64 multiply-adds, twice the ratio of 2x2 blocks. Block (rb, cb) covers rows
+ * 4rb..4rb+3 and columns 4cb..4cb+3; its row k goes to output texture k (the main result and
+ * the kernel map's saveRow1..3), four columns to a texel. Rows and columns past the edge repeat
+ * the last one and are never read. Constants: M, N, NB = ceil(N / 4), K4.
+ */
+const rowsAndCols = [0, 1, 2, 3]
+  .map(
+    (k) =>
+      `  var a${k} = Math.min(4 * rb + ${k}, this.constants.M - 1) * this.constants.K4;\n` +
+      `  var b${k} = Math.min(4 * cb + ${k}, this.constants.N - 1) * this.constants.K4;`,
+  )
+  .join('\n');
+const accumulators = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => `  var s${i}${j} = 0;`).join('\n')).join('\n');
+const dot = (i: number, j: number) => `x${i}[0] * y${j}[0] + x${i}[1] * y${j}[1] + x${i}[2] * y${j}[2] + x${i}[3] * y${j}[3]`;
+export const BLOCK4_MATMUL = `function (a4, b4) {
+  var t = this.thread.x;
+  var rb = rowOf(t, this.constants.NB);
+  var cb = t - rb * this.constants.NB;
+${rowsAndCols}
+${accumulators}
+  for (var p = 0; p < this.constants.K4; p++) {
+${[0, 1, 2, 3].map((k) => `    var x${k} = a4[a${k} + p];`).join('\n')}
+${[0, 1, 2, 3].map((k) => `    var y${k} = b4[b${k} + p];`).join('\n')}
+${[0, 1, 2, 3].map((i) => [0, 1, 2, 3].map((j) => `    s${i}${j} += ${dot(i, j)};`).join('\n')).join('\n')}
+  }
+${[1, 2, 3].map((i) => `  saveRow${i}([s${i}0, s${i}1, s${i}2, s${i}3]);`).join('\n')}
+  return [s00, s01, s02, s03];
+}`;
+export const SAVE_ROWS = Object.fromEntries(
+  [1, 2, 3].map((i) => [`row${i}`, `function saveRow${i}(v) {\n  return v;\n}`]),
+) as Record<'row1' | 'row2' | 'row3', string>;
+
+/** The [M*N] product (+ bias) from BLOCK4_MATMUL's four row textures. Constants: N, NB. */
+export function unpackBlocks4Source(bias: boolean): string {
+  return `function (${bias ? 'q0, q1, q2, q3, bias' : 'q0, q1, q2, q3'}) {
+  var i = this.thread.x;
+  var r = rowOf(i, this.constants.N);
+  var c = i - r * this.constants.N;
+  var rb = Math.floor(r / 4);
+  var cb = Math.floor(c / 4);
+  var idx = rb * this.constants.NB + cb;
+  var kr = r - 4 * rb;
+  var kc = c - 4 * cb;
+  var v = q0[idx];
+  if (kr == 1) { v = q1[idx]; }
+  if (kr == 2) { v = q2[idx]; }
+  if (kr == 3) { v = q3[idx]; }
+  var s = v[0];
+  if (kc == 1) { s = v[1]; }
+  if (kc == 2) { s = v[2]; }
+  if (kc == 3) { s = v[3]; }
+  return ${bias ? 's + bias[c]' : 's'};
+}`;
+}
