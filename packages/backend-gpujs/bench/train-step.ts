@@ -97,7 +97,7 @@ function ours(name: string, backend: Backend, w: Workload): Runner {
         });
         const logits = e.matmul(f.state.h, get('Wd'), { bias: get('bd') });
         const l = computeLoss(e, loss, logits, y);
-        const r = rnnBackward(e, f.tape!, { dState: { h: e.matmul(l.grad, get('Wd'), { transposeB: true }) } });
+        const r = rnnBackward(e, f.tape!, { dState: { h: e.matmul(l.grad, get('Wd'), { transposeB: true }) }, inputGrad: false });
         const all: Record<string, Tensor | undefined> = { ...r.grads, Wd: e.matmul(f.state.h, l.grad, { transposeA: true }), bd: e.sumBatch(l.grad) };
         l.value.dataSync();
         return params.map((q) => all[q.name]!);

@@ -17,6 +17,12 @@ export interface GpujsBackendOptions {
   maxKernels?: number;
   /** Lowers the GL modes' MAX_TEXTURE_SIZE (a tensor whose texture would exceed it is a ShapeError). */
   maxTextureSize?: number;
+  /**
+   * Use gpu.js kernel maps (several outputs per pass: fused steps, Adam, 4x4 matmul blocks)
+   * where the mode has them. Default true; false runs one output per pass, e.g. on a driver
+   * whose multiple render targets misbehave.
+   */
+  kernelMaps?: boolean;
 }
 
 export interface GpujsBackend extends Backend {
@@ -43,7 +49,7 @@ export function createGpujsBackend(options: GpujsBackendOptions = {}): GpujsBack
     throw new ConfigError(`createGpujsBackend: maxKernels must be an integer >= 1, got ${maxKernels}.`);
   if (options.maxTextureSize !== undefined && !(Number.isInteger(options.maxTextureSize) && options.maxTextureSize >= 1))
     throw new ConfigError(`createGpujsBackend: maxTextureSize must be an integer >= 1, got ${options.maxTextureSize}.`);
-  const device = new Device({ mode: options.mode ?? 'gpu', maxKernels, maxTextureSize: options.maxTextureSize });
+  const device = new Device({ mode: options.mode ?? 'gpu', maxKernels, maxTextureSize: options.maxTextureSize, kernelMaps: options.kernelMaps });
   const store = device.store;
   return {
     name: 'gpujs',

@@ -42,6 +42,8 @@ export interface DeviceOptions {
   maxKernels: number;
   /** Lowers the GL modes' MAX_TEXTURE_SIZE (tests, cautious apps); never raises it. */
   maxTextureSize?: number;
+  /** false: no kernel maps even where gpu.js has them. */
+  kernelMaps?: boolean;
 }
 
 export class Device {
@@ -69,7 +71,7 @@ export class Device {
       );
     }
     // webasm accepts kernel maps but runs them on gpu.js's cpu backend instead.
-    this.kernelMaps = features.kernelMap === true && this.running !== 'webasm';
+    this.kernelMaps = options.kernelMaps !== false && features.kernelMap === true && this.running !== 'webasm';
     const maxTex = this.textures ? Math.min(features.maxTextureSize ?? 4096, options.maxTextureSize ?? Infinity) : null;
     this.limits = limitsFor(this.running, maxTex);
     this.cache = new KernelCache(options.maxKernels, this.textures);

@@ -35,5 +35,20 @@ conformanceSuite({ describe, it }, {
   },
 });
 
+// The same suite with one output per pass (kernelMaps: false): the GL paths without kernel maps
+// (2x2 matmul blocks, separate fused-step outputs) are otherwise not run in a GL mode.
+conformanceSuite({ describe, it }, {
+  name: 'gpujs webgl2 without kernel maps',
+  create: () => {
+    const b = create({ kernelMaps: false });
+    if (b.kernelMaps) throw new Error('kernelMaps: false was ignored');
+    return b;
+  },
+  fixture: () => {
+    const { path, text } = inject('referenceFixture');
+    return parseFixture(JSON.parse(text), path);
+  },
+});
+
 limitTests('webgl2', () => create(), { exactIndexLimit: true });
 bufferTests('webgl2', create);
