@@ -58,7 +58,7 @@ export async function recurrentRunner(w: Workload, backend: Backend): Promise<Ru
       const dWd = e.matmul(hOut, g, { transposeA: true });
       const dbd = e.sumBatch(g);
       const dh = e.matmul(g, byName('Wd')!, { transposeB: true });
-      const r = rnnBackward(e, f.tape!, every ? { dy: dh.reshape([B, T, H]) } : { dState: { h: dh } });
+      const r = rnnBackward(e, f.tape!, { ...(every ? { dy: dh.reshape([B, T, H]) } : { dState: { h: dh } }), inputGrad: false });
       const grads: Record<string, Tensor | undefined> = { ...r.grads, Wd: dWd, bd: dbd };
       opt.step(
         params,

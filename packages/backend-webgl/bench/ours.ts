@@ -1,7 +1,8 @@
 /**
  * One training step built from @recurrent/core directly (the same code on any backend: our
  * WebGL backend and the gpu.js backend both train through it): rnnForward, a dense layer (matmul),
- * computeLoss from logits, dense backward, rnnBackward, Adam. The loss is read back (async)
+ * computeLoss from logits, dense backward, rnnBackward (no input gradient: the input is data,
+ * as in fit() and tfjs-layers), Adam. The loss is read back (async)
  * every step, which also waits for the GPU to finish the step.
  */
 import { adam, computeLoss, createEngine, rnnBackward, rnnForward, type Backend, type CellConfig, type Engine, type Param, type Tensor } from '@recurrent/core';
@@ -49,7 +50,7 @@ export function oursTrainer(backend: Backend, w: Workload, m: HostModel): Traine
         const dW = e.matmul(hidden, grad, { transposeA: true });
         const db = e.sumBatch(grad);
         const dHidden = e.matmul(grad, W, { transposeB: true });
-        const r = rnnBackward(e, f.tape!, w.perStep ? { dy: dHidden.reshape([B, T, H]) } : { dState: { h: dHidden } });
+        const r = rnnBackward(e, f.tape!, { ...(w.perStep ? { dy: dHidden.reshape([B, T, H]) } : { dState: { h: dHidden } }), inputGrad: false });
         const g: Tensor[] = [r.grads.Wx, r.grads.Wh, r.grads.bx!, dW, db];
         if (r.grads.bh && params.length === 6) g.push(r.grads.bh);
         return { grads: g, value };

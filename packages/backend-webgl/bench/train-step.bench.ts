@@ -12,6 +12,7 @@ import { expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { createWebglBackend, type OpStats } from '../src/index.js';
 import { countGlCalls, countedGpujsBackend, type GpujsOpStats } from './gpujs.js';
+import { matmulReplay, recordMatmuls } from './matmul-floor.js';
 import { oursTrainer, type Trainer } from './ours.js';
 import { countTfjsPasses, tfjsTrainer } from './tfjs-layers.js';
 import { hostModel, median, WORKLOADS, type Workload } from './workloads.js';
@@ -31,6 +32,8 @@ interface Row {
   webgl: Side;
   gpujs: Side;
   tfjs?: Side;
+  /** The WebGL backend's matmuls of one step replayed alone (LSTM and GRU rows with tfjs-layers). */
+  floor?: Side & { calls: number };
 }
 
 interface Contender {
@@ -112,8 +115,17 @@ function gpujsTarget(rows: Row[]): string {
   );
 }
 
+/** What the matmul floor allows, per workload, against the 3x target of issue 4. */
+function floorText(rows: Row[]): string {
+  const each = rows
+    .filter((r) => r.floor && r.tfjs)
+    .map((r) => `${r.w.name.split(',')[0]} at most ${fmt(r.tfjs!.median / r.floor!.median, 2)}x`);
+  return `with tfjs's matmul shader, no fusion of the rest of the step can take the WebGL backend past ${each.join(', ')} on this machine`;
+}
+
 function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profile, gprofile: GpujsProfile, cache: GpujsCache): string {
   const lstm = rows.find((r) => r.w.cell === 'lstm' && r.tfjs)!;
+  const char = rows.filter((r) => r.w.cell === 'lstm').at(-1)!;
   const rnn = rows.find((r) => r.w.cell === 'simpleRnn')!;
   const share = (op: string) => {
     const s = gprofile.byOp.find(([o]) => o === op)?.[1];
@@ -192,6 +204,23 @@ function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profi
       .filter(({ w }) => w.gpujsMeasured !== undefined && w.gpujsMeasured < w.measured)
       .map(({ w }) => `\n${w.name}: ${w.gpujsMeasured} measured steps of the gpu.js backend (${w.measured} of the others; set in workloads.ts), as its steps are the slow ones; they interleave with the first rounds of the other two.`),
     '',
+    '## The matmul floor',
+    '',
+    "A step can be no faster than its matmuls. The WebGL backend's matmul calls of one training step",
+    '(recorded with their shapes), replayed alone on random operands in the same page, interleaved',
+    'with the measured steps above (bench/matmul-floor.ts). tfjs-layers\' step time divided by this',
+    'floor is the highest ratio to tfjs-layers that any fusion of the rest of the step could reach',
+    'with these matmul shaders on this machine.',
+    '',
+    '| workload | WebGL backend ms/step | its matmuls alone ms/step (calls) | matmul share of the step | tfjs-layers ms/step | WebGL backend vs tfjs-layers | highest reachable (tfjs / matmul floor) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows
+      .filter((r) => r.floor && r.tfjs)
+      .map(
+        ({ w, webgl, tfjs, floor }) =>
+          `| ${w.name} | ${fmt(webgl.median)} | ${fmt(floor!.median)} (${floor!.calls}) | ${fmt((100 * floor!.median) / webgl.median, 0)}% | ${fmt(tfjs!.median)} | ${ratio(tfjs, webgl)} | ${fmt(tfjs!.median / floor!.median, 2)}x |`,
+      ),
+    '',
     '## Where the time goes',
     '',
     `${profile.workload}, one training step of the WebGL backend with \`createWebglBackend({ profile: true })\` (each kernel waits`,
@@ -219,28 +248,26 @@ function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profi
     "cost (draw setup, and tfjs's JavaScript per kernel), which is what dominates on a real GPU,",
     'where multiply-adds are cheap. So on SwiftShader the speed-up is bounded by the share of',
     'non-matmul work: the SimpleRNN workload, whose matmuls are tiny, shows what fusion does; the',
-    'LSTM and GRU workloads stay well short of 3x here. Measure on a machine with a GPU with the',
-    'same command. tfjs-layers has no reset-after GRU (the Keras and PyTorch default), so that row',
-    'has our two backends alone; our reset-before GRU has no fused kernel (core defines fused ops',
-    'for reset-after only) and runs on the primitives, on both backends.',
+    'LSTM and GRU workloads stay short of 3x here. Measure on a machine with a GPU with the',
+    `same command. The matmul floor above puts a number on this: ${floorText(rows)}.`,
+    'tfjs-layers has no reset-after GRU (the Keras and PyTorch default), so that row has our two',
+    'backends alone; the reset-before GRU runs on the fused reset-before ops (two matmuls per step,',
+    'since the reset gate multiplies h before the n-gate matmul).',
     '',
-    `**The gpu.js backend** makes about as many passes per step as the WebGL backend (the same`,
-    'fused LSTM and GRU steps, the same primitives elsewhere; see the second table), far fewer than',
-    `tfjs-layers, and on the ${lstm.w.name.split(',')[0]} workload it takes ${fmt(lstm.gpujs.median / lstm.webgl.median, 1)}x the WebGL backend's time. Most of the`,
-    `difference is the matmul shader (${share('matmul')} of the profiled gpu.js step above): gpu.js's matmul kernel`,
-    'computes one output per fragment and reads each operand element with its own texture fetch',
-    '(in single precision a gpu.js texture holds one float per RGBA texel, and each read first',
-    'turns the flat index into a texel address with an integer division and modulo), where',
-    "tfjs's packed matmul fetches four values per texel and writes four outputs per fragment. On",
-    'SwiftShader those fetches and that integer arithmetic run on the CPU and are the cost of the',
-    `step. Next is stackTime (${share('stackTime')}): in GL modes it gathers at most 8 inputs per pass and`,
-    'each further pass copies what the previous one wrote. Per pass gpu.js is also slower: on the',
-    `SimpleRNN workload, where both backends make about as many small passes (${rnn.webgl.passesPerStep} and ${rnn.gpujs.passesPerStep}), it takes`,
-    `${fmt(rnn.gpujs.median / rnn.webgl.median, 1)}x the WebGL backend's time, while tfjs-layers with ${rnn.tfjs?.passesPerStep ?? '-'} passes takes ${rnn.tfjs ? fmt(rnn.tfjs.median / rnn.gpujs.median, 2) : '-'}x`,
-    "the gpu.js backend's (the per-pass cost is not broken down here: gpu.js's JavaScript per call,",
-    'which binds every argument and allocates a new output texture, and its costlier element reads',
-    'both count). On a GPU, per-pass cost matters more and texture fetches less, so the gpu.js',
-    "backend's low pass count may count for more there; that is not measured here.",
+    "**The gpu.js backend** packs both matmul operands four values to a texel (a pass each; the",
+    'recurrent weights once per sequence) and computes a 4x4 block of outputs per thread, written',
+    'as four textures by one kernel map (four render targets): 8 texture fetches per 64',
+    "multiply-adds, where tfjs's packed matmul, one 2x2 block per fragment, makes 4 per 16. On",
+    'SwiftShader, where fetches are the cost, that matmul beats tfjs\'s on the big products: on the',
+    `char-LSTM workload the gpu.js backend takes ${fmt(char.gpujs.median / char.webgl.median, 2)}x the WebGL backend's time, on`,
+    `${lstm.w.name.split(',')[0]} ${fmt(lstm.gpujs.median / lstm.webgl.median, 2)}x (its matmul is ${share('matmul')} of the profiled gpu.js step above, with a`,
+    'pack and an unpack pass around each product: about 3 passes per matmul where the WebGL backend',
+    'makes 1). Four render targets per pass are what a tfjs program cannot have; the WebGL backend',
+    'could use them through its own GL program for the same gain (not done). Next for the gpu.js',
+    `backend is stackTime (${share('stackTime')}). On the SimpleRNN workload, where both backends make few small passes`,
+    `(${rnn.webgl.passesPerStep} and ${rnn.gpujs.passesPerStep}), the gpu.js backend takes ${fmt(rnn.gpujs.median / rnn.webgl.median, 1)}x the WebGL backend's time and tfjs-layers with`,
+    `${rnn.tfjs?.passesPerStep ?? '-'} passes ${rnn.tfjs ? fmt(rnn.tfjs.median / rnn.gpujs.median, 2) : '-'}x the gpu.js backend's. On a GPU, per-pass cost matters more and texture`,
+    'fetches less, so the ratios there may differ; that is not measured here.',
     '',
     gpujsTarget(rows),
     '',
@@ -297,12 +324,23 @@ it('trains the same models on our WebGL backend, our gpu.js backend (webgl2) and
       copies: () => glCalls.copies,
       kernels: { counter: g.kernelCalls },
     });
+    // The matmul floor: the WebGL backend's matmuls of one step (recorded on a separate trainer,
+    // so the measured ones start from the same weights), replayed alone and timed with the rest.
+    let replay: ReturnType<typeof matmulReplay> | undefined;
+    if (t && w.cell !== 'simpleRnn') {
+      const rec = oursTrainer(backend, w, m);
+      replay = matmulReplay(backend, await recordMatmuls(backend, rec));
+      rec.dispose();
+      sides.push({ trainer: replay, measured: w.measured, passes: () => 0, copies: () => 0, kernels: { counter: () => 0 } });
+    }
     const measured = await measure(w, sides);
     const [webgl, tfjs, gpujs] = t ? measured : [measured[0], undefined, measured[1]];
+    const floor = replay ? { ...measured[3], calls: replay.calls } : undefined;
     o.dispose();
     gt.dispose();
     t?.dispose();
-    rows.push({ w, webgl, gpujs, tfjs });
+    replay?.dispose();
+    rows.push({ w, webgl, gpujs, tfjs, floor });
     console.log(
       `${w.name}: WebGL backend ${fmt(webgl.median)} ms/step (${webgl.passesPerStep} passes), gpu.js backend ${fmt(gpujs.median)} ms/step (${gpujs.passesPerStep} passes)` +
         (tfjs ? `, tfjs-layers ${fmt(tfjs.median)} ms/step (${tfjs.passesPerStep} passes); vs tfjs ${fmt(tfjs.median / webgl.median, 2)}x / ${fmt(tfjs.median / gpujs.median, 2)}x` : ''),
