@@ -119,8 +119,8 @@ function gpujsTarget(rows: Row[]): string {
 function floorText(rows: Row[]): string {
   const each = rows
     .filter((r) => r.floor && r.tfjs)
-    .map((r) => `${r.w.name.split(',')[0]} at most ${fmt(r.tfjs!.median / r.floor!.median, 2)}x`);
-  return `with tfjs's matmul shader, no fusion of the rest of the step can take the WebGL backend past ${each.join(', ')} on this machine`;
+    .map((r) => `${r.w.name.split(',')[0]} ${fmt(r.tfjs!.median / r.floor!.median, 2)}x`);
+  return `with tfjs's matmul shader, no fusion of the rest of the step can take the WebGL backend above these ratios to tfjs-layers on this machine: ${each.join(', ')}`;
 }
 
 function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profile, gprofile: GpujsProfile, cache: GpujsCache): string {
