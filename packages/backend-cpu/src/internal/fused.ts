@@ -1,11 +1,13 @@
 /**
- * The fused kernel table: the LSTM and GRU steps with their backwards, and Adam, each one pass.
+ * The fused kernel table: the SimpleRNN, LSTM and GRU steps (and the LSTM and GRU backwards),
+ * and Adam, each one pass.
  * Outputs are allocated before any view is taken (see store.ts).
  */
 import { sizeOf, type DataId, type FusedKernels, type TensorInfo } from '@recurrent/core';
 import { adamUpdate } from './adam.js';
 import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad } from './gru.js';
 import { lstmCell, lstmCellGrad } from './lstm.js';
+import { relu, tanh } from './unary.js';
 import type { Store } from './store.js';
 import type { WasmKernels } from './wasm/kernels.js';
 
@@ -13,6 +15,25 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
   const get = (t: TensorInfo) => store.get(t.dataId);
   const v = (id: DataId) => store.get(id);
   return {
+    // h' = act(xp + hp): the sum, then the activation (the same functions as the add and
+    // tanh / relu primitives, so both paths give the same bits).
+    simpleRnnCell: ([xp, hp], { activation }, out) => {
+      const n = sizeOf(out.h);
+      const h = store.alloc(n);
+      // The WebAssembly tanh is not in-place safe (its last vector may overlap the one before).
+      const viaWasm = wasm !== null && activation === 'tanh' && n >= 4;
+      const sum = viaWasm ? store.alloc(n) : h;
+      const o = v(sum);
+      const a = get(xp);
+      const b = get(hp);
+      for (let i = 0; i < n; i++) o[i] = a[i] + b[i];
+      if (viaWasm) {
+        wasm.tanh(sum, h, n);
+        store.delete(sum);
+      } else if (activation === 'relu') relu(o, o);
+      else tanh(o, o);
+      return { h };
+    },
     lstmCell: ([xp, hp, c], _attrs, out) => {
       const [batch, units] = out.h;
       const h = store.alloc(batch * units);
