@@ -17,6 +17,13 @@ export interface WebglBackendOptions {
    * `stats().byOp[op].ms`. Slows everything down; for finding where a benchmark spends its time.
    */
   profile?: boolean;
+  /**
+   * matmul with four render targets (4x4 output blocks per fragment; about twice as few texture
+   * fetches as tfjs's packed matmul). Default true where the context can draw to four float
+   * textures at once; false runs tfjs's packed matmul kernel instead, e.g. on a driver whose
+   * multiple render targets misbehave.
+   */
+  multipleRenderTargets?: boolean;
 }
 
 export interface WebglMemoryInfo extends MemoryInfo {
@@ -55,7 +62,7 @@ export async function createWebglBackend(options: WebglBackendOptions = {}): Pro
   const g = new Gl(gpu.be, gpu.gl, gpu.maxInputs);
   const counters = new Counters();
   counters.profile = options.profile ?? false;
-  const kernelsRaw = primitiveKernels(g);
+  const kernelsRaw = primitiveKernels(g, { multipleRenderTargets: options.multipleRenderTargets ?? true });
   const zeros = (shape: Shape): DataId => kernelsRaw.fill([], { shape, value: 0 }, shape);
   let gone = false; // destroyed or context lost: buffers are no longer ours to free
 

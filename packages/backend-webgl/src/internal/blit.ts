@@ -26,6 +26,19 @@ const TIME_TO_BATCH_MAJOR = defineProgram(
   vec4 value(int r, int c) { return vec4(pair(r, c), pair(r + 1, c)); }`,
 );
 
+/**
+ * The texture of a tensor stored as a plain packed 2-D [rows, cols] texture (texel (j, i) holds
+ * the 2x2 block at (2i, 2j); no slice, no reshaped texture shape), or undefined. Shared with the
+ * four-render-target matmul, which samples such textures directly.
+ */
+export function plainPackedTexture(g: Gl, info: TfInfo, rows: number, cols: number): WebGLTexture | undefined {
+  const td = g.be.texData.get(info.dataId);
+  if (!td?.isPacked || !td.texture || td.slice || !td.texShape) return undefined;
+  if (td.shape[td.shape.length - 1] !== cols || td.shape.reduce((a, b) => a * b, 1) !== rows * cols) return undefined;
+  if (td.texShape[0] !== even(rows) || td.texShape[1] !== even(cols)) return undefined;
+  return td.texture.texture;
+}
+
 export class Blitter {
   readonly #g: Gl;
   readonly #gl: WebGL2RenderingContext;
@@ -37,13 +50,8 @@ export class Blitter {
     this.#gl = gl;
   }
 
-  /** A plain packed 2-D texture of [rows, cols], or undefined. */
   #texture(info: TfInfo, rows: number, cols: number): WebGLTexture | undefined {
-    const td = this.#g.be.texData.get(info.dataId);
-    if (!td?.isPacked || !td.texture || td.slice || !td.texShape) return undefined;
-    if (td.shape[td.shape.length - 1] !== cols || td.shape.reduce((a, b) => a * b, 1) !== rows * cols) return undefined;
-    if (td.texShape[0] !== even(rows) || td.texShape[1] !== even(cols)) return undefined;
-    return td.texture.texture;
+    return plainPackedTexture(this.#g, info, rows, cols);
   }
 
   /** T tensors [B, D] -> [B*T, D] (batch-major), or undefined when a layout does not allow copies. */

@@ -6,4 +6,9 @@ import { matmulKernel } from './matmul.js';
 import { reduceKernels } from './reduce.js';
 import type { Gl } from './types.js';
 
-export const primitiveKernels = (g: Gl): Kernels => ({ ...elementwiseKernels(g), ...reduceKernels(g), ...layoutKernels(g), matmul: matmulKernel(g) });
+export const primitiveKernels = (g: Gl, opts: { multipleRenderTargets: boolean }): Kernels => ({
+  ...elementwiseKernels(g),
+  ...reduceKernels(g),
+  ...layoutKernels(g),
+  matmul: matmulKernel(g, opts.multipleRenderTargets),
+});

@@ -1,11 +1,13 @@
 /**
- * matmul through tfjs's own packed kernel (MatMulPackedProgram: 2x2 output blocks, the fastest
- * matmul tfjs has), with the bias fused into the same pass (`_FusedMatMul`). One exception: with an
+ * matmul: our four-render-target program (matmul-mrt.ts: 4x4 output blocks per fragment) where
+ * the operands' layouts allow, else tfjs's own packed kernel (MatMulPackedProgram: 2x2 output
+ * blocks), with the bias fused into the same pass (`_FusedMatMul`). One exception there: with an
  * odd number of rows the fused bias would also land in the padding row of the last texel, so that
  * case adds the bias in a second pass of ours, which keeps every texture's padding zero.
  */
 import type { Kernels } from '@recurrent/core';
 import { getKernel, type KernelFunc, type TensorInfo as TfInfo } from '@tensorflow/tfjs-core';
+import { MrtMatmul } from './matmul-mrt.js';
 import { defineProgram } from './program.js';
 import type { Gl } from './types.js';
 
@@ -19,9 +21,11 @@ function kernel(name: string): KernelFunc {
   return k.kernelFunc;
 }
 
-export function matmulKernel(g: Gl): Kernels['matmul'] {
+export function matmulKernel(g: Gl, multipleRenderTargets: boolean): Kernels['matmul'] {
   const batchMatMul = kernel('BatchMatMul');
   const fusedMatMul = kernel('_FusedMatMul');
+  const mrtProgram = multipleRenderTargets ? new MrtMatmul(g, g.gl) : undefined;
+  const mrt = mrtProgram?.available ? mrtProgram : undefined;
   return ([a, b, bias], { transposeA, transposeB }, [m, n]) => {
     const ai = g.store.input(a, 'matmul');
     const bi = g.store.input(b, 'matmul');
@@ -30,6 +34,10 @@ export function matmulKernel(g: Gl): Kernels['matmul'] {
     if (k === 0) {
       // An empty inner dimension: the sum over it is 0.
       return biasInfo ? g.run(ZEROS_PLUS_ROW, [{ ...biasInfo, shape: [1, n] }], [m, n]) : g.run(ZEROS, [], [m, n]);
+    }
+    if (mrt) {
+      const product = mrt.run(ai, bi, biasInfo, m, n, k, transposeA, transposeB);
+      if (product) return g.store.put(product);
     }
     const attrs = { transposeA, transposeB };
     if (biasInfo && m % 2 === 0) {
