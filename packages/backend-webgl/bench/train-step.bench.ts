@@ -120,7 +120,7 @@ function floorText(rows: Row[]): string {
   const each = rows
     .filter((r) => r.floor && r.tfjs)
     .map((r) => `${r.w.name.split(',')[0]} ${fmt(r.tfjs!.median / r.floor!.median, 2)}x`);
-  return `with tfjs's matmul shader, no fusion of the rest of the step can take the WebGL backend above these ratios to tfjs-layers on this machine: ${each.join(', ')}`;
+  return `with these matmul shaders, no fusion of the rest of the step can take the WebGL backend above these ratios to tfjs-layers on this machine: ${each.join(', ')}`;
 }
 
 function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profile, gprofile: GpujsProfile, cache: GpujsCache): string {
@@ -240,16 +240,18 @@ function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profi
     '## Reading the numbers',
     '',
     'This machine has no GPU: Chromium runs WebGL2 on SwiftShader, which executes every shader on',
-    'the CPU. There a step costs about its arithmetic and memory reads, not its number of passes,',
-    "and most of an LSTM or GRU step is matmul. The WebGL backend uses tfjs's own packed matmul",
-    'kernel, which tfjs-layers uses too, on about the same number of multiply-adds (tfjs-layers',
-    'multiplies x_t by W inside every step, we do it for all steps at once; the backward products',
-    'are the same). What the fused kernels remove, most of the shader passes of a step, is per-pass',
-    "cost (draw setup, and tfjs's JavaScript per kernel), which is what dominates on a real GPU,",
-    'where multiply-adds are cheap. So on SwiftShader the speed-up is bounded by the share of',
-    'non-matmul work: the SimpleRNN workload, whose matmuls are tiny, shows what fusion does; the',
-    'LSTM and GRU workloads stay short of 3x here. Measure on a machine with a GPU with the',
-    `same command. The matmul floor above puts a number on this: ${floorText(rows)}.`,
+    'the CPU. There a step costs about its arithmetic and texture fetches, not its number of passes,',
+    'and most of an LSTM or GRU step is matmul, on about the same number of multiply-adds on both',
+    'sides (tfjs-layers multiplies x_t by W inside every step, we do it for all steps at once; the',
+    "backward products are the same). The WebGL backend's matmul draws 4x4 output blocks into four",
+    "render targets, half the fetches per multiply-add of tfjs's packed matmul (which",
+    '`createWebglBackend({ multipleRenderTargets: false })` runs instead); what the fused kernels',
+    "remove, most of the shader passes of a step, is per-pass cost (draw setup, and tfjs's",
+    'JavaScript per kernel), which dominates on a real GPU, where multiply-adds are cheap, and',
+    'matters little here. So on SwiftShader the speed-up is bounded by the matmul: the SimpleRNN',
+    'workload, whose matmuls are tiny, shows what fusion does; the LSTM and GRU workloads stay',
+    'short of 3x here. Measure on a machine with a GPU with the same command. The matmul floor',
+    `above puts a number on this: ${floorText(rows)}.`,
     'tfjs-layers has no reset-after GRU (the Keras and PyTorch default), so that row has our two',
     'backends alone; the reset-before GRU runs on the fused reset-before ops (two matmuls per step,',
     'since the reset gate multiplies h before the n-gate matmul).',
@@ -257,14 +259,13 @@ function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profi
     "**The gpu.js backend** packs both matmul operands four values to a texel (a pass each; the",
     'recurrent weights once per sequence) and computes a 4x4 block of outputs per thread, written',
     'as four textures by one kernel map (four render targets): 8 texture fetches per 64',
-    "multiply-adds, where tfjs's packed matmul, one 2x2 block per fragment, makes 4 per 16. On",
-    'SwiftShader, where fetches are the cost, that matmul beats tfjs\'s on the big products: on the',
+    "multiply-adds, as the WebGL backend's (tfjs's packed matmul, one 2x2 block per fragment,",
+    'makes 4 per 16), but with gpu.js\'s costlier element reads and a pack pass per operand: on the',
     `char-LSTM workload the gpu.js backend takes ${fmt(char.gpujs.median / char.webgl.median, 2)}x the WebGL backend's time, on`,
     `${lstm.w.name.split(',')[0]} ${fmt(lstm.gpujs.median / lstm.webgl.median, 2)}x (its matmul is ${share('matmul')} of the profiled gpu.js step above, with a`,
     'pack and an unpack pass around each product: about 3 passes per matmul where the WebGL backend',
-    'makes 1). Four render targets per pass are what a tfjs program cannot have; the WebGL backend',
-    'could use them through its own GL program for the same gain (not done). Next for the gpu.js',
-    `backend is stackTime (${share('stackTime')}). On the SimpleRNN workload, where both backends make few small passes`,
+    'makes 2). Next for the gpu.js backend is stackTime (' + share('stackTime') + '). On the SimpleRNN workload, where both',
+    'backends make few small passes',
     `(${rnn.webgl.passesPerStep} and ${rnn.gpujs.passesPerStep}), the gpu.js backend takes ${fmt(rnn.gpujs.median / rnn.webgl.median, 1)}x the WebGL backend's time and tfjs-layers with`,
     `${rnn.tfjs?.passesPerStep ?? '-'} passes ${rnn.tfjs ? fmt(rnn.tfjs.median / rnn.gpujs.median, 2) : '-'}x the gpu.js backend's. On a GPU, per-pass cost matters more and texture`,
     'fetches less, so the ratios there may differ; that is not measured here.',
