@@ -11,11 +11,3 @@ conformanceSuite({ describe, it }, {
   fixture: () => parseFixture(JSON.parse(inject('fixtureText')), inject('fixturePath')),
 });
 
-// The same suite on tfjs's packed matmul kernel (multipleRenderTargets: false), the path for
-// contexts without four draw buffers and for operands whose texture layout the four-target
-// program does not take.
-conformanceSuite({ describe, it }, {
-  name: 'webgl, tfjs matmul',
-  create: () => createWebglBackend({ multipleRenderTargets: false }),
-  fixture: () => parseFixture(JSON.parse(inject('fixtureText')), inject('fixturePath')),
-});

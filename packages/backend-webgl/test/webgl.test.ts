@@ -49,16 +49,62 @@ describe('runs on WebGL2, not a fallback', () => {
     expect(env().getBool('WEBGL_RENDER_FLOAT32_ENABLED')).toBe(true);
   });
 
-  it('every kernel call draws on the GPU: a matmul is two shader passes (4x4 blocks into four render targets, then their layout)', () => {
+  it('every kernel call draws on the GPU: a matmul is one shader pass', () => {
     const a = e.tensor(values(6), [2, 3]);
     const b = e.tensor(values(12), [3, 4]);
     backend.resetStats();
     const c = e.matmul(a, b);
     const s = backend.stats();
-    expect(s.passes).toBe(2);
+    expect(s.passes).toBe(1);
     expect(s.byOp.matmul.calls).toBe(1);
-    expect(s.byOp.matmul.passes).toBe(2);
+    expect(s.byOp.matmul.passes).toBe(1);
     for (const t of [a, b, c]) t.dispose();
+  });
+
+  it('multipleRenderTargets: false keeps tfjs\'s matmul (one pass) for a long shared dimension too', async () => {
+    const other = await createWebglBackend({ multipleRenderTargets: false });
+    try {
+      const oe = createEngine(other);
+      const a = oe.tensor(values(2 * 600), [2, 600]);
+      const b = oe.tensor(values(600 * 3), [600, 3]);
+      other.resetStats();
+      const c = oe.matmul(a, b);
+      expect(other.stats().byOp.matmul.passes).toBe(1);
+      for (const t of [a, b, c]) t.dispose();
+    } finally {
+      other.destroy();
+    }
+  });
+
+  it('a matmul with a long shared dimension (k >= 512) draws into four render targets (two passes) and matches a float64 product, every transpose, odd sizes, bias', async () => {
+    for (const [m, k, n] of [
+      [3, 515, 5],
+      [34, 600, 17],
+      [1, 512, 1],
+    ])
+      for (const transposeA of [false, true])
+        for (const transposeB of [false, true]) {
+          const av = values(m * k);
+          const bv = values(k * n);
+          const biasv = values(n);
+          const a = e.tensor(av, transposeA ? [k, m] : [m, k]);
+          const b = e.tensor(bv, transposeB ? [n, k] : [k, n]);
+          const bias = e.tensor(biasv, [n]);
+          backend.resetStats();
+          const c = e.matmul(a, b, { transposeA, transposeB, bias });
+          expect(backend.stats().byOp.matmul.passes, `${m}x${k}x${n} ${transposeA} ${transposeB}`).toBe(2);
+          const got = await c.data();
+          let worst = 0;
+          for (let i = 0; i < m; i++)
+            for (let j = 0; j < n; j++) {
+              let want = biasv[j];
+              for (let p = 0; p < k; p++) want += av[transposeA ? p * m + i : i * k + p] * bv[transposeB ? j * k + p : p * n + j];
+              // float32 accumulation over k terms: scale the error by sqrt(k), as core's primitive checks do.
+              worst = Math.max(worst, Math.abs(got[i * n + j] - want) / (Math.sqrt(k) + Math.abs(want)));
+            }
+          expect(worst, `${m}x${k}x${n} transposeA ${transposeA} transposeB ${transposeB}`).toBeLessThan(1e-5);
+          for (const t of [a, b, bias, c]) t.dispose();
+        }
   });
 
   it('fused steps are few passes (lstmCell 3, lstmCellGrad 2, gruCell 2, GRU reset-before 2+2 and 1+2, simpleRnnCell 1, adamUpdate 3), fewer than their fallbacks', () => {
