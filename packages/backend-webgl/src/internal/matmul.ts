@@ -1,6 +1,6 @@
 /**
  * matmul: our four-render-target program (matmul-mrt.ts: 4x4 output blocks per fragment) for a
- * long shared dimension where the operands' layouts allow, else tfjs's own packed kernel (MatMulPackedProgram: 2x2 output
+ * long shared dimension (useMrt) where the operands' layouts allow, else tfjs's own packed kernel (MatMulPackedProgram: 2x2 output
  * blocks), with the bias fused into the same pass (`_FusedMatMul`). One exception there: with an
  * odd number of rows the fused bias would also land in the padding row of the last texel, so that
  * case adds the bias in a second pass of ours, which keeps every texture's padding zero.
@@ -17,11 +17,13 @@ const ZEROS = defineProgram([], [], `vec4 value(int r, int c) { return vec4(0.0)
 
 /**
  * The four-target program pays a second (layout) pass and more work per fragment; it wins when
- * the shared dimension is long. Measured on SwiftShader against tfjs's matmul, same page
- * (ms per call): k = 128: 0.80-1.00x; k = 256: 0.96x; k = 512: 1.10x; k = 1600: 1.34x; k = 32
- * (1600 rows): 0.91x; a [4, 64] @ [64, 64]: 0.53x.
+ * the shared dimension is long, or fairly long with enough work. Measured on SwiftShader against
+ * tfjs's matmul, same page, speed ratio per call: k = 128 (32 x 128 x 128..512): 0.80-1.00x;
+ * k = 256 (32 x 256 x 128): 0.96x; k = 512 (32 x 512 x 128): 1.10x; k = 1600: 1.34x; k = 32
+ * (1600 rows): 0.91x; [4, 64] @ [64, 64]: 0.53x; and a char-LSTM(256) training step (its
+ * recurrent products are 32 x 256 x 1024) 1.15-1.2x faster with them on the four-target program.
  */
-const MRT_MIN_K = 512;
+const useMrt = (m: number, n: number, k: number) => k >= 512 || (k >= 256 && m * n * k >= 4_000_000);
 
 function kernel(name: string): KernelFunc {
   const k = getKernel(name, 'webgl');
@@ -43,7 +45,7 @@ export function matmulKernel(g: Gl, multipleRenderTargets: boolean): Kernels['ma
       // An empty inner dimension: the sum over it is 0.
       return biasInfo ? g.run(ZEROS_PLUS_ROW, [{ ...biasInfo, shape: [1, n] }], [m, n]) : g.run(ZEROS, [], [m, n]);
     }
-    if (mrt && k >= MRT_MIN_K) {
+    if (mrt && useMrt(m, n, k)) {
       const product = mrt.run(ai, bi, biasInfo, m, n, k, transposeA, transposeB);
       if (product) return g.store.put(product);
     }
