@@ -7,7 +7,7 @@ import { BackendError, broadcastKind, sizeOf, type DataId, type Kernels, type Op
 import { scalar, type Arg, type Device, type KernelSpec } from './device.js';
 import * as ew from './sources/elementwise.js';
 import * as lay from './sources/layout.js';
-import { BLOCK4_MATMUL, BLOCK_MATMUL, matmulSource, packRowsSource, SAVE_ROWS, unpackBlocks4Source, unpackBlocksSource } from './sources/matmul.js';
+import { BLOCK4_MATMUL, BLOCK_MATMUL, matmulSource, packRowsSource, SAVE_ROWS, unpackBlocksSource } from './sources/matmul.js';
 import * as red from './sources/reduce.js';
 
 /** Above this many elements a whole-tensor sum runs in two passes of ~sqrt(n) each. */
@@ -134,28 +134,21 @@ export function createKernels(device: Device): Kernels {
         };
         const a4 = pack(a, m, transposeA);
         const b4 = pack(b, n, !transposeB);
-        if (device.kernelMaps) {
-          // 4x4 blocks: four output textures, one per row of a block (a kernel map).
-          const mb = Math.ceil(m / 4);
-          const nb = Math.ceil(n / 4);
-          device.check('matmul', [mb, nb]);
-          const spec = { name: 'matmul-blocks4', source: BLOCK4_MATMUL, constants: { M: m, N: n, NB: nb, K4: k4 }, output: mb * nb, loop: k4 };
-          const q = device.runMap(spec, SAVE_ROWS, [a4.id, b4.id]);
-          const rows = [q.result, q.row1, q.row2, q.row3];
-          const args: Arg[] = bias ? [...rows, bias.dataId] : rows;
-          const id = run('matmul', out, { name: `matmul-unpack4${bias ? 'b' : ''}`, source: unpackBlocks4Source(bias !== undefined), constants: { N: n, NB: nb } }, args);
-          for (const r of rows) store.delete(r);
-          if (a4.temp) store.delete(a4.id);
-          if (b4.temp) store.delete(b4.id);
-          return id;
-        }
-        const mb = Math.ceil(m / 2);
-        const nb = Math.ceil(n / 2);
+        // 4x4 blocks per thread, one output texture per block row (a kernel map); 2x2 blocks in
+        // one texture where gpu.js has no kernel maps.
+        const size = device.kernelMaps ? 4 : 2;
+        const mb = Math.ceil(m / size);
+        const nb = Math.ceil(n / size);
         device.check('matmul', [mb, nb]);
-        const blocks = device.run({ name: 'matmul-blocks', source: BLOCK_MATMUL, constants: { M: m, N: n, NB: nb, K4: k4 }, output: mb * nb, loop: k4 }, [a4.id, b4.id]);
-        const args: Arg[] = bias ? [blocks, bias.dataId] : [blocks];
-        const id = run('matmul', out, { name: `matmul-unpack${bias ? 'b' : ''}`, source: unpackBlocksSource(bias !== undefined), constants: { N: n, NB: nb } }, args);
-        store.delete(blocks);
+        const spec = { name: `matmul-blocks${size}`, source: size === 4 ? BLOCK4_MATMUL : BLOCK_MATMUL, constants: { M: m, N: n, NB: nb, K4: k4 }, output: mb * nb, loop: k4 };
+        let blocks: DataId[];
+        if (size === 4) {
+          const q = device.runMap(spec, SAVE_ROWS, [a4.id, b4.id]);
+          blocks = [q.result, q.row1, q.row2, q.row3];
+        } else blocks = [device.run(spec, [a4.id, b4.id])];
+        const args: Arg[] = bias ? [...blocks, bias.dataId] : blocks;
+        const id = run('matmul', out, { name: `matmul-unpack${size}${bias ? 'b' : ''}`, source: unpackBlocksSource(size, bias !== undefined), constants: { N: n, NB: nb } }, args);
+        for (const blk of blocks) store.delete(blk);
         if (a4.temp) store.delete(a4.id);
         if (b4.temp) store.delete(b4.id);
         return id;

@@ -87,24 +87,6 @@ export const BLOCK_MATMUL = `function (a4, b4) {
   return [s00, s01, s10, s11];
 }`;
 
-/** The [M*N] product (+ bias) from BLOCK_MATMUL's blocks. Constants: N, NB. */
-export function unpackBlocksSource(bias: boolean): string {
-  return `function (${bias ? 'blocks, bias' : 'blocks'}) {
-  var i = this.thread.x;
-  var r = rowOf(i, this.constants.N);
-  var c = i - r * this.constants.N;
-  var rb = Math.floor(r / 2);
-  var cb = Math.floor(c / 2);
-  var v = blocks[rb * this.constants.NB + cb];
-  var k = 2 * (r - 2 * rb) + (c - 2 * cb);
-  var s = v[0];
-  if (k == 1) { s = v[1]; }
-  if (k == 2) { s = v[2]; }
-  if (k == 3) { s = v[3]; }
-  return ${bias ? 's + bias[c]' : 's'};
-}`;
-}
-
 /**
  * a4 @ b4^T over packed rows, a 4x4 block of outputs per thread (where gpu.js has kernel maps):
  * 8 fetches per 64 multiply-adds, twice the ratio of 2x2 blocks. Block (rb, cb) covers rows
@@ -139,25 +121,29 @@ export const SAVE_ROWS = Object.fromEntries(
   [1, 2, 3].map((i) => [`row${i}`, `function saveRow${i}(v) {\n  return v;\n}`]),
 ) as Record<'row1' | 'row2' | 'row3', string>;
 
-/** The [M*N] product (+ bias) from BLOCK4_MATMUL's four row textures. Constants: N, NB. */
-export function unpackBlocks4Source(bias: boolean): string {
-  return `function (${bias ? 'q0, q1, q2, q3, bias' : 'q0, q1, q2, q3'}) {
+/**
+ * The [M*N] product (+ bias) from the blocks of BLOCK_MATMUL (size 2: one texture, block element
+ * (kr, kc) in component 2kr + kc) or BLOCK4_MATMUL (size 4: row kr in texture kr, column kc in
+ * component kc). Constants: N, NB.
+ */
+export function unpackBlocksSource(size: 2 | 4, bias: boolean): string {
+  const blocks = size === 4 ? ['q0', 'q1', 'q2', 'q3'] : ['q0'];
+  const pickRow = size === 4 ? [1, 2, 3].map((k) => `\n  if (kr == ${k}) { v = q${k}[idx]; }`).join('') : '';
+  return `function (${[...blocks, ...(bias ? ['bias'] : [])].join(', ')}) {
   var i = this.thread.x;
   var r = rowOf(i, this.constants.N);
   var c = i - r * this.constants.N;
-  var rb = Math.floor(r / 4);
-  var cb = Math.floor(c / 4);
+  var rb = Math.floor(r / ${size});
+  var cb = Math.floor(c / ${size});
   var idx = rb * this.constants.NB + cb;
-  var kr = r - 4 * rb;
-  var kc = c - 4 * cb;
-  var v = q0[idx];
-  if (kr == 1) { v = q1[idx]; }
-  if (kr == 2) { v = q2[idx]; }
-  if (kr == 3) { v = q3[idx]; }
+  var kr = r - ${size} * rb;
+  var kc = c - ${size} * cb;
+  var v = q0[idx];${pickRow}
+  var k = ${size === 4 ? 'kc' : '2 * kr + kc'};
   var s = v[0];
-  if (kc == 1) { s = v[1]; }
-  if (kc == 2) { s = v[2]; }
-  if (kc == 3) { s = v[3]; }
+  if (k == 1) { s = v[1]; }
+  if (k == 2) { s = v[2]; }
+  if (k == 3) { s = v[3]; }
   return ${bias ? 's + bias[c]' : 's'};
 }`;
 }
