@@ -5,6 +5,7 @@
  * workloads and on square ones.
  */
 import type { Backend, Shape } from '@recurrent/core';
+import { testRandom } from '@recurrent/core/testing';
 import type { LimitResult } from './job.js';
 
 const SHAPES: [m: number, k: number, n: number][] = [
@@ -14,15 +15,11 @@ const SHAPES: [m: number, k: number, n: number][] = [
   [512, 512, 512],
 ];
 
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
+/** n values in [-0.5, 0.5), seeded (core's test generator). */
+const random = (n: number, seed: number): Float32Array => {
+  const r = testRandom(seed);
+  return Float32Array.from({ length: n }, () => r(-0.5, 0.5));
+};
 
 /** Best GFLOP/s over `rounds` rounds of at least `ms` each. */
 function best(flops: number, once: () => void, rounds: number, ms: number): number {

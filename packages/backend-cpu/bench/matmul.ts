@@ -8,7 +8,7 @@
  *   node --conditions=@recurrent/source --import tsx bench/matmul.ts
  */
 import type { Backend, Shape } from '@recurrent/core';
-import { createReferenceBackend } from '@recurrent/core/testing';
+import { createReferenceBackend, testRandom } from '@recurrent/core/testing';
 import { createCpuBackend } from '../src/index.js';
 
 interface Case {
@@ -30,15 +30,11 @@ for (const k of [160, 128]) {
   cases.push({ label: `[${k}x32]^T @ [512x${k}]^T`, a: [k, 32], b: [512, k], transposeA: true, transposeB: true, bias: false });
 }
 
-function random(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 32 - 0.5;
-  }
-  return out;
-}
+/** n values in [-0.5, 0.5), seeded (core's test generator). */
+const random = (n: number, seed: number): Float32Array => {
+  const r = testRandom(seed);
+  return Float32Array.from({ length: n }, () => r(-0.5, 0.5));
+};
 
 /** Uploads the operands of `c` to `backend` and returns one timed matmul run plus its flop count. */
 function prepare(backend: Backend, c: Case) {
