@@ -59,6 +59,8 @@ export default defineConfig({
             enabled: true,
             headless: true,
             screenshotFailures: false,
+            // A loaded machine can take minutes to start Chromium and serve the first modules.
+            connectTimeout: 300_000,
             provider: playwright({
               launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] },
             }),
