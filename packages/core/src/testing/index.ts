@@ -24,4 +24,4 @@ export { checkLeaks } from './leaks.js';
 export { conformanceSuite, describeFailures, type SuiteApi, type SuiteOptions } from './suite.js';
 export { checkLossGradients } from './gradcheck-losses.js';
 export { checkSeededInit } from './determinism.js';
-export { CHROMIUM_ARGS } from './chromium.js';
+export { CHROMIUM_ARGS, CHROMIUM_WEBGPU_ARGS, chromiumArgs, GPU_ENV } from './chromium.js';

@@ -1,0 +1,2 @@
+export { createWebgpuBackend, type WebgpuBackend, type WebgpuBackendOptions, type WebgpuMemoryInfo, type WebgpuStats } from './backend.js';
+export { WebgpuDeviceLostError, WebgpuOutOfMemoryError } from './internal/errors.js';

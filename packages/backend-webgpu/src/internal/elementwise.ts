@@ -1,0 +1,155 @@
+/**
+ * Element-wise ops, one shader each: unary ops, activation gradients, binary ops with core's
+ * narrow broadcasting of the second operand (same shape, row bias, [M, 1] column, one element),
+ * affine, clip, where, fill. The broadcast form is a parameter, so one pipeline serves all four.
+ */
+import { broadcastKind, sizeOf, type Kernel, type Shape, type UnaryOp, type ActivationGradOp, type BinaryOp } from '@recurrent/core';
+import type { Runtime } from './runtime.js';
+import { perElement } from './wgsl.js';
+
+/** The WGSL of each unary op, of `x`. */
+export const UNARY: Record<UnaryOp, string> = {
+  neg: '-x',
+  exp: 'exp(x)',
+  log: 'log(x)',
+  sqrt: 'sqrt(x)',
+  abs: 'abs(x)',
+  sign: 'sign(x)',
+  square: 'x * x',
+  tanh: 'tanh_(x)',
+  sigmoid: 'sigm(x)',
+  relu: 'max(x, 0.0)',
+};
+
+/** Of `y` (the activation's output) and `dy`. */
+export const ACT_GRAD: Record<ActivationGradOp, string> = {
+  tanhGrad: 'dy * (1.0 - y * y)',
+  sigmoidGrad: 'dy * y * (1.0 - y)',
+  reluGrad: 'select(0.0, dy, y > 0.0)',
+};
+
+/** Of `a` and `b`. */
+export const BINARY: Record<BinaryOp, string> = {
+  add: 'a + b',
+  sub: 'a - b',
+  mul: 'a * b',
+  div: 'a / b',
+  maximum: 'max(a, b)',
+};
+
+/** The index of the broadcast operand for element i: mode p.u1 (0 same, 1 row, 2 column, 3 scalar), width p.u2. */
+const BROADCAST = /* wgsl */ `
+fn bi(i: u32) -> u32 {
+  switch p.u1 {
+    case 0u: { return i; }
+    case 1u: { return i % p.u2; }
+    case 2u: { return i / p.u2; }
+    default: { return 0u; }
+  }
+}`;
+
+const MODES = { same: 0, row: 1, col: 2, scalar: 3 } as const;
+
+/** Parameters [n, mode, width] for `b` broadcast against `a` (the engine has checked the shapes). */
+export function broadcastParams(a: Shape, b: Shape): number[] {
+  const kind = broadcastKind('webgpu', a, b);
+  return [sizeOf(a), MODES[kind], a[a.length - 1] ?? 1];
+}
+
+export function elementwiseKernels(rt: Runtime) {
+  const shaders = new Map<string, string>();
+  const shader = (key: string, make: () => string) => {
+    let s = shaders.get(key);
+    if (!s) shaders.set(key, (s = make()));
+    return s;
+  };
+  const out = (shape: Shape, where: string) => rt.alloc(sizeOf(shape), where);
+
+  const unary =
+    (op: UnaryOp): Kernel<UnaryOp> =>
+    ([x], _attrs, shape) => {
+      const y = out(shape, op);
+      const n = sizeOf(shape);
+      rt.run({ shader: shader(op, () => perElement(['xs'], ['ys'], `let x = xs[i]; ys[i] = ${UNARY[op]};`)), inputs: [x.dataId], outputs: [y], params: { u: [n] }, groups: rt.groupsFor(n) });
+      return y;
+    };
+  const actGrad =
+    (op: ActivationGradOp): Kernel<ActivationGradOp> =>
+    ([y, dy], _attrs, shape) => {
+      const o = out(shape, op);
+      const n = sizeOf(shape);
+      rt.run({
+        shader: shader(op, () => perElement(['ys', 'dys'], ['res'], `let y = ys[i]; let dy = dys[i]; res[i] = ${ACT_GRAD[op]};`)),
+        inputs: [y.dataId, dy.dataId],
+        outputs: [o],
+        params: { u: [n] },
+        groups: rt.groupsFor(n),
+      });
+      return o;
+    };
+  const binary =
+    (op: BinaryOp): Kernel<BinaryOp> =>
+    ([a, b], _attrs, shape) => {
+      const o = out(shape, op);
+      const params = broadcastParams(a.shape, b.shape);
+      rt.run({
+        shader: shader(op, () => perElement(['av', 'bv'], ['res'], `let a = av[i]; let b = bv[bi(i)]; res[i] = ${BINARY[op]};`, BROADCAST)),
+        inputs: [a.dataId, b.dataId],
+        outputs: [o],
+        params: { u: params },
+        groups: rt.groupsFor(params[0]),
+      });
+      return o;
+    };
+
+  return {
+    neg: unary('neg'),
+    exp: unary('exp'),
+    log: unary('log'),
+    sqrt: unary('sqrt'),
+    abs: unary('abs'),
+    sign: unary('sign'),
+    square: unary('square'),
+    tanh: unary('tanh'),
+    sigmoid: unary('sigmoid'),
+    relu: unary('relu'),
+    tanhGrad: actGrad('tanhGrad'),
+    sigmoidGrad: actGrad('sigmoidGrad'),
+    reluGrad: actGrad('reluGrad'),
+    add: binary('add'),
+    sub: binary('sub'),
+    mul: binary('mul'),
+    div: binary('div'),
+    maximum: binary('maximum'),
+    affine: (([x], { scale, shift }, shape) => {
+      const o = out(shape, 'affine');
+      const n = sizeOf(shape);
+      rt.run({ shader: shader('affine', () => perElement(['xs'], ['res'], 'res[i] = xs[i] * p.f0 + p.f1;')), inputs: [x.dataId], outputs: [o], params: { u: [n], f: [scale, shift] }, groups: rt.groupsFor(n) });
+      return o;
+    }) satisfies Kernel<'affine'>,
+    clip: (([x], { min, max }, shape) => {
+      const o = out(shape, 'clip');
+      const n = sizeOf(shape);
+      rt.run({ shader: shader('clip', () => perElement(['xs'], ['res'], 'res[i] = min(max(xs[i], p.f0), p.f1);')), inputs: [x.dataId], outputs: [o], params: { u: [n], f: [min, max] }, groups: rt.groupsFor(n) });
+      return o;
+    }) satisfies Kernel<'clip'>,
+    where: (([cond, a, b], _attrs, shape) => {
+      const o = out(shape, 'where');
+      const params = broadcastParams(a.shape, cond.shape);
+      rt.run({
+        shader: shader('where', () => perElement(['cv', 'av', 'bv'], ['res'], 'res[i] = select(bv[i], av[i], cv[bi(i)] > 0.5);', BROADCAST)),
+        inputs: [cond.dataId, a.dataId, b.dataId],
+        outputs: [o],
+        params: { u: params },
+        groups: rt.groupsFor(params[0]),
+      });
+      return o;
+    }) satisfies Kernel<'where'>,
+    fill: ((_inputs, { value }, shape) => {
+      const o = out(shape, 'fill');
+      const n = sizeOf(shape);
+      rt.run({ shader: shader('fill', () => perElement([], ['res'], 'res[i] = p.f0;')), inputs: [], outputs: [o], params: { u: [n], f: [value] }, groups: rt.groupsFor(n) });
+      return o;
+    }) satisfies Kernel<'fill'>,
+  };
+}
