@@ -1,3 +1,4 @@
+/// <reference types="@webgpu/types" />
 import { BackendError, sizeOf, type Backend, type DataId, type MemoryInfo } from '@recurrent/core';
 import { requestDevice } from './internal/device.js';
 import { noSyncRead } from './internal/errors.js';
