@@ -4,9 +4,9 @@
  * many inputs, a training step without host round trips, buffers flat over many steps, device
  * loss, out of memory, a browser without WebGPU, and misuse.
  */
-import { adam, BackendError, clipByGlobalNorm, computeLoss, createEngine, initCellParams, Rng, rnnBackward, rnnForward, type Engine, type Param, type Tensor } from '@recurrent/core';
-import { createReferenceBackend, testRandom } from '@recurrent/core/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adam, BackendError, RECURRENT_ACTIVATIONS, clipByGlobalNorm, computeLoss, createEngine, initCellParams, Rng, rnnBackward, rnnForward, type Engine, type Param, type Tensor } from '@recurrent/core';
+import { createReferenceBackend, describeFailures, parseFixture, runFixture, testRandom } from '@recurrent/core/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createWebgpuBackend, type WebgpuBackend, WebgpuDeviceLostError, WebgpuOutOfMemoryError } from '../src/index.js';
 
 let backend: WebgpuBackend;
@@ -57,22 +57,23 @@ describe('runs on WebGPU, not a fallback', () => {
     for (const t of [a, b, c]) t.dispose();
   });
 
-  it('each fused op is one dispatch, fewer than its primitive fallback', () => {
+  it.each(RECURRENT_ACTIVATIONS)('each fused op is one dispatch, fewer than its primitive fallback (gates: %s)', (recurrentActivation) => {
     const B = 4;
     const H = 6;
+    const ga = { recurrentActivation };
     const count = (fused: boolean) =>
       e.scope(() => {
         const t = (n: number, s: number[]) => e.tensor(values(n), s);
         const calls: [string, () => unknown][] = [
           ['simpleRnnCell', () => e.fused('simpleRnnCell', [t(B * H, [B, H]), t(B * H, [B, H])], { activation: 'tanh' })],
-          ['lstmCell', () => e.fused('lstmCell', [t(B * 4 * H, [B, 4 * H]), t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H])], {})],
-          ['lstmCellGrad', () => e.fused('lstmCellGrad', [t(B * 4 * H, [B, 4 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], {})],
-          ['gruCell', () => e.fused('gruCell', [t(B * 3 * H, [B, 3 * H]), t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H])], {})],
-          ['gruCellGrad', () => e.fused('gruCellGrad', [t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H]), t(B * H, [B, H])], {})],
-          ['gruBeforeGates', () => e.fused('gruBeforeGates', [t(B * 3 * H, [B, 3 * H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], {})],
+          ['lstmCell', () => e.fused('lstmCell', [t(B * 4 * H, [B, 4 * H]), t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H])], ga)],
+          ['lstmCellGrad', () => e.fused('lstmCellGrad', [t(B * 4 * H, [B, 4 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], ga)],
+          ['gruCell', () => e.fused('gruCell', [t(B * 3 * H, [B, 3 * H]), t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H])], ga)],
+          ['gruCellGrad', () => e.fused('gruCellGrad', [t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H]), t(B * H, [B, H])], ga)],
+          ['gruBeforeGates', () => e.fused('gruBeforeGates', [t(B * 3 * H, [B, 3 * H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], ga)],
           ['gruBeforeState', () => e.fused('gruBeforeState', [t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], {})],
           ['gruBeforeGradN', () => e.fused('gruBeforeGradN', [t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H]), t(B * H, [B, H])], {})],
-          ['gruBeforeGrad', () => e.fused('gruBeforeGrad', [t(B * 2 * H, [B, 2 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], {})],
+          ['gruBeforeGrad', () => e.fused('gruBeforeGrad', [t(B * 2 * H, [B, 2 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], ga)],
           ['adamUpdate', () => e.fused('adamUpdate', [1, 2, 3, 4].map(() => t(B * H, [B, H])), { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1, decoupledDecay: 0 })],
         ];
         e.useFused = fused;
@@ -93,6 +94,37 @@ describe('runs on WebGPU, not a fallback', () => {
     expect(Object.keys(fused)).toHaveLength(Object.keys(backend.fused).length);
     const fallback = count(false);
     for (const op of Object.keys(fused)) expect(fallback[op], op).toBeGreaterThan(1);
+  });
+});
+
+describe('hard-sigmoid recurrent activations (Keras 2 and 3)', () => {
+  it('every case of the hard-sigmoid PyTorch fixture, on the fused kernels (none declines) and on the fallbacks', async () => {
+    const fixture = parseFixture(JSON.parse(inject('hardSigmoidFixtureText')), inject('hardSigmoidFixturePath'));
+    for (const fused of [true, false]) {
+      e.useFused = fused;
+      e.fusedCounts(true);
+      try {
+        const report = await runFixture(e, fixture);
+        expect(report.cases.length).toBeGreaterThan(0);
+        expect(describeFailures(report.cases)).toBe('');
+        const counts = Object.values(e.fusedCounts());
+        expect(counts.reduce((a, c) => a + (fused ? c!.kernel : c!.fallback), 0)).toBeGreaterThan(0);
+        if (fused) for (const c of counts) expect(c).toMatchObject({ declined: 0, fallback: 0 });
+      } finally {
+        e.useFused = true;
+      }
+    }
+  });
+
+  it('a recurrentActivation core does not define is declined (core then reports it), never computed with another function', () => {
+    const x = e.fill([2, 12], 0.1);
+    const c = e.fill([2, 3], 0);
+    const kernel = backend.fused.lstmCell!;
+    const info = (t: Tensor) => ({ dataId: t.dataIdFor('test'), shape: t.shape });
+    const before = backend.memory().buffers;
+    expect(kernel([info(x), info(x), info(c)], { recurrentActivation: 'hardSigmoid' as never }, { h: [2, 3], c: [2, 3], gates: [2, 12] })).toBeNull();
+    expect(backend.memory().buffers).toBe(before);
+    for (const t of [x, c]) t.dispose();
   });
 });
 

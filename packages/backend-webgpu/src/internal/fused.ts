@@ -3,9 +3,11 @@
  * that writes all of its outputs (a compute shader may write several storage buffers, where a
  * WebGL fragment shader writes one texture). An invocation per (sample, unit) reads its gate
  * pre-activations once and computes exactly core's definition (core/src/internal/fallbacks.ts),
- * in the same order of operations.
+ * in the same order of operations. The gates' function (attribute `recurrentActivation`: the
+ * sigmoid or a hard sigmoid) is its slope in p.f0; a value core does not define is declined
+ * (the kernel returns null and core runs its fallback, which reports it).
  */
-import { sizeOf, type FusedKernel, type FusedKernels, type FusedName, type Shape, type TensorInfo } from '@recurrent/core';
+import { hardSigmoidSlope, sizeOf, type FusedKernel, type FusedKernels, type FusedName, type Shape, type TensorInfo } from '@recurrent/core';
 import type { Runtime } from './runtime.js';
 import { perElement } from './wgsl.js';
 
@@ -32,10 +34,10 @@ const SPECS: { [K in FusedName]: Spec } = {
     outputs: ['hs', 'cn', 'gates'],
     keys: ['h', 'c', 'gates'],
     body: `${UNIT}
-  let ig = sigm(xp[r4 + j] + hp[r4 + j]);
-  let fg = sigm(xp[r4 + H + j] + hp[r4 + H + j]);
+  let ig = gate(xp[r4 + j] + hp[r4 + j], p.f0);
+  let fg = gate(xp[r4 + H + j] + hp[r4 + H + j], p.f0);
   let gg = tanh_(xp[r4 + 2u * H + j] + hp[r4 + 2u * H + j]);
-  let og = sigm(xp[r4 + 3u * H + j] + hp[r4 + 3u * H + j]);
+  let og = gate(xp[r4 + 3u * H + j] + hp[r4 + 3u * H + j], p.f0);
   let c2 = fg * cs[i] + ig * gg;
   cn[i] = c2;
   hs[i] = og * tanh_(c2);
@@ -59,10 +61,10 @@ const SPECS: { [K in FusedName]: Spec } = {
   let df = dcTot * cPrev[i];
   let dg = dcTot * ig;
   let dO = dh[i] * tc;
-  dPre[r4 + j] = di * ig * (1.0 - ig);
-  dPre[r4 + H + j] = df * fg * (1.0 - fg);
+  dPre[r4 + j] = gateGrad(ig, di, p.f0);
+  dPre[r4 + H + j] = gateGrad(fg, df, p.f0);
   dPre[r4 + 2u * H + j] = dg * (1.0 - gg * gg);
-  dPre[r4 + 3u * H + j] = dO * og * (1.0 - og);
+  dPre[r4 + 3u * H + j] = gateGrad(og, dO, p.f0);
   dcPrev[i] = dcTot * fg;`,
   },
   gruCell: {
@@ -70,8 +72,8 @@ const SPECS: { [K in FusedName]: Spec } = {
     outputs: ['hs', 'cache'],
     keys: ['h', 'cache'],
     body: `${UNIT}
-  let r = sigm(xp[r3 + j] + hp[r3 + j]);
-  let z = sigm(xp[r3 + H + j] + hp[r3 + H + j]);
+  let r = gate(xp[r3 + j] + hp[r3 + j], p.f0);
+  let z = gate(xp[r3 + H + j] + hp[r3 + H + j], p.f0);
   let hpn = hp[r3 + 2u * H + j];
   let n = tanh_(xp[r3 + 2u * H + j] + r * hpn);
   hs[i] = n + z * (hPrev[i] - n);
@@ -90,8 +92,8 @@ const SPECS: { [K in FusedName]: Spec } = {
   let n = cache[r4 + 2u * H + j];
   let hpn = cache[r4 + 3u * H + j];
   let dn = (dh[i] * (1.0 - z)) * (1.0 - n * n);
-  let dz = (dh[i] * (hPrev[i] - n)) * z * (1.0 - z);
-  let dr = (dn * hpn) * r * (1.0 - r);
+  let dz = gateGrad(z, dh[i] * (hPrev[i] - n), p.f0);
+  let dr = gateGrad(r, dn * hpn, p.f0);
   dXp[r3 + j] = dr;
   dXp[r3 + H + j] = dz;
   dXp[r3 + 2u * H + j] = dn;
@@ -105,8 +107,8 @@ const SPECS: { [K in FusedName]: Spec } = {
     outputs: ['rz', 'rh'],
     keys: ['rz', 'rh'],
     body: `${UNIT}
-  let r = sigm(xp[r3 + j] + hpRz[r2 + j]);
-  let z = sigm(xp[r3 + H + j] + hpRz[r2 + H + j]);
+  let r = gate(xp[r3 + j] + hpRz[r2 + j], p.f0);
+  let z = gate(xp[r3 + H + j] + hpRz[r2 + H + j], p.f0);
   rz[r2 + j] = r;
   rz[r2 + H + j] = z;
   rh[i] = r * hPrev[i];`,
@@ -139,8 +141,8 @@ const SPECS: { [K in FusedName]: Spec } = {
   let z = rz[r2 + H + j];
   let n = ns[i];
   let h = hPrev[i];
-  dXp[r3 + j] = (dRh[i] * h) * r * (1.0 - r);
-  dXp[r3 + H + j] = (dh[i] * (h - n)) * z * (1.0 - z);
+  dXp[r3 + j] = gateGrad(r, dRh[i] * h, p.f0);
+  dXp[r3 + H + j] = gateGrad(z, dh[i] * (h - n), p.f0);
   dXp[r3 + 2u * H + j] = (dh[i] * (1.0 - z)) * (1.0 - n * n);
   dhDirect[i] = dh[i] * z + dRh[i] * r;`,
   },
@@ -174,8 +176,12 @@ const UNITS: { [K in FusedName]: (inputs: readonly TensorInfo[]) => number } = {
   adamUpdate: () => 1,
 };
 
-/** The parameter block beyond [n, H]: the attributes that shape the math. */
-function extra<K extends FusedName>(name: K, attrs: unknown): { u: number[]; f: number[] } {
+/** The parameter block beyond [n, H]: the attributes that shape the math; null to decline them. */
+function extra<K extends FusedName>(name: K, attrs: unknown): { u: number[]; f: number[] } | null {
+  if (attrs !== null && typeof attrs === 'object' && 'recurrentActivation' in attrs) {
+    const slope = hardSigmoidSlope(attrs.recurrentActivation);
+    return slope === undefined ? null : { u: [], f: [slope] };
+  }
   if (name === 'simpleRnnCell') return { u: [(attrs as { activation: string }).activation === 'relu' ? 1 : 0], f: [] };
   if (name === 'adamUpdate') {
     const { lr, beta1, beta2, eps, step, decoupledDecay } = attrs as { lr: number; beta1: number; beta2: number; eps: number; step: number; decoupledDecay: number };
@@ -192,11 +198,13 @@ export function fusedKernels(rt: Runtime): FusedKernels {
     const spec = SPECS[name];
     const shader = perElement(spec.inputs, spec.outputs, spec.body);
     const kernel = (inputs: readonly TensorInfo[], attrs: unknown, outShapes: Record<string, Shape>) => {
+      const params = extra(name, attrs);
+      if (!params) return null;
+      const { u, f } = params;
       const outs = spec.keys.map((k) => rt.alloc(sizeOf(outShapes[k]), name));
       // One invocation per (sample, unit) of the [B, H] state (Adam: per element of p).
       const h = UNITS[name](inputs);
       const n = name === 'adamUpdate' ? sizeOf(inputs[0].shape) : inputs[0].shape[0] * h;
-      const { u, f } = extra(name, attrs);
       if (n > 0) rt.run({ shader, inputs: inputs.map((t) => t.dataId), outputs: outs, params: { u: [n, h, ...u], f }, groups: rt.groupsFor(n) });
       return Object.fromEntries(spec.keys.map((k, i) => [k, outs[i]]));
     };
