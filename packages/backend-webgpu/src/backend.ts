@@ -4,6 +4,7 @@ import { requestDevice } from './internal/device.js';
 import { noSyncRead } from './internal/errors.js';
 import { fusedKernels } from './internal/fused.js';
 import { primitiveKernels } from './internal/kernels.js';
+import type { MatmulKind } from './internal/matmul.js';
 import { Runtime } from './internal/runtime.js';
 
 export interface WebgpuBackendOptions {
@@ -12,6 +13,19 @@ export interface WebgpuBackendOptions {
    * the backend destroys in destroy()). A device you pass stays yours: destroy() leaves it alive.
    */
   device?: GPUDevice;
+  /**
+   * The matmul kernel: 'workgroup' (tiles staged in workgroup memory; the default on a GPU) or
+   * 'registers' (no workgroup memory; the default on a CPU adapter such as SwiftShader, where
+   * workgroup barriers cost more than the fetches they save).
+   */
+  matmul?: MatmulKind;
+}
+
+/** A software (CPU) adapter: SwiftShader, llvmpipe / lavapipe, or one the browser calls a fallback. */
+function isCpuAdapter(device: GPUDevice): boolean {
+  const info = (device as Partial<Pick<GPUDevice, 'adapterInfo'>>).adapterInfo;
+  if (!info) return false;
+  return info.isFallbackAdapter === true || /swiftshader|llvmpipe|lavapipe/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
 }
 
 export interface WebgpuMemoryInfo extends MemoryInfo {
@@ -30,6 +44,8 @@ export interface WebgpuStats {
 export interface WebgpuBackend extends Backend {
   readonly name: 'webgpu';
   readonly device: GPUDevice;
+  /** The matmul kernel in use (see WebgpuBackendOptions.matmul). */
+  readonly matmul: MatmulKind;
   memory(): WebgpuMemoryInfo;
   stats(): WebgpuStats;
   resetStats(): void;
@@ -49,6 +65,7 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
   const rt = new Runtime(device);
   const ownDevice = options.device === undefined;
   let base = { dispatches: 0, submits: 0 };
+  const matmul = options.matmul ?? (isCpuAdapter(device) ? 'registers' : 'workgroup');
 
   // Every kernel first checks the device (lost, destroyed, an earlier GPU error) by name.
   const guarded = <T extends object>(table: T): T => {
@@ -65,7 +82,8 @@ export async function createWebgpuBackend(options: WebgpuBackendOptions = {}): P
     name: 'webgpu',
     precision: 'float32',
     device,
-    kernels: guarded(primitiveKernels(rt)),
+    matmul,
+    kernels: guarded(primitiveKernels(rt, matmul)),
     fused: guarded(fusedKernels(rt)),
     write(values, shape) {
       rt.check('write');

@@ -23,7 +23,7 @@ const rand = testRandom(11);
 const values = (n: number) => Array.from({ length: n }, () => rand(-1, 1));
 
 /** The same computation on the webgpu engine and the float64 reference. */
-async function sameOnBoth(inputs: { shape: number[]; data?: number[] }[], fn: (en: Engine, xs: Tensor[]) => Tensor) {
+async function sameOnBoth(inputs: { shape: number[]; data?: number[] }[], fn: (en: Engine, xs: Tensor[]) => Tensor, on: Engine = e) {
   const data = inputs.map((i) => i.data ?? values(i.shape.reduce((a, b) => a * b, 1)));
   const run = async (en: Engine) => {
     const out = en.scope(() => fn(en, inputs.map((i, k) => en.tensor(data[k], i.shape))));
@@ -33,7 +33,7 @@ async function sameOnBoth(inputs: { shape: number[]; data?: number[] }[], fn: (e
       out.dispose();
     }
   };
-  return { got: await run(e), want: await run(ref) };
+  return { got: await run(on), want: await run(ref) };
 }
 
 /** max over elements of |got - want| beyond 1e-5 relative, at most `atol`. */
@@ -129,16 +129,26 @@ describe('hard-sigmoid recurrent activations (Keras 2 and 3)', () => {
 });
 
 describe('kernels beyond the conformance shapes', () => {
-  it('tiled matmul: several tiles, ragged edges, every transpose, with and without bias, against a float64 product', async () => {
+  it.each(['workgroup', 'registers'] as const)('%s matmul: several tiles, ragged edges, every transpose, with and without bias, against a float64 product', async (kind) => {
+    const mine = await createWebgpuBackend({ matmul: kind });
+    expect(mine.matmul).toBe(kind);
+    const en = createEngine(mine);
     for (const [m, k, n] of [[67, 45, 33], [1, 70, 5], [33, 1, 64], [40, 100, 31]])
       for (const ta of [false, true])
         for (const tb of [false, true])
           for (const bias of [false, true]) {
             const shapes = [{ shape: ta ? [k, m] : [m, k] }, { shape: tb ? [n, k] : [k, n] }, { shape: [n] }];
-            const r = await sameOnBoth(shapes, (en, [a, b, c]) => en.matmul(a, b, { transposeA: ta, transposeB: tb, ...(bias ? { bias: c } : {}) }));
+            const r = await sameOnBoth(shapes, (e2, [a, b, c]) => e2.matmul(a, b, { transposeA: ta, transposeB: tb, ...(bias ? { bias: c } : {}) }), en);
             // float32 accumulation over k terms
             expectClose(r, 1e-5 * Math.sqrt(k));
           }
+    mine.destroy();
+  });
+
+  it('picks the matmul without workgroup memory on a CPU adapter (SwiftShader here), the tiled one on a GPU', () => {
+    const info = backend.device.adapterInfo;
+    const cpu = info.isFallbackAdapter || /swiftshader|llvmpipe|lavapipe/i.test(`${info.vendor} ${info.architecture} ${info.description}`);
+    expect(backend.matmul).toBe(cpu ? 'registers' : 'workgroup');
   });
 
   it('sumAll, sumBatch and sumLast over many elements and rows', async () => {
@@ -148,9 +158,16 @@ describe('kernels beyond the conformance shapes', () => {
     expectClose(await sameOnBoth([{ shape: [5, 900] }], (en, [x]) => en.sumLast(x)), 1e-4);
   });
 
-  it('stackTime of 40 steps and concatCols of 20 odd-width parts', async () => {
-    expectClose(await sameOnBoth(Array.from({ length: 40 }, () => ({ shape: [3, 5] })), (en, xs) => en.stackTime(xs)), 0);
-    expectClose(await sameOnBoth(Array.from({ length: 20 }, (_, i) => ({ shape: [3, 1 + (i % 3)] })), (en, xs) => en.concatCols(xs)), 0);
+  it('stackTime of 40 steps (8 per dispatch) and concatCols of runs of equal and of odd widths', async () => {
+    const dispatches = async (parts: number[][], fn: (en: Engine, xs: Tensor[]) => Tensor) => {
+      backend.resetStats();
+      expectClose(await sameOnBoth(parts.map((shape) => ({ shape })), fn), 0);
+      return backend.stats().dispatches;
+    };
+    const n = backend.device.limits.maxStorageBuffersPerShaderStage >= 9 ? 8 : backend.device.limits.maxStorageBuffersPerShaderStage - 1;
+    expect(await dispatches(Array.from({ length: 40 }, () => [3, 5]), (en, xs) => en.stackTime(xs))).toBe(Math.ceil(40 / n));
+    expect(await dispatches(Array.from({ length: 20 }, (_, i) => [3, 1 + (i % 3)]), (en, xs) => en.concatCols(xs))).toBe(20);
+    expect(await dispatches([[4, 2], [4, 2], [4, 2], [4, 3], [4, 3], [4, 1]], (en, xs) => en.concatCols(xs))).toBe(3);
   });
 
   it('an element-wise op over more than 65535 workgroups (a 2-D dispatch grid)', async () => {

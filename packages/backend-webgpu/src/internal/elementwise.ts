@@ -1,9 +1,9 @@
 /**
  * Element-wise ops, one shader each: unary ops, activation gradients, binary ops with core's
  * narrow broadcasting of the second operand (same shape, row bias, [M, 1] column, one element),
- * affine, clip, where, fill. The broadcast form is a parameter, so one pipeline serves all four.
+ * affine, clip, where, fill.
  */
-import { broadcastKind, sizeOf, type Kernel, type Shape, type UnaryOp, type ActivationGradOp, type BinaryOp } from '@recurrent/core';
+import { broadcastKind, sizeOf, type Broadcast, type Kernel, type Shape, type UnaryOp, type ActivationGradOp, type BinaryOp } from '@recurrent/core';
 import type { Runtime } from './runtime.js';
 import { perElement } from './wgsl.js';
 
@@ -37,23 +37,20 @@ export const BINARY: Record<BinaryOp, string> = {
   maximum: 'max(a, b)',
 };
 
-/** The index of the broadcast operand for element i: mode p.u1 (0 same, 1 row, 2 column, 3 scalar), width p.u2. */
-const BROADCAST = /* wgsl */ `
-fn bi(i: u32) -> u32 {
-  switch p.u1 {
-    case 0u: { return i; }
-    case 1u: { return i % p.u2; }
-    case 2u: { return i / p.u2; }
-    default: { return 0u; }
-  }
-}`;
+/**
+ * The index of the broadcast operand for element i, per broadcast form (one pipeline each, so no
+ * shader branches on the form); p.u1 is the row width.
+ */
+const BROADCAST: Record<Broadcast, string> = {
+  same: 'i',
+  row: 'i % p.u1',
+  col: 'i / p.u1',
+  scalar: '0u',
+};
 
-const MODES = { same: 0, row: 1, col: 2, scalar: 3 } as const;
-
-/** Parameters [n, mode, width] for `b` broadcast against `a` (the engine has checked the shapes). */
-export function broadcastParams(a: Shape, b: Shape): number[] {
-  const kind = broadcastKind('webgpu', a, b);
-  return [sizeOf(a), MODES[kind], a[a.length - 1] ?? 1];
+/** The broadcast form of `b` against `a` and the parameters [n, width] (the engine has checked the shapes). */
+export function broadcastOf(a: Shape, b: Shape): { kind: Broadcast; u: number[] } {
+  return { kind: broadcastKind('webgpu', a, b), u: [sizeOf(a), a[a.length - 1] ?? 1] };
 }
 
 export function elementwiseKernels(rt: Runtime) {
@@ -91,13 +88,13 @@ export function elementwiseKernels(rt: Runtime) {
     (op: BinaryOp): Kernel<BinaryOp> =>
     ([a, b], _attrs, shape) => {
       const o = out(shape, op);
-      const params = broadcastParams(a.shape, b.shape);
+      const { kind, u } = broadcastOf(a.shape, b.shape);
       rt.run({
-        shader: shader(op, () => perElement(['av', 'bv'], ['res'], `let a = av[i]; let b = bv[bi(i)]; res[i] = ${BINARY[op]};`, BROADCAST)),
+        shader: shader(`${op} ${kind}`, () => perElement(['av', 'bv'], ['res'], `let a = av[i]; let b = bv[${BROADCAST[kind]}]; res[i] = ${BINARY[op]};`)),
         inputs: [a.dataId, b.dataId],
         outputs: [o],
-        params: { u: params },
-        groups: rt.groupsFor(params[0]),
+        params: { u },
+        groups: rt.groupsFor(u[0]),
       });
       return o;
     };
@@ -135,13 +132,13 @@ export function elementwiseKernels(rt: Runtime) {
     }) satisfies Kernel<'clip'>,
     where: (([cond, a, b], _attrs, shape) => {
       const o = out(shape, 'where');
-      const params = broadcastParams(a.shape, cond.shape);
+      const { kind, u } = broadcastOf(a.shape, cond.shape);
       rt.run({
-        shader: shader('where', () => perElement(['cv', 'av', 'bv'], ['res'], 'res[i] = select(bv[i], av[i], cv[bi(i)] > 0.5);', BROADCAST)),
+        shader: shader(`where ${kind}`, () => perElement(['cv', 'av', 'bv'], ['res'], `res[i] = select(bv[i], av[i], cv[${BROADCAST[kind]}] > 0.5);`)),
         inputs: [cond.dataId, a.dataId, b.dataId],
         outputs: [o],
-        params: { u: params },
-        groups: rt.groupsFor(params[0]),
+        params: { u },
+        groups: rt.groupsFor(u[0]),
       });
       return o;
     }) satisfies Kernel<'where'>,

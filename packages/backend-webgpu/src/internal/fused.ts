@@ -176,11 +176,25 @@ const UNITS: { [K in FusedName]: (inputs: readonly TensorInfo[]) => number } = {
   adamUpdate: () => 1,
 };
 
+/**
+ * The gates' function and its derivative from the output y (core's recurrent-activation.ts), one
+ * shader per family so no shader branches on it: the logistic sigmoid, or the hard sigmoid
+ * clip(s * v + 0.5, 0, 1) of slope s = p.f0 (Keras 2's or Keras 3's).
+ */
+const GATE_FNS = {
+  sigmoid: /* wgsl */ `
+fn gate(v: f32, s: f32) -> f32 { return sigm(v); }
+fn gateGrad(y: f32, dy: f32, s: f32) -> f32 { return dy * y * (1.0 - y); }`,
+  hard: /* wgsl */ `
+fn gate(v: f32, s: f32) -> f32 { return clamp(v * s + 0.5, 0.0, 1.0); }
+fn gateGrad(y: f32, dy: f32, s: f32) -> f32 { return dy * (sign(y * (1.0 - y)) * s); }`,
+};
+
 /** The parameter block beyond [n, H]: the attributes that shape the math; null to decline them. */
-function extra<K extends FusedName>(name: K, attrs: unknown): { u: number[]; f: number[] } | null {
+function extra<K extends FusedName>(name: K, attrs: unknown): { u: number[]; f: number[]; gates?: keyof typeof GATE_FNS } | null {
   if (attrs !== null && typeof attrs === 'object' && 'recurrentActivation' in attrs) {
     const slope = hardSigmoidSlope(attrs.recurrentActivation);
-    return slope === undefined ? null : { u: [], f: [slope] };
+    return slope === undefined ? null : { u: [], f: [slope], gates: slope === 0 ? 'sigmoid' : 'hard' };
   }
   if (name === 'simpleRnnCell') return { u: [(attrs as { activation: string }).activation === 'relu' ? 1 : 0], f: [] };
   if (name === 'adamUpdate') {
@@ -196,11 +210,15 @@ export function fusedKernels(rt: Runtime): FusedKernels {
   const table: FusedKernels = {};
   for (const name of Object.keys(SPECS) as FusedName[]) {
     const spec = SPECS[name];
-    const shader = perElement(spec.inputs, spec.outputs, spec.body);
+    const shaders = {
+      sigmoid: perElement(spec.inputs, spec.outputs, spec.body, GATE_FNS.sigmoid),
+      hard: perElement(spec.inputs, spec.outputs, spec.body, GATE_FNS.hard),
+    };
     const kernel = (inputs: readonly TensorInfo[], attrs: unknown, outShapes: Record<string, Shape>) => {
       const params = extra(name, attrs);
       if (!params) return null;
-      const { u, f } = params;
+      const { u, f, gates = 'sigmoid' } = params;
+      const shader = shaders[gates];
       const outs = spec.keys.map((k) => rt.alloc(sizeOf(outShapes[k]), name));
       // One invocation per (sample, unit) of the [B, H] state (Adam: per element of p).
       const h = UNITS[name](inputs);

@@ -1,79 +1,131 @@
 /**
- * Tiled matmul with workgroup memory: a workgroup of 8 x 8 invocations computes a 32 x 32 tile
- * of the product, each invocation a 4 x 4 block; per step of 32 along the shared dimension the
- * workgroup stages a 32 x 32 tile of each operand in workgroup memory (every element fetched
- * from the storage buffer once per workgroup instead of once per output). Transposes are read
- * through the index (no transposed copy), the optional bias is added in the same pass, and
- * tiles past the matrix edge load zeros.
+ * matmul, two ways, both with one pipeline per transpose pair and bias (sizes are parameters, and
+ * a transposed operand is read through its index, so no kernel branches on a parameter: a
+ * software rasteriser runs both sides of such a branch for every element).
+ *
+ * - `workgroup` (the default on a GPU): a tiled matmul in workgroup memory. A workgroup of 8 x 8
+ *   invocations computes a 32 x 32 tile of the product, each invocation a 4 x 4 block in four
+ *   vec4 accumulators; per step of 32 along the shared dimension the workgroup stages a 32 x 32
+ *   tile of each operand in workgroup memory, as vec4s laid out so an invocation reads one vec4
+ *   of A and one of B per 16 multiply-adds. Every element is fetched from the storage buffer
+ *   once per workgroup instead of once per output.
+ * - `registers` (the default on a CPU adapter such as SwiftShader): the same 4 x 4 blocks, each
+ *   invocation reading its operands straight from the buffers. There workgroup barriers cost
+ *   more than the fetches they save (measured: 3-5x slower on SwiftShader).
+ *
+ * Row and column indices past the edge are clamped rather than tested (the values computed
+ * there are never stored); depth past K reads 0 (a select, not a branch). The bias is added in
+ * the same pass.
  */
 import type { Kernel } from '@recurrent/core';
 import type { Runtime } from './runtime.js';
 import { bindings, PRELUDE } from './wgsl.js';
 
+export type MatmulKind = 'workgroup' | 'registers';
+
 const TILE = 32;
 
-/** p.u0 = M, p.u1 = K, p.u2 = N, p.u3 = transposeA, p.u4 = transposeB. */
-function matmulShader(bias: boolean): string {
+const STORE = /* wgsl */ `fn store(r: u32, c: u32, v: vec4<f32>) {
+  if (r >= p.u0) { return; }
+  let base = r * p.u2;
+  if (c < p.u2) { C[base + c] = v.x; }
+  if (c + 1u < p.u2) { C[base + c + 1u] = v.y; }
+  if (c + 2u < p.u2) { C[base + c + 2u] = v.z; }
+  if (c + 3u < p.u2) { C[base + c + 3u] = v.w; }
+}`;
+
+/** p.u0 = M, p.u1 = K, p.u2 = N. One pipeline per transpose pair and bias (no branches inside). */
+function workgroupShader(bias: boolean, ta: boolean, tb: boolean): string {
+  // Row and column indices are clamped, not tested: a row past M reads row M-1 and computes a
+  // value nobody stores. Depth past K reads 0 from A (a select, not a branch).
+  const a = (r: string) => `select(0.0, ${ta ? `A[kc * M + ${r}]` : `A[${r} * K + kc]`}, k < K)`;
+  const b = (c: string) => (tb ? `B[${c} * K + kc]` : `B[kc * N + ${c}]`);
+  const row = (g: string) => `min(row0 + ${g}, M - 1u)`;
+  const col = (g: string) => `min(col0 + ${g}, N - 1u)`;
   return `${PRELUDE}
 ${bindings(bias ? ['A', 'B', 'bias'] : ['A', 'B'], ['C'])}
-var<workgroup> As: array<f32, ${TILE * TILE}>;
-var<workgroup> Bs: array<f32, ${TILE * TILE}>;
-fn aAt(r: u32, k: u32) -> f32 {
-  if (r >= p.u0 || k >= p.u1) { return 0.0; }
-  if (p.u3 == 1u) { return A[k * p.u0 + r]; }
-  return A[r * p.u1 + k];
-}
-fn bAt(k: u32, c: u32) -> f32 {
-  if (k >= p.u1 || c >= p.u2) { return 0.0; }
-  if (p.u4 == 1u) { return B[c * p.u1 + k]; }
-  return B[k * p.u2 + c];
-}
+// Tiles in workgroup memory as vec4s: As[k * 8 + g] holds rows 4g..4g+3 of the A tile at depth k,
+// Bs[k * 8 + g] columns 4g..4g+3 of the B tile.
+var<workgroup> As: array<vec4<f32>, ${(TILE * TILE) / 4}>;
+var<workgroup> Bs: array<vec4<f32>, ${(TILE * TILE) / 4}>;
 @compute @workgroup_size(8, 8)
 fn main(@builtin(local_invocation_id) l: vec3<u32>, @builtin(workgroup_id) w: vec3<u32>) {
+  let M = p.u0; let K = p.u1; let N = p.u2;
   let row0 = w.y * ${TILE}u;
   let col0 = w.x * ${TILE}u;
   let t = l.y * 8u + l.x;
-  var acc: array<f32, 16>;
-  for (var k0 = 0u; k0 < p.u1; k0 += ${TILE}u) {
-    for (var e = t; e < ${TILE * TILE}u; e += 64u) {
-      As[e] = aAt(row0 + e / ${TILE}u, k0 + e % ${TILE}u);
-      Bs[e] = bAt(k0 + e / ${TILE}u, col0 + e % ${TILE}u);
+  var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
+  for (var k0 = 0u; k0 < K; k0 += ${TILE}u) {
+    for (var e = t; e < ${(TILE * TILE) / 4}u; e += 64u) {
+      let k = k0 + e / 8u;
+      let kc = min(k, K - 1u);
+      let g = (e % 8u) * 4u;
+      As[e] = vec4<f32>(${a(row('g'))}, ${a(row('g + 1u'))}, ${a(row('g + 2u'))}, ${a(row('g + 3u'))});
+      Bs[e] = vec4<f32>(${b(col('g'))}, ${b(col('g + 1u'))}, ${b(col('g + 2u'))}, ${b(col('g + 3u'))});
     }
     workgroupBarrier();
     for (var k = 0u; k < ${TILE}u; k++) {
-      var bv: array<f32, 4>;
-      for (var j = 0u; j < 4u; j++) { bv[j] = Bs[k * ${TILE}u + l.x * 4u + j]; }
-      for (var i = 0u; i < 4u; i++) {
-        let a = As[(l.y * 4u + i) * ${TILE}u + k];
-        for (var j = 0u; j < 4u; j++) { acc[i * 4u + j] += a * bv[j]; }
-      }
+      let av = As[k * 8u + l.y];
+      let bv = Bs[k * 8u + l.x];
+      acc0 += av.x * bv; acc1 += av.y * bv; acc2 += av.z * bv; acc3 += av.w * bv;
     }
     workgroupBarrier();
   }
-  for (var i = 0u; i < 4u; i++) {
-    let r = row0 + l.y * 4u + i;
-    if (r >= p.u0) { continue; }
-    for (var j = 0u; j < 4u; j++) {
-      let c = col0 + l.x * 4u + j;
-      if (c >= p.u2) { continue; }
-      C[r * p.u2 + c] = acc[i * 4u + j]${bias ? ' + bias[c]' : ''};
-    }
-  }
-}`;
+  let r0 = row0 + l.y * 4u;
+  let c0 = col0 + l.x * 4u;
+  ${bias ? `let bias4 = vec4<f32>(bias[${col('l.x * 4u')}], bias[${col('l.x * 4u + 1u')}], bias[${col('l.x * 4u + 2u')}], bias[${col('l.x * 4u + 3u')}]);` : ''}
+  store(r0, c0, acc0${bias ? ' + bias4' : ''}); store(r0 + 1u, c0, acc1${bias ? ' + bias4' : ''}); store(r0 + 2u, c0, acc2${bias ? ' + bias4' : ''}); store(r0 + 3u, c0, acc3${bias ? ' + bias4' : ''});
+}
+${STORE}`;
 }
 
-export function matmulKernel(rt: Runtime): Kernel<'matmul'> {
-  const plain = matmulShader(false);
-  const withBias = matmulShader(true);
+/** The same product without workgroup memory: each invocation reads its operands from the buffers. */
+function registersShader(bias: boolean, ta: boolean, tb: boolean): string {
+  // Row and column indices are clamped, not tested: a row past M reads row M-1, computes a
+  // value nobody stores, and the inner loop has no branch.
+  const a = (r: string) => (ta ? `A[k * M + ${r}]` : `A[${r} * K + k]`);
+  const b = (c: string) => (tb ? `B[${c} * K + k]` : `B[k * N + ${c}]`);
+  return `${PRELUDE}
+${bindings(bias ? ['A', 'B', 'bias'] : ['A', 'B'], ['C'])}
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  let M = p.u0; let K = p.u1; let N = p.u2;
+  let r0 = g.y * 4u;
+  let c0 = g.x * 4u;
+  if (r0 >= M || c0 >= N) { return; }
+  let ra = r0; let rb = min(r0 + 1u, M - 1u); let rc = min(r0 + 2u, M - 1u); let rd = min(r0 + 3u, M - 1u);
+  let ca = c0; let cb = min(c0 + 1u, N - 1u); let cc = min(c0 + 2u, N - 1u); let cd = min(c0 + 3u, N - 1u);
+  var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
+  for (var k = 0u; k < K; k++) {
+    let av = vec4<f32>(${a('ra')}, ${a('rb')}, ${a('rc')}, ${a('rd')});
+    let bv = vec4<f32>(${b('ca')}, ${b('cb')}, ${b('cc')}, ${b('cd')});
+    acc0 += av.x * bv; acc1 += av.y * bv; acc2 += av.z * bv; acc3 += av.w * bv;
+  }
+  ${bias ? 'let bias4 = vec4<f32>(bias[ca], bias[cb], bias[cc], bias[cd]);' : ''}
+  store(r0, c0, acc0${bias ? ' + bias4' : ''}); store(r0 + 1u, c0, acc1${bias ? ' + bias4' : ''}); store(r0 + 2u, c0, acc2${bias ? ' + bias4' : ''}); store(r0 + 3u, c0, acc3${bias ? ' + bias4' : ''});
+}
+${STORE}`;
+}
+
+export function matmulKernel(rt: Runtime, kind: MatmulKind): Kernel<'matmul'> {
+  const make = kind === 'workgroup' ? workgroupShader : registersShader;
+  // Both compute 32 x 32 output tiles per workgroup of 8 x 8 invocations (4 x 4 each).
+  const shaders = new Map<string, string>();
+  const shaderFor = (bias: boolean, ta: boolean, tb: boolean) => {
+    const key = `${+bias}${+ta}${+tb}`;
+    let sh = shaders.get(key);
+    if (!sh) shaders.set(key, (sh = make(bias, ta, tb)));
+    return sh;
+  };
   return ([a, b, bias], { transposeA, transposeB }, outShape) => {
     const [m, n] = outShape;
     const k = transposeA ? a.shape[0] : a.shape[1];
     const c = rt.alloc(m * n, 'matmul');
     rt.run({
-      shader: bias ? withBias : plain,
+      shader: shaderFor(!!bias, transposeA, transposeB),
       inputs: bias ? [a.dataId, b.dataId, bias.dataId] : [a.dataId, b.dataId],
       outputs: [c],
-      params: { u: [m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0] },
+      params: { u: [m, k, n] },
       groups: [Math.ceil(n / TILE), Math.ceil(m / TILE)],
     });
     return c;

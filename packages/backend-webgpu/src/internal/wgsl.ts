@@ -24,16 +24,6 @@ fn sigm(x: f32) -> f32 {
   let e = exp(x);
   return e / (1.0 + e);
 }
-// The recurrent activation of slope s (core's recurrent-activation.ts): the logistic sigmoid for
-// s = 0, else the hard sigmoid clip(s * v + 0.5, 0, 1); and dy * its derivative from its output y.
-fn gate(v: f32, s: f32) -> f32 {
-  if (s == 0.0) { return sigm(v); }
-  return clamp(v * s + 0.5, 0.0, 1.0);
-}
-fn gateGrad(y: f32, dy: f32, s: f32) -> f32 {
-  if (s == 0.0) { return dy * y * (1.0 - y); }
-  return dy * (sign(y * (1.0 - y)) * s);
-}
 fn tanh_(x: f32) -> f32 {
   // exp of a non-positive number never overflows; tanh is odd.
   let e = exp(-2.0 * abs(x));
