@@ -5,7 +5,7 @@
  * loss, out of memory, a browser without WebGPU, and misuse.
  */
 import { adam, BackendError, RECURRENT_ACTIVATIONS, clipByGlobalNorm, computeLoss, createEngine, initCellParams, Rng, rnnBackward, rnnForward, type Engine, type Param, type Tensor } from '@recurrent/core';
-import { createReferenceBackend, describeFailures, parseFixture, runFixture, testRandom } from '@recurrent/core/testing';
+import { createReferenceBackend, describeFailures, fusedOpCalls, parseFixture, runFixture, testRandom } from '@recurrent/core/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createWebgpuBackend, type WebgpuBackend, WebgpuDeviceLostError, WebgpuOutOfMemoryError } from '../src/index.js';
 
@@ -60,22 +60,9 @@ describe('runs on WebGPU, not a fallback', () => {
   it.each(RECURRENT_ACTIVATIONS)('each fused op is one dispatch, fewer than its primitive fallback (gates: %s)', (recurrentActivation) => {
     const B = 4;
     const H = 6;
-    const ga = { recurrentActivation };
     const count = (fused: boolean) =>
       e.scope(() => {
-        const t = (n: number, s: number[]) => e.tensor(values(n), s);
-        const calls: [string, () => unknown][] = [
-          ['simpleRnnCell', () => e.fused('simpleRnnCell', [t(B * H, [B, H]), t(B * H, [B, H])], { activation: 'tanh' })],
-          ['lstmCell', () => e.fused('lstmCell', [t(B * 4 * H, [B, 4 * H]), t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H])], ga)],
-          ['lstmCellGrad', () => e.fused('lstmCellGrad', [t(B * 4 * H, [B, 4 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], ga)],
-          ['gruCell', () => e.fused('gruCell', [t(B * 3 * H, [B, 3 * H]), t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H])], ga)],
-          ['gruCellGrad', () => e.fused('gruCellGrad', [t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H]), t(B * H, [B, H])], ga)],
-          ['gruBeforeGates', () => e.fused('gruBeforeGates', [t(B * 3 * H, [B, 3 * H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], ga)],
-          ['gruBeforeState', () => e.fused('gruBeforeState', [t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], {})],
-          ['gruBeforeGradN', () => e.fused('gruBeforeGradN', [t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H]), t(B * H, [B, H])], {})],
-          ['gruBeforeGrad', () => e.fused('gruBeforeGrad', [t(B * 2 * H, [B, 2 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], ga)],
-          ['adamUpdate', () => e.fused('adamUpdate', [1, 2, 3, 4].map(() => t(B * H, [B, H])), { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1, decoupledDecay: 0 })],
-        ];
+        const calls = fusedOpCalls(e, { batch: B, units: H, values, recurrentActivation });
         e.useFused = fused;
         const out: Record<string, number> = {};
         try {
