@@ -4,7 +4,7 @@
  * invariant across odd shapes, async reads, context loss, and misuse.
  */
 import { BackendError, createEngine, type Engine, type Tensor } from '@recurrent/core';
-import { createReferenceBackend, fusedOpCalls, testRandom } from '@recurrent/core/testing';
+import { createReferenceBackend, testRandom, workPerFusedOp } from '@recurrent/core/testing';
 import { env } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebglBackend, type WebglBackend, WebglContextLostError } from '../src/index.js';
@@ -111,21 +111,7 @@ describe('runs on WebGL2, not a fallback', () => {
     const B = 4;
     const H = 6;
     const passes = (fused: boolean) =>
-      e.scope(() => {
-        const calls = fusedOpCalls(e, { batch: B, units: H, values });
-        e.useFused = fused;
-        const out: Record<string, number> = {};
-        try {
-          for (const [name, call] of calls) {
-            backend.resetStats();
-            call();
-            out[name] = backend.stats().passes;
-          }
-        } finally {
-          e.useFused = true;
-        }
-        return out;
-      });
+      workPerFusedOp(e, { batch: B, units: H, values, fused, reset: () => backend.resetStats(), read: () => backend.stats().passes });
     const fused = passes(true);
     expect(fused).toEqual({
       lstmCell: 3,

@@ -5,7 +5,7 @@
  * loss, out of memory, a browser without WebGPU, and misuse.
  */
 import { adam, BackendError, RECURRENT_ACTIVATIONS, clipByGlobalNorm, computeLoss, createEngine, initCellParams, Rng, rnnBackward, rnnForward, type Engine, type Param, type Tensor } from '@recurrent/core';
-import { createReferenceBackend, describeFailures, fusedOpCalls, parseFixture, runFixture, testRandom } from '@recurrent/core/testing';
+import { createReferenceBackend, describeFailures, parseFixture, runFixture, testRandom, workPerFusedOp } from '@recurrent/core/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createWebgpuBackend, type WebgpuBackend, WebgpuDeviceLostError, WebgpuOutOfMemoryError } from '../src/index.js';
 
@@ -61,21 +61,7 @@ describe('runs on WebGPU, not a fallback', () => {
     const B = 4;
     const H = 6;
     const count = (fused: boolean) =>
-      e.scope(() => {
-        const calls = fusedOpCalls(e, { batch: B, units: H, values, recurrentActivation });
-        e.useFused = fused;
-        const out: Record<string, number> = {};
-        try {
-          for (const [name, call] of calls) {
-            backend.resetStats();
-            call();
-            out[name] = backend.stats().dispatches;
-          }
-        } finally {
-          e.useFused = true;
-        }
-        return out;
-      });
+      workPerFusedOp(e, { batch: B, units: H, values, recurrentActivation, fused, reset: () => backend.resetStats(), read: () => backend.stats().dispatches });
     const fused = count(true);
     for (const n of Object.values(fused)) expect(n).toBe(1);
     expect(Object.keys(fused)).toHaveLength(Object.keys(backend.fused).length);

@@ -53,6 +53,10 @@ export function broadcastOf(a: Shape, b: Shape): { kind: Broadcast; u: number[] 
   return { kind: broadcastKind('webgpu', a, b), u: [sizeOf(a), a[a.length - 1] ?? 1] };
 }
 
+/** A kernel for every op of an expression table (the tables above name each op once). */
+const kernelsOf = <O extends string, K>(table: Record<O, string>, make: (op: O) => K): Record<O, K> =>
+  Object.fromEntries((Object.keys(table) as O[]).map((op) => [op, make(op)])) as Record<O, K>;
+
 export function elementwiseKernels(rt: Runtime) {
   const shaders = new Map<string, string>();
   const shader = (key: string, make: () => string) => {
@@ -100,24 +104,9 @@ export function elementwiseKernels(rt: Runtime) {
     };
 
   return {
-    neg: unary('neg'),
-    exp: unary('exp'),
-    log: unary('log'),
-    sqrt: unary('sqrt'),
-    abs: unary('abs'),
-    sign: unary('sign'),
-    square: unary('square'),
-    tanh: unary('tanh'),
-    sigmoid: unary('sigmoid'),
-    relu: unary('relu'),
-    tanhGrad: actGrad('tanhGrad'),
-    sigmoidGrad: actGrad('sigmoidGrad'),
-    reluGrad: actGrad('reluGrad'),
-    add: binary('add'),
-    sub: binary('sub'),
-    mul: binary('mul'),
-    div: binary('div'),
-    maximum: binary('maximum'),
+    ...kernelsOf(UNARY, unary),
+    ...kernelsOf(ACT_GRAD, actGrad),
+    ...kernelsOf(BINARY, binary),
     affine: (([x], { scale, shift }, shape) => {
       const o = out(shape, 'affine');
       const n = sizeOf(shape);

@@ -43,3 +43,29 @@ export function fusedOpCalls(
     return [op, call];
   });
 }
+
+/**
+ * A backend counter's increase over one call of each fused op (`reset` then `read` around the
+ * call; the inputs are made inside it, so count only GPU work, not uploads), with the backend's
+ * fused kernels (`fused`) or with core's fallbacks. Every tensor made is freed.
+ */
+export function workPerFusedOp(
+  e: Engine,
+  opts: Parameters<typeof fusedOpCalls>[1] & { fused: boolean; reset: () => void; read: () => number },
+): Record<string, number> {
+  return e.scope(() => {
+    const was = e.useFused;
+    e.useFused = opts.fused;
+    const out: Record<string, number> = {};
+    try {
+      for (const [op, call] of fusedOpCalls(e, opts)) {
+        opts.reset();
+        call();
+        out[op] = opts.read();
+      }
+    } finally {
+      e.useFused = was;
+    }
+    return out;
+  });
+}

@@ -22,7 +22,7 @@ export { checkPrimitives, testRandom, type PrimitiveCheckOptions } from './primi
 export { checkGradients, GRAD_CASES, type GradCase, type GradCheckOptions } from './gradcheck.js';
 export { defaultTolerances, runFixture, type RunFixtureOptions, type Tolerance, type Tolerances } from './fixture-runner.js';
 export { checkLeaks } from './leaks.js';
-export { fusedOpCalls } from './fused-calls.js';
+export { fusedOpCalls, workPerFusedOp } from './fused-calls.js';
 export { conformanceSuite, describeFailures, type SuiteApi, type SuiteOptions } from './suite.js';
 export { checkLossGradients } from './gradcheck-losses.js';
 export { checkSeededInit } from './determinism.js';
