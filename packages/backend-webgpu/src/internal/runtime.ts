@@ -143,16 +143,22 @@ export class Runtime {
     const bytes = Math.max(4, b.size * 4);
     const staging = this.device.createBuffer({ size: alignTo(bytes, 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     try {
+      // Errors of the pending commands (e.g. a buffer the GPU could not allocate, reported
+      // asynchronously) come back here, so a read never returns the zeros of a failed command.
+      this.device.pushErrorScope('validation');
       this.#endPass();
       this.#encoderFor().copyBufferToBuffer(b.buffer, 0, staging, 0, alignTo(bytes, 4));
       this.flush();
+      const failed = this.device.popErrorScope();
       try {
         await staging.mapAsync(GPUMapMode.READ);
       } catch (e) {
         this.check('read');
         throw new BackendError(`webgpu: reading a buffer failed: ${(e as Error).message}`);
       }
+      const err = await failed;
       this.check('read');
+      if (err) throw gpuValidation('read', err.message);
       return new Float32Array(staging.getMappedRange().slice(0, b.size * 4));
     } finally {
       staging.destroy();
