@@ -106,7 +106,7 @@ describe('kernels beyond the conformance shapes', () => {
     const mine = await createWebgpuBackend({ matmul: kind });
     expect(mine.matmul).toBe(kind);
     const en = createEngine(mine);
-    for (const [m, k, n] of [[67, 45, 33], [1, 70, 5], [33, 1, 64], [40, 100, 31]])
+    for (const [m, k, n] of [[67, 45, 33], [1, 70, 5], [33, 1, 64], [40, 100, 31], [40, 100, 32], [33, 64, 36], [4, 8, 4]])
       for (const ta of [false, true])
         for (const tb of [false, true])
           for (const bias of [false, true]) {

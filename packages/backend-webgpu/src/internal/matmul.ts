@@ -107,6 +107,46 @@ fn main(@builtin(global_invocation_id) g: vec3<u32>) {
 ${STORE}`;
 }
 
+/**
+ * registersShader with 4-wide loads along the shared dimension (K % 4 == 0, and M % 4 == 0 for
+ * a transposed A, N % 4 == 0 for a plain B: the operands read as vec4 arrays): per 4 steps of K
+ * an invocation loads four vec4s of each operand instead of 32 scalars and multiplies 4 x 4
+ * blocks as matrices.
+ */
+function registersVec4Shader(bias: boolean, ta: boolean, tb: boolean): string {
+  // Each of A's and B's 4 x 4 blocks at depth k..k+3 as 4 vec4s: a row-of-the-product-major
+  // block of A (a_r over k) and a column-major block of B (b_c over k), so acc_r += a_r * Bm.
+  const aRows = ta
+    ? 'let at = mat4x4<f32>(A4[(k * M + r0) / 4u], A4[((k + 1u) * M + r0) / 4u], A4[((k + 2u) * M + r0) / 4u], A4[((k + 3u) * M + r0) / 4u]);\n    let am = transpose(at);'
+    : 'let am = mat4x4<f32>(A4[(ra * K + k) / 4u], A4[(rb * K + k) / 4u], A4[(rc * K + k) / 4u], A4[(rd * K + k) / 4u]);';
+  const bBlock = tb
+    ? 'let bm = mat4x4<f32>(B4[(ca * K + k) / 4u], B4[(cb * K + k) / 4u], B4[(cc * K + k) / 4u], B4[(cd * K + k) / 4u]);'
+    : 'let bm = transpose(mat4x4<f32>(B4[(k * N + c0) / 4u], B4[((k + 1u) * N + c0) / 4u], B4[((k + 2u) * N + c0) / 4u], B4[((k + 3u) * N + c0) / 4u]));';
+  return `${PRELUDE}
+@group(0) @binding(1) var<storage, read> A4: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> B4: array<vec4<f32>>;
+${bias ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;' : ''}
+@group(0) @binding(${bias ? 4 : 3}) var<storage, read_write> C: array<f32>;
+@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  let M = p.u0; let K = p.u1; let N = p.u2;
+  let r0 = g.y * 4u;
+  let c0 = g.x * 4u;
+  if (r0 >= M || c0 >= N) { return; }
+  let ra = r0; let rb = min(r0 + 1u, M - 1u); let rc = min(r0 + 2u, M - 1u); let rd = min(r0 + 3u, M - 1u);
+  let ca = c0; let cb = min(c0 + 1u, N - 1u); let cc = min(c0 + 2u, N - 1u); let cd = min(c0 + 3u, N - 1u);
+  var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
+  for (var k = 0u; k < K; k += 4u) {
+    ${aRows}
+    ${bBlock}
+    acc0 += am[0] * bm; acc1 += am[1] * bm; acc2 += am[2] * bm; acc3 += am[3] * bm;
+  }
+  ${bias ? 'let bias4 = vec4<f32>(bias[ca], bias[cb], bias[cc], bias[cd]);' : ''}
+  store(r0, c0, acc0${bias ? ' + bias4' : ''}); store(r0 + 1u, c0, acc1${bias ? ' + bias4' : ''}); store(r0 + 2u, c0, acc2${bias ? ' + bias4' : ''}); store(r0 + 3u, c0, acc3${bias ? ' + bias4' : ''});
+}
+${STORE}`;
+}
+
 export function matmulKernel(rt: Runtime, kind: MatmulKind): Kernel<'matmul'> {
   const make = kind === 'workgroup' ? workgroupShader : registersShader;
   // Both compute 32 x 32 output tiles per workgroup of 8 x 8 invocations (4 x 4 each).
@@ -117,12 +157,20 @@ export function matmulKernel(rt: Runtime, kind: MatmulKind): Kernel<'matmul'> {
     if (!sh) shaders.set(key, (sh = make(bias, ta, tb)));
     return sh;
   };
+  const vec4Shaders = new Map<string, string>();
+  const vec4For = (bias: boolean, ta: boolean, tb: boolean) => {
+    const key = `${+bias}${+ta}${+tb}`;
+    let sh = vec4Shaders.get(key);
+    if (!sh) vec4Shaders.set(key, (sh = registersVec4Shader(bias, ta, tb)));
+    return sh;
+  };
   return ([a, b, bias], { transposeA, transposeB }, outShape) => {
     const [m, n] = outShape;
     const k = transposeA ? a.shape[0] : a.shape[1];
     const c = rt.alloc(m * n, 'matmul');
+    const vec4 = kind === 'registers' && k % 4 === 0 && k > 0 && (!transposeA || m % 4 === 0) && (transposeB || n % 4 === 0);
     rt.run({
-      shader: shaderFor(!!bias, transposeA, transposeB),
+      shader: vec4 ? vec4For(!!bias, transposeA, transposeB) : shaderFor(!!bias, transposeA, transposeB),
       inputs: bias ? [a.dataId, b.dataId, bias.dataId] : [a.dataId, b.dataId],
       outputs: [c],
       params: { u: [m, k, n] },
