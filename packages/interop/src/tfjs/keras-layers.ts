@@ -12,7 +12,7 @@ import { type CellKind, ConfigError } from '@recurrent/core';
 import { type Layer, layers } from '@recurrent/models';
 import { kerasToOurs } from './gates.js';
 import { type Json, type KerasDialect, type KerasLayerJson, dtypeOf, field, isJsonObject, layerJson } from './keras-json.js';
-import { UnsupportedLayerError } from './errors.js';
+import { TfjsFormatError, UnsupportedLayerError } from './errors.js';
 
 /** A Keras weight, decoded: role is the last part of its name (kernel, recurrent_kernel, bias, embeddings). */
 export interface KerasWeight {
@@ -28,7 +28,8 @@ export type OurWeights = Map<string, KerasWeight>;
 
 export interface Converted {
   layer: Layer;
-  weights(of: WeightsOf): OurWeights;
+  /** Our weights from the file's; `source` names the file in errors. */
+  weights(of: WeightsOf, source: string): OurWeights;
 }
 
 const RECURRENT: Record<string, CellKind> = { SimpleRNN: 'simpleRnn', LSTM: 'lstm', GRU: 'gru' };
@@ -63,10 +64,10 @@ function build<T>(l: KerasLayerJson, make: () => T, hint = ''): T {
   }
 }
 
-function expectShape(l: KerasLayerJson, role: string, w: KerasWeight | undefined, want: number[]): KerasWeight {
-  if (!w) throw new ConfigError(`layer '${l.name}' (${l.className}): the file has no '${role}' weight for it.`);
+function expectShape(source: string, l: KerasLayerJson, role: string, w: KerasWeight | undefined, want: number[]): KerasWeight {
+  if (!w) throw new TfjsFormatError(source, 'weights', `layer '${l.name}' (${l.className}): the file has no '${role}' weight for it.`);
   if (w.shape.length !== want.length || w.shape.some((d, i) => d !== want[i]))
-    throw new ConfigError(`layer '${l.name}' (${l.className}): weight '${role}' is [${w.shape}] in the file, but the layer needs [${want}].`);
+    throw new TfjsFormatError(source, 'shape', `layer '${l.name}' (${l.className}): weight '${role}' is [${w.shape}] in the file, but the layer needs [${want}].`);
   return w;
 }
 
@@ -108,17 +109,17 @@ function recurrent(l: KerasLayerJson, dialect: KerasDialect, shapeOpts: Json, na
   return {
     layer,
     /** Our recurrent weights under `prefix` from the Keras weights `w`. */
-    weights(w: Map<string, KerasWeight>, prefix: string, out: OurWeights): void {
+    weights(w: Map<string, KerasWeight>, prefix: string, out: OurWeights, source: string): void {
       const H = layer.units;
       const GH = GATES[kind] * H;
       const k = w.get('kernel');
       const D = k?.shape[0] ?? 0;
-      const kernel = expectShape(l, 'kernel', k, [D, GH]);
-      const rec = expectShape(l, 'recurrent_kernel', w.get('recurrent_kernel'), [H, GH]);
+      const kernel = expectShape(source, l, 'kernel', k, [D, GH]);
+      const rec = expectShape(source, l, 'recurrent_kernel', w.get('recurrent_kernel'), [H, GH]);
       out.set(`${prefix}/kernel`, { shape: [D, GH], data: kerasToOurs(kind, kernel.data, D) });
       out.set(`${prefix}/recurrent_kernel`, { shape: [H, GH], data: kerasToOurs(kind, rec.data, H) });
       if (!layer.useBias) return;
-      const b = expectShape(l, 'bias', w.get('bias'), resetAfter ? [2, GH] : [GH]);
+      const b = expectShape(source, l, 'bias', w.get('bias'), resetAfter ? [2, GH] : [GH]);
       out.set(`${prefix}/bias`, { shape: [GH], data: kerasToOurs(kind, b.data.subarray(0, GH), 1) });
       if (resetAfter) out.set(`${prefix}/recurrent_bias`, { shape: [GH], data: kerasToOurs(kind, b.data.subarray(GH), 1) });
     },
@@ -138,11 +139,11 @@ function dense(l: KerasLayerJson, shapeOpts: Json) {
   const layer = build(l, () => layers.dense({ name: l.name, units: c.units, activation: activation(field(c, 'activation', 'linear'), 'keras2'), useBias: field(c, 'use_bias', true), ...shapeOpts } as never));
   return {
     layer,
-    weights(w: Map<string, KerasWeight>, prefix: string, out: OurWeights): void {
+    weights(w: Map<string, KerasWeight>, prefix: string, out: OurWeights, source: string): void {
       const k = w.get('kernel');
       const F = k?.shape[0] ?? 0;
-      out.set(`${prefix}/kernel`, expectShape(l, 'kernel', k, [F, layer.units]));
-      if (layer.useBias) out.set(`${prefix}/bias`, expectShape(l, 'bias', w.get('bias'), [layer.units]));
+      out.set(`${prefix}/kernel`, expectShape(source, l, 'kernel', k, [F, layer.units]));
+      if (layer.useBias) out.set(`${prefix}/bias`, expectShape(source, l, 'bias', w.get('bias'), [layer.units]));
     },
   };
 }
@@ -157,19 +158,19 @@ export function convertLayer(l: KerasLayerJson, dialect: KerasDialect, shapeOpts
   const c = l.config;
   if (l.className in RECURRENT) {
     const r = recurrent(withResetAfterFromWeights(l, peek()), dialect, shapeOpts);
-    return { layer: r.layer, weights: (of) => { const out: OurWeights = new Map(); r.weights(of(), l.name, out); return out; } };
+    return { layer: r.layer, weights: (of, source) => { const out: OurWeights = new Map(); r.weights(of(), l.name, out, source); return out; } };
   }
   switch (l.className) {
     case 'Dense': {
       const d = dense(l, shapeOpts);
-      return { layer: d.layer, weights: (of) => { const out: OurWeights = new Map(); d.weights(of(), l.name, out); return out; } };
+      return { layer: d.layer, weights: (of, source) => { const out: OurWeights = new Map(); d.weights(of(), l.name, out, source); return out; } };
     }
     case 'Embedding': {
       checkCommon(l);
       const layer = build(l, () => layers.embedding({ name: l.name, inputDim: c.input_dim, outputDim: c.output_dim, maskZero: field(c, 'mask_zero', false), ...shapeOpts } as never));
       return {
         layer,
-        weights: (of) => new Map([[`${l.name}/embeddings`, expectShape(l, 'embeddings', of().get('embeddings'), [layer.inputDim, layer.outputDim])]]),
+        weights: (of, source) => new Map([[`${l.name}/embeddings`, expectShape(source, l, 'embeddings', of().get('embeddings'), [layer.inputDim, layer.outputDim])]]),
       };
     }
     case 'Dropout': {
@@ -195,10 +196,10 @@ export function convertLayer(l: KerasLayerJson, dialect: KerasDialect, shapeOpts
       const layer = build(l, () => layers.bidirectional({ name: l.name, layer: r.layer, mergeMode, ...shapeOpts } as never));
       return {
         layer,
-        weights: (of) => {
+        weights: (of, source) => {
           const out: OurWeights = new Map();
-          r.weights(of('forward'), `${l.name}/forward_${innerName}`, out);
-          r.weights(of('backward'), `${l.name}/backward_${innerName}`, out);
+          r.weights(of('forward'), `${l.name}/forward_${innerName}`, out, source);
+          r.weights(of('backward'), `${l.name}/backward_${innerName}`, out, source);
           return out;
         },
       };
@@ -208,7 +209,7 @@ export function convertLayer(l: KerasLayerJson, dialect: KerasDialect, shapeOpts
       if (inner.className === 'Dense') {
         const d = dense(inner, {});
         const layer = build(l, () => layers.timeDistributed({ name: l.name, layer: d.layer, ...shapeOpts } as never));
-        return { layer, weights: (of) => { const out: OurWeights = new Map(); d.weights(of(), l.name, out); return out; } };
+        return { layer, weights: (of, source) => { const out: OurWeights = new Map(); d.weights(of(), l.name, out, source); return out; } };
       }
       if (inner.className === 'Dropout') {
         const d = convertLayer(inner, dialect, {}, peek);

@@ -88,6 +88,8 @@ export async function loadTfjsModel(source: TfjsSource, options: LoadTfjsOptions
     throw new TfjsFormatError(desc, 'shape', 'the file does not say the input shape (no InputLayer or batch_input_shape); pass { inputShape } to loadTfjsModel.');
   const inputShape = batchShape.slice(1);
   const { byLayer, unowned } = indexWeights(raw, new Set(chain.layers.map((l) => l.name)));
+  if (unowned.length)
+    throw new TfjsFormatError(desc, 'weights', `the file has weights that belong to no layer of the topology: ${unowned.join(', ')}.`);
   const used = new Set<string>();
   const converted: Converted[] = chain.layers.map((l, i) => {
     const shapeOpts = i > 0 ? {} : batchShape[0] !== null ? { batchInputShape: batchShape } : { inputShape };
@@ -101,9 +103,9 @@ export async function loadTfjsModel(source: TfjsSource, options: LoadTfjsOptions
       used.add(key);
       return byLayer.get(key) ?? new Map();
     };
-    for (const [k, v] of c.weights(of)) ours.set(k, v);
+    for (const [k, v] of c.weights(of, desc)) ours.set(k, v);
   });
-  const extra = [...unowned, ...[...byLayer.keys()].filter((k) => !used.has(k))];
+  const extra = [...byLayer.keys()].filter((k) => !used.has(k));
   if (extra.length) throw new TfjsFormatError(desc, 'weights', `the file has weights no layer uses: ${extra.join(', ')}.`);
   const model = new Sequential({ backend: options.backend, name: chain.name, ...(options.seed !== undefined ? { seed: options.seed } : {}) }, []);
   try {
