@@ -1,7 +1,8 @@
 /**
  * The tfjs-layers models every round trip runs (Node and Chromium): one per layer and option of
  * the Keras mapping. Each builds a tfjs-layers model with random weights (biases too) and an
- * input batch; recurrent activations are 'sigmoid' (hard_sigmoid models are in their own cases).
+ * input batch. Recurrent activations are 'sigmoid' except in the hard_sigmoid cases (tfjs's default,
+ * Keras 2's clip(0.2 x + 0.5, 0, 1); inputs scaled by 3 so the clip is reached).
  * No Node imports: the browser project reuses this file.
  */
 import type * as tfNs from '@tensorflow/tfjs';
@@ -92,6 +93,17 @@ export const CASES: Case[] = [
         tf.layers.dense({ units: 3, activation: 'softmax' }),
       ]),
     input: seqInput,
+  },
+  { name: 'LSTM hard_sigmoid (tfjs default recurrent activation)', build: (tf) => seq(tf, [tf.layers.lstm({ units: 5, inputShape: [T, D] })]), input: (seed) => randomInput(seed, [B, T, D], 3) },
+  {
+    name: 'GRU hard_sigmoid, SimpleRNN on top (tfjs defaults)',
+    build: (tf) => seq(tf, [tf.layers.gru({ units: 5, returnSequences: true, inputShape: [T, D] }), tf.layers.simpleRNN({ units: 3 })]),
+    input: (seed) => randomInput(seed, [B, T, D], 3),
+  },
+  {
+    name: 'Bidirectional LSTM hard_sigmoid',
+    build: (tf) => seq(tf, [tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3, returnSequences: true }) as never, inputShape: [T, D] })]),
+    input: (seed) => randomInput(seed, [B, T, D], 3),
   },
   { name: 'GRU (reset_after false)', build: (tf) => seq(tf, [tf.layers.gru({ units: 5, recurrentActivation: ra, inputShape: [T, D] })]), input: seqInput },
   {

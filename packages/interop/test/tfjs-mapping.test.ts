@@ -101,13 +101,25 @@ describe('what we cannot run is a ConfigError naming the layer and the value', (
     expect(err.message).toMatch(new RegExp(`["']${value}["']`));
   });
 
-  it("tfjs-layers' default recurrent activation hard_sigmoid: a ConfigError naming the layer until @recurrent/models runs it", async () => {
-    const m = tf.sequential({ layers: [tf.layers.lstm({ units: 2, inputShape: [T, D], name: 'hs' })] });
-    const err = await loadTfjsModel(await tfjsDir(m), { backend }).catch((e) => e);
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).toContain("'hs'");
-    expect(err.message).toContain('hardSigmoidKeras2');
-    expect(err.message).toContain('hard_sigmoid');
+});
+
+describe("which hard sigmoid 'hard_sigmoid' means comes from the file", () => {
+  it.each([
+    ['tfjs-layers 4.22.0', 'hardSigmoidKeras2'],
+    ['2.15.0', 'hardSigmoidKeras2'],
+    ['3.6.0', 'hardSigmoidKeras3'],
+  ])('keras_version %s -> %s', async (version, want) => {
+    const m = tf.sequential({ layers: [tf.layers.gru({ units: 2, inputShape: [T, D] })] });
+    const a = await tfjsArtifactsOf(m);
+    const model = await loadTfjsModel({ ...a, modelTopology: { ...(a.modelTopology as object), keras_version: version } }, { backend });
+    expect((model.layers[0] as unknown as { recurrentActivation: string }).recurrentActivation).toBe(want);
+    model.dispose();
+  });
+
+  it("our 'hardSigmoidKeras3' cannot be written for tfjs-layers (its hard_sigmoid is Keras 2's): a ConfigError", async () => {
+    const model = sequential({ backend, seed: 1 }, [layers.lstm({ units: 2, recurrentActivation: 'hardSigmoidKeras3', inputShape: [T, D] })]);
+    await expect(saveTfjsModel(model)).rejects.toThrow(/hardSigmoidKeras3.*Keras 2/);
+    model.dispose();
   });
 });
 

@@ -54,12 +54,12 @@ function activation(v: unknown, dialect: KerasDialect): unknown {
 }
 
 /** Builds our layer, naming the Keras layer in any ConfigError. */
-function build<T>(l: KerasLayerJson, make: () => T, hint = ''): T {
+function build<T>(l: KerasLayerJson, make: () => T): T {
   try {
     return make();
   } catch (err) {
     if (err instanceof ConfigError && !(err instanceof UnsupportedLayerError))
-      throw new ConfigError(`layer '${l.name}' (${l.className}): ${err.message}${hint}`);
+      throw new ConfigError(`layer '${l.name}' (${l.className}): ${err.message}`);
     throw err;
   }
 }
@@ -100,11 +100,7 @@ function recurrent(l: KerasLayerJson, dialect: KerasDialect, shapeOpts: Json, na
   if (kind !== 'simpleRnn') opts.recurrentActivation = activation(field(c, 'recurrent_activation', 'sigmoid'), dialect);
   if (kind === 'lstm') opts.unitForgetBias = field(c, 'unit_forget_bias', true);
   if (kind === 'gru') opts.resetAfter = field(c, 'reset_after', true); // tf.keras 2 and Keras 3 default; tfjs writes false
-  const hint =
-    typeof opts.recurrentActivation === 'string' && opts.recurrentActivation.startsWith('hardSigmoid')
-      ? " ('hard_sigmoid' is tfjs-layers' default recurrent activation; this version of @recurrent/models cannot run it.)"
-      : '';
-  const layer = build(l, () => (kind === 'lstm' ? layers.lstm(opts as never) : kind === 'gru' ? layers.gru(opts as never) : layers.simpleRNN(opts as never)), hint);
+  const layer = build(l, () => (kind === 'lstm' ? layers.lstm(opts as never) : kind === 'gru' ? layers.gru(opts as never) : layers.simpleRNN(opts as never)));
   const resetAfter = kind === 'gru' && layer.resetAfter;
   return {
     layer,
