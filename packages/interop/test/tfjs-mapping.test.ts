@@ -5,7 +5,7 @@
  * artifacts), and a tfjs-trained model that keeps training with our fit.
  */
 import { createCpuBackend } from '@recurrent/backend-cpu';
-import { ConfigError } from '@recurrent/core';
+import { ConfigError, createEngine } from '@recurrent/core';
 import { layers, optimizers, sequential } from '@recurrent/models';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -219,5 +219,25 @@ describe('a tfjs-layers model trained a few steps keeps training with our fit', 
     expect(Number.isFinite(after)).toBe(true);
     expect(after).toBeLessThan(before * 0.7);
     model.dispose();
+  });
+});
+
+describe('ownership', () => {
+  it('loading, predicting, saving and disposing leave no tensor or buffer behind, also when a load fails', async () => {
+    const engine = createEngine(createCpuBackend());
+    const m = randomizeTfjs(tf, tf.sequential({ layers: [tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 3 }) as never, inputShape: [T, D] }), tf.layers.dense({ units: 2 })] }), 21);
+    const a = await tfjsArtifactsOf(m);
+    const x = randomInput(22, [2, T, D]);
+    for (let i = 0; i < 3; i++) {
+      const model = await loadTfjsModel(a, { backend: engine });
+      await model.predict(x);
+      await saveTfjsModel(model);
+      model.dispose();
+      expect(engine.memory()).toMatchObject({ tensors: 0, buffers: 0 });
+    }
+    // A dense kernel with the wrong shape (same byte count) is refused before any weight is allocated.
+    const specs = (a.weightSpecs ?? []).map((w) => (/dense.*\/kernel$/.test(w.name) ? { ...w, shape: [2, 6] } : w));
+    await expect(loadTfjsModel({ ...a, weightSpecs: specs }, { backend: engine })).rejects.toThrow(/\[2,6\]/);
+    expect(engine.memory()).toMatchObject({ tensors: 0, buffers: 0 });
   });
 });

@@ -12,7 +12,7 @@ import { isJsonObject } from './keras-json.js';
 
 /** `{ modelTopology, weightSpecs, weightData }`, as `tf.io.withSaveHandler` hands them over. */
 export interface TfjsArtifacts {
-  modelTopology: unknown;
+  modelTopology?: unknown;
   weightSpecs?: unknown;
   weightData?: ArrayBuffer | ArrayBuffer[] | ArrayBufferView;
   format?: string;
@@ -70,7 +70,7 @@ export function fromArtifacts(a: TfjsArtifacts, source: string, limits: TfjsLimi
   const weights = weightEntries(a.weightSpecs ?? [], 0, 'weightSpecs', source, limits);
   let parts: Uint8Array[];
   try {
-    parts = bytesOf(a.weightData);
+    parts = bytesOf(a.weightData as TfjsArtifacts['weightData']);
   } catch {
     throw new TfjsFormatError(source, 'json', 'artifacts.weightData must be an ArrayBuffer (or a list of them).');
   }
