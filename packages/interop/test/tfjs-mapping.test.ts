@@ -164,7 +164,60 @@ describe('unsupported layers and structures: UnsupportedLayerError naming the cl
   });
 });
 
+describe('Keras 3 files', () => {
+  it('a functional Keras 3 chain (inbound_nodes with keras_history, InputLayer batch_shape, lstm_cell weight paths) predicts as tfjs-layers', async () => {
+    const m = randomizeTfjs(tf, tf.sequential({ layers: [tf.layers.lstm({ units: 4, recurrentActivation: 'sigmoid', inputShape: [T, D], name: 'lstm' }), tf.layers.dense({ units: 2, name: 'dense' })] }), 31);
+    const a = await tfjsArtifactsOf(m);
+    const [lstm, dense] = (a.modelTopology as { config: { layers: { class_name: string; config: Record<string, unknown> }[] } }).config.layers;
+    const tensor = (from: string, shape: (number | null)[]) => ({ class_name: '__keras_tensor__', config: { shape, dtype: 'float32', keras_history: [from, 0, 0] } });
+    const entry = (l: { class_name: string; config: Record<string, unknown> }, from: string, shape: (number | null)[]) => ({
+      module: 'keras.layers',
+      class_name: l.class_name,
+      config: { ...l.config, batch_input_shape: undefined },
+      registered_name: null,
+      build_config: { input_shape: shape },
+      name: l.config.name,
+      inbound_nodes: [{ args: [tensor(from, shape)], kwargs: { training: false, mask: null } }],
+    });
+    const modelTopology = {
+      module: 'keras.src.models.functional',
+      class_name: 'Functional',
+      config: {
+        name: 'functional',
+        trainable: true,
+        layers: [
+          { module: 'keras.layers', class_name: 'InputLayer', config: { batch_shape: [null, T, D], dtype: 'float32', sparse: false, name: 'input_layer' }, registered_name: null, name: 'input_layer', inbound_nodes: [] },
+          entry(lstm, 'input_layer', [null, T, D]),
+          entry(dense, 'lstm', [null, 4]),
+        ],
+        input_layers: [['input_layer', 0, 0]],
+        output_layers: [['dense', 0, 0]],
+      },
+      keras_version: '3.3.3',
+      backend: 'tensorflow',
+    };
+    const weightSpecs = (a.weightSpecs ?? []).map((w) => ({ ...w, name: w.name.replace('lstm/', 'lstm/lstm_cell/') }));
+    const model = await loadTfjsModel({ modelTopology, weightSpecs, weightData: a.weightData as ArrayBuffer }, { backend });
+    expect(model.layers.map((l) => l.className)).toEqual(['LSTM', 'Dense']);
+    const x = randomInput(32, [2, T, D]);
+    expectClose((await model.predict(x)).data, tfjsPredict(m, x)[0].data, 'Keras 3 functional');
+    model.dispose();
+  });
+});
+
 describe('sources', () => {
+  it('an http model.json whose manifest leaves its directory is refused before any shard is fetched', async () => {
+    const dir = tempDir('http-escape');
+    await saveTfjsDir(tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] }), dir, 1);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    json.weightsManifest[0].paths = ['../other-model/group1-shard1of1.bin'];
+    const seen: string[] = [];
+    const fetchFn = (async (u: RequestInfo | URL) => (seen.push(String(u)), new Response(JSON.stringify(json)))) as typeof fetch;
+    const err = await loadTfjsModel('https://models.example/a/model.json', { backend, fetch: fetchFn }).catch((e) => e);
+    expect(err.problem).toBe('path');
+    expect(seen).toEqual(['https://models.example/a/model.json']);
+  });
+
   it('a directory, a model.json path, a file:// URL, an http URL (custom fetch) and artifacts all give the same model', async () => {
     const m = randomizeTfjs(tf, tf.sequential({ layers: [tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid', inputShape: [T, D] })] }), 13);
     const dir = tempDir('sources');
