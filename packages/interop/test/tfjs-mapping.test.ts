@@ -218,7 +218,7 @@ describe('sources', () => {
     expect(seen).toEqual(['https://models.example/a/model.json']);
   });
 
-  it('a directory, a model.json path, a file:// URL, an http URL (custom fetch) and artifacts all give the same model', async () => {
+  it('a directory, a model.json path, a file:// URL (string and URL object), an http URL (custom fetch) and artifacts all give the same model', async () => {
     const m = randomizeTfjs(tf, tf.sequential({ layers: [tf.layers.gru({ units: 3, recurrentActivation: 'sigmoid', inputShape: [T, D] })] }), 13);
     const dir = tempDir('sources');
     const artifacts = await saveTfjsDir(m, dir, 3);
@@ -229,7 +229,7 @@ describe('sources', () => {
       seen.push(String(u));
       return new Response(readFileSync(join(dir, new URL(String(u)).pathname.split('/').pop()!)));
     }) as typeof fetch;
-    const sources = [dir, join(dir, 'model.json'), pathToFileURL(dir).href, 'https://models.example/gru/model.json', artifacts];
+    const sources = [dir, join(dir, 'model.json'), pathToFileURL(dir).href, pathToFileURL(dir), 'https://models.example/gru/model.json', artifacts];
     for (const s of sources) {
       const model = await loadTfjsModel(s as never, { backend, fetch: fetchFn });
       expectClose((await model.predict(x)).data, want, `source ${typeof s === 'string' ? s : 'artifacts'}`);

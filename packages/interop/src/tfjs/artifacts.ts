@@ -37,7 +37,9 @@ export async function readModelJson(json: unknown, readShard: ShardReader, sourc
   if (json.format !== undefined && json.format !== 'layers-model')
     throw new TfjsFormatError(source, 'json', `model.json has format ${JSON.stringify(json.format)}; only tfjs layers models ("layers-model") hold Keras layers. Convert with --output_format tfjs_layers_model.`);
   const manifest = parseManifest(json.weightsManifest ?? [], source, limits);
-  const data = new Uint8Array(manifest.byteLength);
+  // Shards are kept as read and joined only once they add up: a manifest that claims more bytes
+  // than its files hold costs no allocation of the claimed size.
+  const parts: Uint8Array[] = [];
   let at = 0;
   for (const [g, group] of manifest.groups.entries()) {
     const end = at + group.byteLength;
@@ -45,13 +47,26 @@ export async function readModelJson(json: unknown, readShard: ShardReader, sourc
       const bytes = await readShard(p, end - at);
       if (bytes.byteLength > end - at)
         throw new TfjsFormatError(source, 'byte-size', `shard '${p}' has ${bytes.byteLength} bytes, more than the ${end - at} that weightsManifest[${g}] still needs.`);
-      data.set(bytes, at);
+      parts.push(bytes);
       at += bytes.byteLength;
     }
     if (at !== end)
       throw new TfjsFormatError(source, 'byte-size', `the shards of weightsManifest[${g}] hold ${at - (end - group.byteLength)} bytes, but its weights' shapes need ${group.byteLength}.`);
   }
+  const data = join(parts, manifest.byteLength);
   return { source, topology: json.modelTopology, weights: manifest.weights, data };
+}
+
+/** Concatenates byte arrays that add up to `total` (one part is returned as is). */
+function join(parts: Uint8Array[], total: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 function bytesOf(d: TfjsArtifacts['weightData']): Uint8Array[] {
@@ -77,11 +92,5 @@ export function fromArtifacts(a: TfjsArtifacts, source: string, limits: TfjsLimi
   const need = weights.length ? weights[weights.length - 1].offset + weights[weights.length - 1].byteLength : 0;
   const have = parts.reduce((n, p) => n + p.byteLength, 0);
   if (have !== need) throw new TfjsFormatError(source, 'byte-size', `weightData has ${have} bytes, but weightSpecs' shapes need ${need}.`);
-  const data = new Uint8Array(need);
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.byteLength;
-  }
-  return { source, topology: a.modelTopology, weights, data };
+  return { source, topology: a.modelTopology, weights, data: join(parts, need) };
 }

@@ -50,7 +50,8 @@ export function kerasChain(topology: Json): KerasChain {
     }
     layers.push(l);
   }
-  if (!batchInputShape && Array.isArray(root.config.build_input_shape)) batchInputShape = root.config.build_input_shape as (number | null)[];
+  if (!batchInputShape && root.config.build_input_shape !== undefined && root.config.build_input_shape !== null)
+    batchInputShape = batchShapeOf({ ...root, config: { batch_input_shape: root.config.build_input_shape } });
   if (layers.length === 0) throw new ConfigError(`modelTopology (${root.className}): the model has no layers.`);
   return { name: root.name, layers, batchInputShape };
 }

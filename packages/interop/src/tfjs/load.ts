@@ -31,7 +31,7 @@ export interface LoadTfjsOptions {
 }
 
 export async function readTfjsSource(source: TfjsSource, limits: TfjsLimits, fetchFn?: typeof fetch): Promise<RawModel> {
-  if (source instanceof URL) return readUrl(source.href, limits, fetchFn);
+  if (source instanceof URL) return readTfjsSource(source.href, limits, fetchFn);
   if (typeof source !== 'string') return fromArtifacts(source, 'artifacts', limits);
   if (source.startsWith('indexeddb://')) return readIndexedDb(source.slice('indexeddb://'.length), limits);
   if (source.startsWith('localstorage://')) return readLocalStorage(source.slice('localstorage://'.length), limits);
