@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTfjsModel, saveTfjsModel, UnsupportedLayerError } from '../src/index.js';
-import { randomInput, randomizeTfjs } from './tfjs-cases.js';
+import { paddedInput, randomInput, randomizeTfjs } from './tfjs-cases.js';
 import { expectClose, expectInformative, loadTfjsDir, saveTfjsDir, tempDir, tf, tfjsArtifactsOf, tfjsPredict, tfReady } from './tfjs-node.js';
 
 const backend = createCpuBackend();
@@ -44,6 +44,29 @@ describe('returnState', () => {
     expectClose(p.states![0].data, h.data, 'h');
     expectClose(p.states![1].data, c.data, 'c');
     model.dispose();
+  });
+});
+
+describe('masked steps of a sequence output (the documented difference)', () => {
+  it('unmasked steps agree with tfjs-layers; at masked steps we output 0 where Keras repeats the previous output', async () => {
+    const m = randomizeTfjs(tf, tf.sequential({ layers: [tf.layers.masking({ inputShape: [5, 4] }), tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', returnSequences: true })] }), 41);
+    const x = paddedInput(42); // [3, 5, 4]: sample 0 steps 3-4, sample 1 step 0, sample 2 step 2 are padding
+    const want = tfjsPredict(m, x)[0].data;
+    const model = await loadTfjsModel(await tfjsArtifactsOf(m), { backend });
+    const got = (await model.predict(x)).data;
+    model.dispose();
+    const masked = new Set(['0,3', '0,4', '1,0', '2,2']);
+    for (let b = 0; b < 3; b++)
+      for (let t = 0; t < 5; t++) {
+        const at = (b * 5 + t) * 3;
+        const g = Array.from(got.slice(at, at + 3));
+        const w = Array.from(want.slice(at, at + 3));
+        if (!masked.has(`${b},${t}`)) expectClose(g, w, `sample ${b} step ${t}`);
+        else {
+          expect(g.every((v) => v === 0), `sample ${b} step ${t}: ${g}`).toBe(true);
+          if (t > 0) expectClose(w, Array.from(want.slice(at - 3, at)), `Keras repeats the output before sample ${b} step ${t}`);
+        }
+      }
   });
 });
 
