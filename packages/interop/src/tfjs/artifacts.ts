@@ -53,12 +53,12 @@ export async function readModelJson(json: unknown, readShard: ShardReader, sourc
     if (at !== end)
       throw new TfjsFormatError(source, 'byte-size', `the shards of weightsManifest[${g}] hold ${at - (end - group.byteLength)} bytes, but its weights' shapes need ${group.byteLength}.`);
   }
-  const data = join(parts, manifest.byteLength);
+  const data = concatBytes(parts, manifest.byteLength);
   return { source, topology: json.modelTopology, weights: manifest.weights, data };
 }
 
 /** Concatenates byte arrays that add up to `total` (one part is returned as is). */
-function join(parts: Uint8Array[], total: number): Uint8Array {
+export function concatBytes(parts: Uint8Array[], total: number): Uint8Array {
   if (parts.length === 1) return parts[0];
   const out = new Uint8Array(total);
   let at = 0;
@@ -92,5 +92,5 @@ export function fromArtifacts(a: TfjsArtifacts, source: string, limits: TfjsLimi
   const need = weights.length ? weights[weights.length - 1].offset + weights[weights.length - 1].byteLength : 0;
   const have = parts.reduce((n, p) => n + p.byteLength, 0);
   if (have !== need) throw new TfjsFormatError(source, 'byte-size', `weightData has ${have} bytes, but weightSpecs' shapes need ${need}.`);
-  return { source, topology: a.modelTopology, weights, data: join(parts, need) };
+  return { source, topology: a.modelTopology, weights, data: concatBytes(parts, need) };
 }

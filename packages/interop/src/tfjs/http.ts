@@ -6,7 +6,7 @@
 import { TfjsFormatError } from './errors.js';
 import type { TfjsLimits } from './limits.js';
 import { parseUntrustedJson } from './safe-json.js';
-import { type RawModel, readModelJson } from './artifacts.js';
+import { concatBytes, type RawModel, readModelJson } from './artifacts.js';
 
 async function readCapped(res: Response, max: number, what: string, source: string, problem: 'too-large' | 'byte-size'): Promise<Uint8Array> {
   const declared = Number(res.headers.get('content-length'));
@@ -27,13 +27,7 @@ async function readCapped(res: Response, max: number, what: string, source: stri
     }
     parts.push(value);
   }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
+  return concatBytes(parts, n);
 }
 
 export async function readUrl(url: string, limits: TfjsLimits, fetchFn: typeof fetch = globalThis.fetch): Promise<RawModel> {
