@@ -47,6 +47,31 @@ describe('returnState', () => {
   });
 });
 
+describe('returnState, ours to tfjs-layers', () => {
+  it.each([
+    ['LSTM', () => layers.lstm({ units: 3, returnState: true, returnSequences: true })],
+    ['Bidirectional GRU (reset-before)', () => layers.bidirectional({ layer: layers.gru({ units: 3, resetAfter: false, returnState: true }) })],
+  ])('%s: written as a functional chain with outputs [output, ...states]; tfjs-layers predicts the same output and states', async (_n, make) => {
+    const model = sequential({ backend, seed: 6 }, [layers.dense({ units: 4, inputShape: [T, D] }), make()]);
+    const r = randomInput(51, [model.countParams()], 0.5).data;
+    let at = 0;
+    model.setWeights((await model.getWeights()).map((w) => ({ ...w, data: r.slice(at, (at += w.data.length)) })));
+    const a = await saveTfjsModel(model);
+    expect(a.modelTopology.class_name).toBe('Model');
+    const back = await tf.loadLayersModel(tf.io.fromMemory(a as never));
+    const x = randomInput(52, [2, T, D]);
+    const [y, ...states] = tfjsPredict(back, x);
+    const p = await model.predict(x);
+    expectClose(p.data, y.data, 'output');
+    expect(p.states!.length).toBe(states.length);
+    p.states!.forEach((s, i) => expectClose(s.data, states[i].data, `state ${i}`));
+    const again = await loadTfjsModel(a, { backend });
+    expect(Array.from((await again.predict(x)).states![0].data)).toEqual(Array.from(p.states![0].data));
+    model.dispose();
+    again.dispose();
+  });
+});
+
 describe('masked steps of a sequence output (the documented difference)', () => {
   it('unmasked steps agree with tfjs-layers; at masked steps we output 0 where Keras repeats the previous output', async () => {
     const m = randomizeTfjs(tf, tf.sequential({ layers: [tf.layers.masking({ inputShape: [5, 4] }), tf.layers.lstm({ units: 3, recurrentActivation: 'sigmoid', returnSequences: true })] }), 41);

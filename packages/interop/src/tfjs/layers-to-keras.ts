@@ -140,15 +140,34 @@ export async function modelToKeras(model: Sequential): Promise<{ topology: Json;
   if (!model.built || !model.inputShape)
     throw new ConfigError('saveTfjsModel: the model is not built yet; give the first layer an inputShape or train it first.');
   const ctx: Ctx = { weights: new Map((await model.getWeights()).map((w) => [w.name, w])), out: [] };
-  const layers = model.layers.map((l, i) => {
-    const entry = layerToKeras(l.className, l.getConfig() as Json, ctx);
-    if (i === 0) (entry.config as Json).batch_input_shape = [l.batchSize ?? null, ...model.inputShape!];
-    return entry;
+  const batchInputShape = [model.layers[0].batchSize ?? null, ...model.inputShape];
+  const layers = model.layers.map((l) => layerToKeras(l.className, l.getConfig() as Json, ctx));
+  const last = model.layers[model.layers.length - 1] as { returnState?: boolean; className: string; getConfig(): Json };
+  // keras_version names the dialect the file is written in: Keras 2 names and meanings, as
+  // tfjs-layers 4.22 reads them ('hard_sigmoid' = clip(0.2 x + 0.5, 0, 1)).
+  const header = { keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' };
+  if (!last.returnState) {
+    (layers[0].config as Json).batch_input_shape = batchInputShape;
+    return { topology: { class_name: 'Sequential', config: { name: model.name, layers }, ...header }, weights: ctx.out };
+  }
+  // A Sequential of tfjs-layers takes one output per layer: a last layer returning its states
+  // is written as the equivalent functional chain with outputs [output, ...states].
+  const input = { class_name: 'InputLayer', name: 'input_1', config: { name: 'input_1', batch_input_shape: batchInputShape, dtype: 'float32', sparse: false }, inbound_nodes: [] };
+  const chain = layers.map((entry, i) => {
+    const from = i === 0 ? 'input_1' : String((layers[i - 1].config as Json).name);
+    return { ...entry, name: (entry.config as Json).name, inbound_nodes: [[[from, 0, 0, {}]]] };
   });
+  const lastName = String((layers[layers.length - 1].config as Json).name);
+  const inner = last.className === 'Bidirectional' ? ((last.getConfig().layer as { className: string }).className) : last.className;
+  const states = (inner === 'LSTM' ? 2 : 1) * (last.className === 'Bidirectional' ? 2 : 1);
+  const config = {
+    name: model.name,
+    layers: [input, ...chain],
+    input_layers: [['input_1', 0, 0]],
+    output_layers: Array.from({ length: 1 + states }, (_, k) => [lastName, 0, k]),
+  };
   return {
-    // keras_version names the dialect the file is written in: Keras 2 names and meanings, as
-    // tfjs-layers 4.22 reads them ('hard_sigmoid' = clip(0.2 x + 0.5, 0, 1)).
-    topology: { class_name: 'Sequential', config: { name: model.name, layers }, keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' },
+    topology: { class_name: 'Model', config, ...header },
     weights: ctx.out,
   };
 }
