@@ -8,7 +8,5 @@ export default defineConfig({
   test: {
     testTimeout: 120_000,
     include: ['test/*.test.ts'],
-    // Until the first format lands (remove then).
-    passWithNoTests: true,
   },
 });

@@ -3,3 +3,18 @@
  * own folder (tfjs/, pytorch/, onnx/); @recurrent/models keeps only its own format.
  */
 export {};
+export {
+  readSafetensors,
+  readSafetensorsHeader,
+  SafetensorsError,
+  writeSafetensors,
+  type DecodedTensor,
+  type Dtype,
+  type SafetensorsEntry,
+  type SafetensorsLimits,
+  type SafetensorsProblem,
+  type SafetensorsTensor,
+} from './safetensors/index.js';
+export { readSafetensorsFile } from './safetensors/file.js';
+export { UnsupportedExportError } from './plan/index.js';
+export { exportPytorch, importPytorch, type ExportPytorchOptions, type ExportPytorchResult, type ImportPytorchOptions, type PytorchFitOptions } from './pytorch/index.js';
