@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Prediction } from '@recurrent/models';
 import { exportPytorch } from '../src/index.js';
 import { cases } from './helpers/cases.js';
 import { expectClose } from './helpers/close.js';
@@ -19,7 +20,7 @@ describe.skipIf(!PY)('exported model.py (PyTorch) == predict', () => {
   const all = cases();
   it(`${all.length} models, one PyTorch run`, async () => {
     const jobs = [];
-    const ours = [];
+    const ours: Prediction[] = [];
     for (const [i, c] of all.entries()) {
       const dir = join(root, `m${i}`);
       await exportPytorch(c.model, dir);

@@ -1,0 +1,1 @@
+export { exportOnnx, type ExportOnnxOptions, ONNX_OPSET, onnxGraph } from './export.js';
