@@ -29,7 +29,8 @@ export function createFusedKernels(device: Device): FusedKernels {
     simpleRnnCell: ([xp, hp], { activation }, out) => ({
       h: run('simpleRnnCell', out.h, { name: `simpleRnn-${activation}`, source: simpleRnn[activation] }, [xp.dataId, hp.dataId]),
     }),
-    lstmCell: ([xp, hp, c], _attrs, out) => {
+    lstmCell: ([xp, hp, c], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
       const h = out.h[1];
       const constants = { H: h, G: 4 * h };
       const gates = run('lstmCell', out.gates, { name: 'lstmGates', source: lstm.LSTM_GATES, constants }, [xp.dataId, hp.dataId]);
@@ -41,7 +42,8 @@ export function createFusedKernels(device: Device): FusedKernels {
       const hNew = run('lstmCell', out.h, { name: 'lstmH', source: lstm.LSTM_H, constants }, [gates, cNew]);
       return { h: hNew, c: cNew, gates };
     },
-    lstmCellGrad: ([gates, cPrev, c, dh, dc], _attrs, out) => {
+    lstmCellGrad: ([gates, cPrev, c, dh, dc], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
       const h = out.dcPrev[1];
       const constants = { H: h, G: 4 * h };
       return {
@@ -60,13 +62,15 @@ export function createFusedKernels(device: Device): FusedKernels {
         ]),
       };
     },
-    gruCell: ([xp, hp, h], _attrs, out) => {
+    gruCell: ([xp, hp, h], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
       const u = out.h[1];
       const constants = { H: u, G3: 3 * u, G4: 4 * u };
       const cache = run('gruCell', out.cache, { name: 'gruCache', source: gru.GRU_CACHE, constants }, [xp.dataId, hp.dataId]);
       return { h: run('gruCell', out.h, { name: 'gruH', source: gru.GRU_H, constants }, [cache, h.dataId]), cache };
     },
-    gruCellGrad: ([cache, h, dh], _attrs, out) => {
+    gruCellGrad: ([cache, h, dh], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
       const u = out.dhDirect[1];
       const constants = { H: u, G3: 3 * u, G4: 4 * u };
       const args = [cache.dataId, h.dataId, dh.dataId];
@@ -81,7 +85,8 @@ export function createFusedKernels(device: Device): FusedKernels {
         dhDirect,
       };
     },
-    gruBeforeGates: ([xp, hpRz, h], _attrs, out) => {
+    gruBeforeGates: ([xp, hpRz, h], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
       const u = out.rh[1];
       const constants = { H: u, G2: 2 * u, G3: 3 * u };
       const rz = run('gruBeforeGates', out.rz, { name: 'gbRz', source: gb.GB_RZ, constants }, [xp.dataId, hpRz.dataId]);
@@ -103,7 +108,8 @@ export function createFusedKernels(device: Device): FusedKernels {
       const constants = { H: u, G2: 2 * u, G3: 3 * u };
       return { dPreN: run('gruBeforeGradN', out.dPreN, { name: 'gbDPreN', source: gb.GB_D_PRE_N, constants }, [rz.dataId, n.dataId, dh.dataId]) };
     },
-    gruBeforeGrad: ([rz, n, h, dh, dRh], _attrs, out) => {
+    gruBeforeGrad: ([rz, n, h, dh, dRh], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
       const u = out.dhDirect[1];
       const constants = { H: u, G2: 2 * u, G3: 3 * u };
       return {

@@ -57,7 +57,8 @@ type Names = 'gruBeforeGates' | 'gruBeforeState' | 'gruBeforeGradN' | 'gruBefore
 
 export function gruBeforeKernels(g: Gl): Pick<FusedKernels, Names> {
   return {
-    gruBeforeGates: ([xp, hpRz, h], _attrs, out) => {
+    gruBeforeGates: ([xp, hpRz, h], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
       const [b, u] = out.rh as [number, number];
       const rz = g.run(RZ, [g.store.input(xp, 'gruBeforeGates'), g.store.input(hpRz, 'gruBeforeGates')], [b, 2 * u]);
       const rzInfo = g.store.input({ dataId: rz, shape: [b, 2 * u] }, 'gruBeforeGates');
@@ -74,7 +75,8 @@ export function gruBeforeKernels(g: Gl): Pick<FusedKernels, Names> {
       const ins = [rz, n, dh].map((t) => g.store.input(t, 'gruBeforeGradN'));
       return { dPreN: g.run(D_PRE_N, ins, [b, u], [u]) };
     },
-    gruBeforeGrad: ([rz, n, h, dh, dRh], _attrs, out) => {
+    gruBeforeGrad: ([rz, n, h, dh, dRh], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
       const [b, u] = out.dhDirect as [number, number];
       const [RZi, Ni, Hi, DHi, DRHi] = [rz, n, h, dh, dRh].map((t) => g.store.input(t, 'gruBeforeGrad'));
       return {

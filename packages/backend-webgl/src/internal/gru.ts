@@ -60,12 +60,14 @@ const DH_DIRECT = defineProgram(['CA', 'DH'], [{ name: 'uH', type: 'int' }], `ve
 
 export function gruKernels(g: Gl): Pick<FusedKernels, 'gruCell' | 'gruCellGrad'> {
   return {
-    gruCell: ([xp, hp, h], _attrs, out) => {
+    gruCell: ([xp, hp, h], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
       const ins = [g.store.input(xp, 'gruCell'), g.store.input(hp, 'gruCell'), g.store.input(h, 'gruCell')];
       const [b, u] = out.h as [number, number];
       return { h: g.run(STATE, ins, [b, u], [u]), cache: g.run(CACHE, ins.slice(0, 2), [b, 4 * u], [u]) };
     },
-    gruCellGrad: ([cache, h, dh], _attrs, out) => {
+    gruCellGrad: ([cache, h, dh], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
       const ins = [g.store.input(cache, 'gruCellGrad'), g.store.input(h, 'gruCellGrad'), g.store.input(dh, 'gruCellGrad')];
       const [b, u] = out.dhDirect as [number, number];
       return {

@@ -76,7 +76,8 @@ const D_C_PREV = defineProgram(
 
 export function lstmKernels(g: Gl): Pick<FusedKernels, 'lstmCell' | 'lstmCellGrad'> {
   return {
-    lstmCell: ([xp, hp, c], _attrs, out) => {
+    lstmCell: ([xp, hp, c], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
       const ins = [g.store.input(xp, 'lstmCell'), g.store.input(hp, 'lstmCell'), g.store.input(c, 'lstmCell')];
       const [b, h] = out.h as [number, number];
       return {
@@ -85,7 +86,8 @@ export function lstmKernels(g: Gl): Pick<FusedKernels, 'lstmCell' | 'lstmCellGra
         gates: g.run(GATES, ins.slice(0, 2), [b, 4 * h], [h]),
       };
     },
-    lstmCellGrad: ([gates, cPrev, c, dh, dc], _attrs, out) => {
+    lstmCellGrad: ([gates, cPrev, c, dh, dc], { recurrentActivation }, out) => {
+      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
       const [G, CP, CN, DH, DC] = [gates, cPrev, c, dh, dc].map((t) => g.store.input(t, 'lstmCellGrad'));
       const [b, h] = out.dcPrev as [number, number];
       return {

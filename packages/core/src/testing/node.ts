@@ -1,2 +1,2 @@
 /** Node-only testing helpers: `@recurrent/core/testing/node`. */
-export { findReferenceFixture, loadFixtureFile } from './fixture-file.js';
+export { findReferenceFixture, findReferenceFixtures, loadFixtureFile, loadReferenceFixtures, REFERENCE_FIXTURE_FILES } from './fixture-file.js';
