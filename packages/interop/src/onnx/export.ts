@@ -16,6 +16,7 @@
  * back (GatherElements); masked outputs are zero. Dense is MatMul + Add, Embedding is Gather,
  * Dropout is the identity.
  */
+import { HARD_SIGMOID_SLOPE, type RecurrentActivation } from '@recurrent/core';
 import type { Sequential } from '@recurrent/models';
 import { type DensePlan, gatesOf, type ModelPlan, planModel, type RecurrentPlan, transpose } from '../plan/plan.js';
 import { GraphBuilder } from './graph.js';
@@ -30,10 +31,8 @@ const ONNX_GATES: Record<RecurrentPlan['kind'], number[]> = {
   gru: [1, 0, 2], // ours r,z,n -> ONNX z,r,h
 };
 
-const HARD_SIGMOID: Record<string, { alpha: number; beta: number } | undefined> = {
-  hardSigmoidKeras2: { alpha: 0.2, beta: 0.5 },
-  hardSigmoidKeras3: { alpha: 1 / 6, beta: 0.5 },
-};
+/** ONNX HardSigmoid(v) = max(0, min(1, alpha v + beta)): ours with alpha = the slope, beta = 0.5. */
+const hardSigmoid = (a: RecurrentActivation) => (a === 'sigmoid' ? undefined : { alpha: HARD_SIGMOID_SLOPE[a], beta: 0.5 });
 
 /** Rows [G*H, cols] with gate blocks of H rows reordered by `order`. */
 function reorderRows(a: Float32Array, H: number, cols: number, order: number[]): Float32Array {
@@ -87,17 +86,17 @@ function recurrent(g: GraphBuilder, l: RecurrentPlan, f: Flow): { flow: Flow; st
   const seq = g.one('Cast', [g.one('Max', [lens, g.const('INT64', [], [1])])], { to: 6 });
 
   const attrs: Record<string, AttributeValue> = { hidden_size: H, direction: dirs === 2 ? 'bidirectional' : 'forward' };
-  const hs = HARD_SIGMOID[l.recurrentActivation];
+  const hs = hardSigmoid(l.recurrentActivation);
   const gate = hs ? 'HardSigmoid' : 'Sigmoid';
   if (l.kind === 'simpleRnn') attrs.activations = { strings: Array(dirs).fill(l.activation === 'relu' ? 'Relu' : 'Tanh') };
   if (l.kind === 'gru') attrs.linear_before_reset = l.resetAfter ? 1 : 0;
   if (hs) {
     const per = l.kind === 'lstm' ? [gate, 'Tanh', 'Tanh'] : [gate, 'Tanh'];
     attrs.activations = { strings: Array.from({ length: dirs }, () => per).flat() };
-    const alpha = Array.from({ length: dirs }, () => per.map((a) => (a === 'HardSigmoid' ? hs.alpha : 0))).flat();
-    const beta = Array.from({ length: dirs }, () => per.map((a) => (a === 'HardSigmoid' ? hs.beta : 0))).flat();
-    attrs.activation_alpha = { floats: alpha };
-    attrs.activation_beta = { floats: beta };
+    // Only functions that take alpha/beta consume them, in order (ONNX's wording, ONNX Runtime's
+    // reading): one value per HardSigmoid, none for Tanh.
+    attrs.activation_alpha = { floats: Array(dirs).fill(hs.alpha) };
+    attrs.activation_beta = { floats: Array(dirs).fill(hs.beta) };
   }
   const op = l.kind === 'lstm' ? 'LSTM' : l.kind === 'gru' ? 'GRU' : 'RNN';
   const outs = g.op(op, [g.one('Transpose', [xc], { perm: [1, 0, 2] }), Wn, Rn, Bn, seq], attrs, l.kind === 'lstm' ? 3 : 2);

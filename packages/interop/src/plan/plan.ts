@@ -5,10 +5,11 @@
  * TimeDistributed wrappers are unwrapped (dense and dropout act on the last axis at any rank).
  * Options no exporter can reproduce (stateful layers) are refused here, once.
  */
+import type { RecurrentActivation } from '@recurrent/core';
 import { layers, type Sequential } from '@recurrent/models';
 import { UnsupportedExportError } from './errors.js';
 
-export type RecurrentActivation = 'sigmoid' | 'hardSigmoidKeras2' | 'hardSigmoidKeras3';
+export type { RecurrentActivation };
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
 /** One direction's weights, row-major, our layout. */
@@ -86,12 +87,6 @@ export interface ModelPlan {
   layers: LayerPlan[];
 }
 
-const RECURRENT_ACTIVATIONS: Record<string, RecurrentActivation> = {
-  sigmoid: 'sigmoid',
-  hardSigmoidKeras2: 'hardSigmoidKeras2',
-  hardSigmoidKeras3: 'hardSigmoidKeras3',
-};
-
 const f32 = (a: ArrayLike<number>) => (a instanceof Float32Array ? a : Float32Array.from(a));
 
 /** The plan of a built model (weights read back from its backend). */
@@ -131,9 +126,6 @@ export async function planModel(model: Sequential, format: string): Promise<Mode
       throw new UnsupportedExportError(format, name, `layer class ${layer.className} has no ${format} mapping.`);
     if (r.stateful)
       throw new UnsupportedExportError(format, name, 'a stateful layer carries its state between predict batches; export a copy built with stateful: false.');
-    const ra = (r as { recurrentActivation?: unknown }).recurrentActivation ?? 'sigmoid';
-    if (typeof ra !== 'string' || !Object.hasOwn(RECURRENT_ACTIVATIONS, ra))
-      throw new UnsupportedExportError(format, name, `recurrentActivation ${JSON.stringify(ra)} has no ${format} mapping.`);
     const dirs = bi ? 2 : 1;
     const per = n / dirs;
     const weights: RecurrentWeights[] = [];
@@ -153,7 +145,7 @@ export async function planModel(model: Sequential, format: string): Promise<Mode
       inputSize: weights[0].kernel.length / (r.units * (r.kind === 'lstm' ? 4 : r.kind === 'gru' ? 3 : 1)),
       units: r.units,
       activation: r.activation,
-      recurrentActivation: RECURRENT_ACTIVATIONS[ra],
+      recurrentActivation: r.recurrentActivation,
       useBias: r.useBias,
       recurrentBias: r.recurrentBias,
       resetAfter: r.resetAfter,

@@ -3,8 +3,10 @@
  * for what torch.nn's recurrent modules cannot do (GRU with the reset gate before the recurrent
  * matmul; hard-sigmoid gates), and how a recurrent layer runs over masked sequences exactly as
  * @recurrent/models does (masked steps skipped via pack_padded_sequence, zero outputs there).
- * Python source as text; no backslashes, so it needs no escaping here.
+ * Python source as text; no backslashes, so it needs no escaping here (the slopes come from core).
  */
+import { HARD_SIGMOID_SLOPE } from '@recurrent/core';
+
 export const PYTHON_LIB = `import json
 import math
 import os
@@ -80,12 +82,12 @@ def write_safetensors(tensors, path):
 
 def hard_sigmoid_keras2(v):
     """clip(0.2 v + 0.5, 0, 1): Keras 2's and tfjs-layers' hardSigmoid."""
-    return torch.clamp(0.2 * v + 0.5, 0.0, 1.0)
+    return torch.clamp(${HARD_SIGMOID_SLOPE.hardSigmoidKeras2} * v + 0.5, 0.0, 1.0)
 
 
 def hard_sigmoid_keras3(v):
     """relu6(v + 3) / 6: Keras 3's hard_sigmoid (torch.nn.functional.hardsigmoid)."""
-    return torch.clamp(v / 6.0 + 0.5, 0.0, 1.0)
+    return torch.clamp(v * ${HARD_SIGMOID_SLOPE.hardSigmoidKeras3} + 0.5, 0.0, 1.0)
 
 
 GATES = {'sigmoid': torch.sigmoid, 'hard_sigmoid_keras2': hard_sigmoid_keras2, 'hard_sigmoid_keras3': hard_sigmoid_keras3}

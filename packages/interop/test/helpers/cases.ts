@@ -32,14 +32,14 @@ function randomize(model: Sequential, seed: number): void {
   model.setWeights(ps.map((p) => ({ data: Float32Array.from({ length: p.value.size }, () => (r() - 0.5) * 1.2), shape: [...p.value.shape] })));
 }
 
-function input(seed: number, opts: { zeroSteps?: [number, number][]; indices?: number } = {}): HostTensor {
+function input(seed: number, opts: { zeroSteps?: [number, number][]; indices?: number; scale?: number } = {}): HostTensor {
   const r = lcg(seed);
   if (opts.indices) {
     const data = Float32Array.from({ length: B * T }, () => 1 + Math.floor(r() * (opts.indices! - 1)));
     for (const [b, t] of opts.zeroSteps ?? []) data[b * T + t] = 0;
     return { data, shape: [B, T] };
   }
-  const data = Float32Array.from({ length: B * T * D }, () => r() * 2 - 1);
+  const data = Float32Array.from({ length: B * T * D }, () => (r() * 2 - 1) * (opts.scale ?? 1));
   for (const [b, t] of opts.zeroSteps ?? []) data.fill(0, (b * T + t) * D, (b * T + t + 1) * D);
   return { data, shape: [B, T, D] };
 }
@@ -113,6 +113,19 @@ export function cases(): Case[] {
     { ...make('variable lengths (input mask) -> lstm', 16, [layers.lstm({ units: 4, inputShape: shape }), layers.dense({ units: 1 })], withLengths(input(26), lens)), lengths: lens },
     { ...make('variable lengths -> gru resetAfter false seq', 17, [layers.gru({ units: 3, resetAfter: false, returnSequences: true, inputShape: shape })], withLengths(input(27), lens)), lengths: lens },
     make('lstm returnState', 18, [layers.lstm({ units: 3, returnState: true, inputShape: shape })], input(28)),
+    // Hard sigmoids, with inputs large enough to reach the clipped regions.
+    make('lstm hardSigmoidKeras2, returnSequences', 20, [layers.lstm({ units: 4, recurrentActivation: 'hardSigmoidKeras2', returnSequences: true, inputShape: shape })], input(30, { scale: 4 })),
+    make(
+      'bidirectional gru hardSigmoidKeras3 concat',
+      21,
+      [layers.bidirectional({ layer: layers.gru({ units: 3, recurrentActivation: 'hardSigmoidKeras3', returnSequences: true }), inputShape: shape })],
+      input(31, { scale: 4 }),
+    ),
+    {
+      ...make('variable lengths -> gru resetAfter false hardSigmoidKeras2', 22, [layers.gru({ units: 3, resetAfter: false, recurrentActivation: 'hardSigmoidKeras2', inputShape: shape })], withLengths(input(32, { scale: 4 }), lens)),
+      lengths: lens,
+    },
+    make('masking -> lstm hardSigmoidKeras3 goBackwards', 23, [layers.masking({ inputShape: shape }), layers.lstm({ units: 3, recurrentActivation: 'hardSigmoidKeras3', goBackwards: true })], input(33, { zeroSteps: holes, scale: 4 })),
     make('dropout + dense relu', 19, [layers.gru({ units: 4, dropout: 0.3, inputShape: shape }), layers.dropout({ rate: 0.5 }), layers.dense({ units: 2, activation: 'relu' })], input(29)),
   ];
 }
