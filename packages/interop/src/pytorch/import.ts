@@ -78,7 +78,7 @@ export async function importPytorch(source: string, options: ImportPytorchOption
     if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
       throw new SafetensorsError(file, 'shape', `'${name}' is ${fmt(t.shape)} in the file, but the model needs ${fmt(shape)}.`);
     const bad = t.data.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new SafetensorsError(file, 'dtype', `'${name}' holds ${t.data[bad]} at index ${bad}; trained weights must be finite.`);
+    if (bad >= 0) throw new SafetensorsError(file, 'non-finite', `'${name}' holds ${t.data[bad]} at index ${bad}; trained weights must be finite.`);
   }
   const extra = [...tensors.keys()].filter((k) => !expected.has(k));
   if (extra.length) throw new SafetensorsError(file, 'name', `the file has tensors the model does not: ${extra.join(', ')}; it was exported from a different model.`);

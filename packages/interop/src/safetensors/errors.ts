@@ -12,7 +12,8 @@ export type SafetensorsProblem =
   | 'overlap'
   | 'gap'
   | 'name'
-  | 'too-large';
+  | 'too-large'
+  | 'non-finite';
 
 /** A safetensors file is malformed, hostile or not what was expected. `code` is E_STATE (ModelFormatError). */
 export class SafetensorsError extends ModelFormatError {
