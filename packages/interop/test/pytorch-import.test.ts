@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import { layers, sequential } from '@recurrent/models';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exportOnnx, exportPytorch, importPytorch, readSafetensors, SafetensorsError, UnsupportedExportError, writeSafetensors } from '../src/index.js';
+import { exportOnnx, exportPytorch, importPytorch, readSafetensors, SafetensorsError, type SafetensorsTensor, UnsupportedExportError, writeSafetensors } from '../src/index.js';
 
 const root = mkdtempSync(join(tmpdir(), 'interop-imp-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
