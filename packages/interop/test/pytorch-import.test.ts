@@ -27,7 +27,7 @@ describe('importPytorch', () => {
     wa.forEach((w, i) => expect(Array.from(wb[i].data)).toEqual(Array.from(w.data)));
     // PyTorch trained bias_hh too (a training loop that did not freeze it): bias = b_ih + b_hh.
     const { tensors } = readSafetensors(readFileSync(join(dir, 'weights.safetensors')));
-    const entries = [...tensors].map(([k, t]) => [k, { data: k === 'lstm.bias_hh_l0' ? t.data.map(() => 0.25) : t.data, shape: t.shape }] as const);
+    const entries = [...tensors].map(([k, t]): [string, SafetensorsTensor] => [k, { data: k === 'lstm.bias_hh_l0' ? t.data.map(() => 0.25) : t.data, shape: t.shape }]);
     const f = join(root, 'bhh.safetensors');
     writeFileSync(f, writeSafetensors(entries));
     await importPytorch(f, { model: b });
