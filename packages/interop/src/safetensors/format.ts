@@ -11,9 +11,22 @@
  */
 import { SafetensorsError } from './errors.js';
 
-/** The dtypes we read and write, with their byte sizes. */
-export const DTYPE_BYTES = { F64: 8, F32: 4, I64: 8, I32: 4, U8: 1 } as const;
-export type Dtype = keyof typeof DTYPE_BYTES;
+/** The dtypes we read and write: byte size and little-endian accessors (integers read as exact numbers). */
+const CODECS = {
+  F64: { bytes: 8, get: (v: DataView, at: number) => v.getFloat64(at, true), set: (v: DataView, at: number, x: number) => v.setFloat64(at, x, true) },
+  F32: { bytes: 4, get: (v: DataView, at: number) => v.getFloat32(at, true), set: (v: DataView, at: number, x: number) => v.setFloat32(at, x, true) },
+  I64: {
+    bytes: 8,
+    get: (v: DataView, at: number) => Number(v.getBigInt64(at, true)),
+    set: (v: DataView, at: number, x: number) => v.setBigInt64(at, BigInt(Math.trunc(x)), true),
+  },
+  I32: { bytes: 4, get: (v: DataView, at: number) => v.getInt32(at, true), set: (v: DataView, at: number, x: number) => v.setInt32(at, x, true) },
+  U8: { bytes: 1, get: (v: DataView, at: number) => v.getUint8(at), set: (v: DataView, at: number, x: number) => v.setUint8(at, x) },
+} as const;
+export type Dtype = keyof typeof CODECS;
+
+/** Bytes per element of each dtype. */
+export const DTYPE_BYTES = Object.fromEntries(Object.entries(CODECS).map(([k, c]) => [k, c.bytes])) as { readonly [K in Dtype]: number };
 
 export interface SafetensorsEntry {
   dtype: Dtype;
@@ -91,7 +104,7 @@ export function readSafetensorsHeader(
     if (name.length === 0 || name.length > 1024) fail('name', `a tensor name must have 1 to 1024 characters, got ${name.length}.`);
     if (typeof info !== 'object' || info === null || Array.isArray(info)) fail('header-json', `tensor '${name}' must be { dtype, shape, data_offsets }.`);
     const { dtype, shape, data_offsets: off } = info as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_BYTES, dtype))
+    if (typeof dtype !== 'string' || !Object.hasOwn(CODECS, dtype))
       fail('dtype', `tensor '${name}' has dtype ${JSON.stringify(dtype)}; supported: ${Object.keys(DTYPE_BYTES).join(', ')}.`);
     if (!Array.isArray(shape) || shape.length > 8 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
       fail('shape', `tensor '${name}' has shape ${JSON.stringify(shape)}; a shape is at most 8 non-negative integers.`);
@@ -133,33 +146,11 @@ export function readSafetensors(
   for (const [name, e] of entries) {
     const n = (e.end - e.begin) / DTYPE_BYTES[e.dtype];
     const at = dataStart + e.begin;
-    let data: Float32Array | Float64Array;
-    switch (e.dtype) {
-      case 'F32':
-        data = new Float32Array(n);
-        for (let i = 0; i < n; i++) data[i] = view.getFloat32(at + 4 * i, true);
-        break;
-      case 'F64':
-        data = new Float64Array(n);
-        for (let i = 0; i < n; i++) data[i] = view.getFloat64(at + 8 * i, true);
-        break;
-      case 'I64':
-        data = new Float64Array(n);
-        for (let i = 0; i < n; i++) {
-          const v = view.getBigInt64(at + 8 * i, true);
-          if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
-            throw new SafetensorsError(source, 'dtype', `tensor '${name}' holds the I64 value ${v}, beyond 2^53; it cannot be read exactly.`);
-          data[i] = Number(v);
-        }
-        break;
-      case 'I32':
-        data = new Float64Array(n);
-        for (let i = 0; i < n; i++) data[i] = view.getInt32(at + 4 * i, true);
-        break;
-      case 'U8':
-        data = Float64Array.from(bytes.subarray(at, at + n));
-        break;
-    }
+    const { bytes: size, get } = CODECS[e.dtype];
+    const data = e.dtype === 'F32' ? new Float32Array(n) : new Float64Array(n);
+    for (let i = 0; i < n; i++) data[i] = get(view, at + size * i);
+    if (e.dtype === 'I64' && data.some((v) => !Number.isSafeInteger(v)))
+      throw new SafetensorsError(source, 'dtype', `tensor '${name}' holds I64 values beyond 2^53; they cannot be read exactly.`);
     tensors.set(name, { dtype: e.dtype, shape: e.shape, data });
   }
   return { tensors, metadata };
@@ -174,7 +165,7 @@ export function writeSafetensors(tensors: Iterable<[string, SafetensorsTensor]>,
   for (const [name, t] of tensors) {
     const dtype = t.dtype ?? 'F32';
     if (name === '__metadata__' || Object.hasOwn(header, name)) throw new SafetensorsError('write', 'name', `tensor name '${name}' is reserved or given twice.`);
-    if (!Object.hasOwn(DTYPE_BYTES, dtype)) throw new SafetensorsError('write', 'dtype', `dtype ${dtype} is not one of ${Object.keys(DTYPE_BYTES).join(', ')}.`);
+    if (!Object.hasOwn(CODECS, dtype)) throw new SafetensorsError('write', 'dtype', `dtype ${dtype} is not one of ${Object.keys(DTYPE_BYTES).join(', ')}.`);
     const count = t.shape.reduce((a, b) => a * b, 1);
     if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0) || count !== t.data.length)
       throw new SafetensorsError('write', 'shape', `tensor '${name}' has ${t.data.length} values for shape [${t.shape.join(', ')}].`);
@@ -198,26 +189,8 @@ export function writeSafetensors(tensors: Iterable<[string, SafetensorsTensor]>,
   const base = 8 + json.length;
   for (const { t, dtype, begin, count } of parts) {
     const o = base + begin;
-    for (let i = 0; i < count; i++) {
-      const v = t.data[i];
-      switch (dtype) {
-        case 'F32':
-          view.setFloat32(o + 4 * i, v, true);
-          break;
-        case 'F64':
-          view.setFloat64(o + 8 * i, v, true);
-          break;
-        case 'I64':
-          view.setBigInt64(o + 8 * i, BigInt(Math.trunc(v)), true);
-          break;
-        case 'I32':
-          view.setInt32(o + 4 * i, v, true);
-          break;
-        case 'U8':
-          view.setUint8(o + i, v);
-          break;
-      }
-    }
+    const { bytes: size, set } = CODECS[dtype];
+    for (let i = 0; i < count; i++) set(view, o + size * i, t.data[i]);
   }
   return out;
 }
