@@ -92,7 +92,7 @@ describe.skipIf(!PY)('train.py under DistributedDataParallel == fit', () => {
     expect(worst, 'largest |ddp - fit| / (1e-5 + 1e-3 |fit|)').toBeLessThanOrEqual(1);
     ours.dispose();
     back.dispose();
-  });
+  }, 600_000); // two Python processes; a loaded CI machine can take minutes to import torch
 });
 
 /** The exported initial weights (recurrent/ holds the model as exported, before fit). */

@@ -47,5 +47,5 @@ describe.skipIf(!PY)('exported model.py (PyTorch) == predict', () => {
       }
     });
     for (const c of all) c.model.dispose();
-  });
+  }, 300_000);
 });

@@ -8,9 +8,10 @@ import { execFileSync, spawn } from 'node:child_process';
 
 let found: string | null | undefined;
 
+/** Whether `py` has torch installed (found without importing it: a loaded machine can take a minute to import torch). */
 function canImportTorch(py: string): boolean {
   try {
-    execFileSync(py, ['-c', 'import torch'], { stdio: 'ignore', timeout: 60_000 });
+    execFileSync(py, ['-c', "import importlib.util, sys; sys.exit(0 if importlib.util.find_spec('torch') else 1)"], { stdio: 'ignore', timeout: 120_000 });
     return true;
   } catch {
     return false;
