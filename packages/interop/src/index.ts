@@ -18,4 +18,4 @@ export {
 export { readSafetensorsFile } from './safetensors/file.js';
 export { UnsupportedExportError } from './plan/index.js';
 export { exportPytorch, importPytorch, type ExportPytorchOptions, type ExportPytorchResult, type ImportPytorchOptions, type PytorchFitOptions } from './pytorch/index.js';
-export { exportOnnx, type ExportOnnxOptions, ONNX_OPSET } from './onnx/index.js';
+export { exportOnnx, type ExportOnnxOptions, ONNX_OPSET, toOnnx } from './onnx/index.js';

@@ -206,9 +206,14 @@ export function onnxGraph(plan: ModelPlan, options: ExportOnnxOptions = {}): Uin
   return encodeModel(g.finish(), ONNX_OPSET, { name: '@recurrent/interop', version: '0' });
 }
 
+/** The model as ONNX bytes (any environment: hand them to onnxruntime-web's InferenceSession.create). */
+export async function toOnnx(model: Sequential, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
+  return onnxGraph(await planModel(model, 'onnx'), options);
+}
+
 /** Writes the model as ONNX to `file` (Node); resolves to the bytes written. */
 export async function exportOnnx(model: Sequential, file: string, options: ExportOnnxOptions = {}): Promise<Uint8Array> {
-  const bytes = onnxGraph(await planModel(model, 'onnx'), options);
+  const bytes = await toOnnx(model, options);
   const fs = await import('node:fs/promises');
   await fs.writeFile(file, bytes);
   return bytes;

@@ -1,1 +1,1 @@
-export { exportOnnx, type ExportOnnxOptions, ONNX_OPSET, onnxGraph } from './export.js';
+export { exportOnnx, toOnnx, type ExportOnnxOptions, ONNX_OPSET, onnxGraph } from './export.js';
