@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import { schedules } from '@recurrent/core';
-import { layers, optimizers, sequential } from '@recurrent/models';
+import { layers, optimizers, type Sequential, sequential } from '@recurrent/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportPytorch, importPytorch } from '../src/index.js';
 import { lcg } from './helpers/cases.js';
@@ -66,34 +66,64 @@ describe.skipIf(!PY)('train.py under DistributedDataParallel == fit', () => {
     await exportPytorch(ours, dir, { fit: { x: xs, y: { data: y, shape: [N, 1] }, epochs: 10, batchSize: 32, shuffle: false } });
     await ours.fit(xs, { data: y, shape: [N, 1] }, { epochs: 10, batchSize: 32, shuffle: false, verbose: 0 });
 
-    const port = String(await freePort());
-    const env = (rank: number) => ({ MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, RANK: String(rank), WORLD_SIZE: '2', GLOO_SOCKET_IFNAME: 'lo' });
-    const script = join(dir, 'train.py');
-    const [log] = await Promise.all([runPython(PY!, [script, '--cpu'], env(0)), runPython(PY!, [script, '--cpu'], env(1))]);
-    expect(log).toContain('epoch 10/10');
-
-    const back = await importPytorch(dir, { backend: createCpuBackend() });
-    const want = await ours.getWeights();
-    const got = await back.getWeights();
-    expect(got.map((w) => w.name)).toEqual(want.map((w) => w.name));
-    let worst = 0;
-    let worstAbs = 0;
-    let moved = 0;
-    const initial = await (await importPytorchInitial(dir)).getWeights();
-    want.forEach((w, i) => {
-      for (let k = 0; k < w.data.length; k++) {
-        worst = Math.max(worst, Math.abs(got[i].data[k] - w.data[k]) / (1e-5 + 1e-3 * Math.abs(w.data[k])));
-        worstAbs = Math.max(worstAbs, Math.abs(got[i].data[k] - w.data[k]));
-        moved = Math.max(moved, Math.abs(w.data[k] - initial[i].data[k]));
-      }
-    });
-    console.log(`DDP vs fit after 20 steps: max |difference| ${worstAbs.toExponential(2)}, largest weight change ${moved.toFixed(3)}`);
-    expect(moved, 'training changed the weights').toBeGreaterThan(0.05);
-    expect(worst, 'largest |ddp - fit| / (1e-5 + 1e-3 |fit|)').toBeLessThanOrEqual(1);
+    await ddpMatchesFit(ours, dir, 'lstm -> gru -> dense sigmoid, adam + schedule + clipNorm');
     ours.dispose();
-    back.dispose();
   }, 600_000); // two Python processes; a loaded CI machine can take minutes to import torch
+
+  it('embedding maskZero (pre-padding) -> bidirectional GRU reset-before, hard sigmoid -> softmax; SGD nesterov + clipValue', async () => {
+    const N = 64;
+    const T = 6;
+    const r = lcg(11);
+    const x = new Float32Array(N * T);
+    const y = new Float32Array(N);
+    for (let n = 0; n < N; n++) {
+      const pad = n % 3;
+      for (let t = pad; t < T; t++) x[n * T + t] = 1 + Math.floor(r() * 8);
+      y[n] = x[n * T + T - 1] % 3;
+    }
+    const ours = sequential({ backend: createCpuBackend(), seed: 4 }, [
+      layers.embedding({ inputDim: 9, outputDim: 4, maskZero: true, inputShape: [null] }),
+      layers.bidirectional({ layer: layers.gru({ units: 5, resetAfter: false, recurrentActivation: 'hardSigmoidKeras2' }) }),
+      layers.dense({ units: 3, activation: 'softmax' }),
+    ]);
+    ours.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: optimizers.sgd({ learningRate: 0.2, momentum: 0.9, nesterov: true, clipValue: 0.5 }) });
+    const dir = join(root, 'exported-embedding');
+    const xs = { data: x, shape: [N, T] };
+    await exportPytorch(ours, dir, { fit: { x: xs, y: { data: y, shape: [N] }, epochs: 10, batchSize: 32, shuffle: false } });
+    await ours.fit(xs, { data: y, shape: [N] }, { epochs: 10, batchSize: 32, shuffle: false, verbose: 0 });
+    await ddpMatchesFit(ours, dir, 'embedding -> bidirectional gru (reset before, hard sigmoid) -> softmax, sgd');
+    ours.dispose();
+  }, 600_000);
 });
+
+/** Runs train.py under DDP (2 gloo processes), imports it back, and compares with `ours` (already fit). */
+async function ddpMatchesFit(ours: Sequential, dir: string, what: string): Promise<void> {
+  const port = String(await freePort());
+  const env = (rank: number) => ({ MASTER_ADDR: '127.0.0.1', MASTER_PORT: port, RANK: String(rank), WORLD_SIZE: '2', GLOO_SOCKET_IFNAME: 'lo' });
+  const script = join(dir, 'train.py');
+  const [log] = await Promise.all([runPython(PY!, [script, '--cpu'], env(0)), runPython(PY!, [script, '--cpu'], env(1))]);
+  expect(log).toContain('epoch 10/10');
+
+  const back = await importPytorch(dir, { backend: createCpuBackend() });
+  const want = await ours.getWeights();
+  const got = await back.getWeights();
+  expect(got.map((w) => w.name)).toEqual(want.map((w) => w.name));
+  let worst = 0;
+  let worstAbs = 0;
+  let moved = 0;
+  const initial = await (await importPytorchInitial(dir)).getWeights();
+  want.forEach((w, i) => {
+    for (let k = 0; k < w.data.length; k++) {
+      worst = Math.max(worst, Math.abs(got[i].data[k] - w.data[k]) / (1e-5 + 1e-3 * Math.abs(w.data[k])));
+      worstAbs = Math.max(worstAbs, Math.abs(got[i].data[k] - w.data[k]));
+      moved = Math.max(moved, Math.abs(w.data[k] - initial[i].data[k]));
+    }
+  });
+  console.log(`${what}: DDP vs fit after 20 steps: max |difference| ${worstAbs.toExponential(2)}, largest weight change ${moved.toFixed(3)}`);
+  expect(moved, 'training changed the weights').toBeGreaterThan(0.05);
+  expect(worst, 'largest |ddp - fit| / (1e-5 + 1e-3 |fit|)').toBeLessThanOrEqual(1);
+  back.dispose();
+}
 
 /** The exported initial weights (recurrent/ holds the model as exported, before fit). */
 async function importPytorchInitial(dir: string) {
