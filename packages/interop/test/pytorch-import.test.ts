@@ -23,6 +23,13 @@ describe('importPytorch', () => {
     await exportPytorch(a, dir);
     const b = build(2);
     await importPytorch(join(dir, 'weights.safetensors'), { model: b });
+    // Handles stay flat: exporting and importing again allocate nothing that outlives the call.
+    const before = b.engine.memory();
+    for (let k = 0; k < 3; k++) {
+      await exportPytorch(b, join(root, `again${k}`));
+      await importPytorch(join(dir, 'weights.safetensors'), { model: b });
+    }
+    expect(b.engine.memory()).toEqual(before);
     const [wa, wb] = [await a.getWeights(), await b.getWeights()];
     wa.forEach((w, i) => expect(Array.from(wb[i].data)).toEqual(Array.from(w.data)));
     // PyTorch trained bias_hh too (a training loop that did not freeze it): bias = b_ih + b_hh.
