@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Prediction } from '@recurrent/models';
+import { createCpuBackend } from '@recurrent/backend-cpu';
+import { layers, type Prediction, sequential } from '@recurrent/models';
 import { exportPytorch } from '../src/index.js';
 import { cases } from './helpers/cases.js';
 import { expectClose } from './helpers/close.js';
@@ -47,5 +48,18 @@ describe.skipIf(!PY)('exported model.py (PyTorch) == predict', () => {
       }
     });
     for (const c of all) c.model.dispose();
+  }, 300_000);
+
+  it('names from a model file stay inert text in the generated Python', async () => {
+    const name = `x'''"""\nimport os; os.system('echo PWNED')`;
+    const m = sequential({ backend: createCpuBackend(), seed: 1, name }, [layers.lstm({ units: 2, name: 'a\nimport os', inputShape: [null, 2] })]);
+    m.compile({ loss: 'mse', optimizer: 'adam' });
+    const dir = join(root, 'hostile-names');
+    await exportPytorch(m, dir);
+    const check = `import sys, ast; sys.path.insert(0, ${JSON.stringify(dir)}); import model; ast.parse(open(${JSON.stringify(join(dir, 'train.py'))}).read()); print(model.load())`;
+    const out = await runPython(PY!, ['-c', check]);
+    expect(out).not.toContain('PWNED');
+    expect(out).toContain('LSTM(2, 2');
+    m.dispose();
   }, 300_000);
 });

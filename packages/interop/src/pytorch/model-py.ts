@@ -4,7 +4,7 @@
  * those cannot), plus `load(folder)` that reads weights.safetensors beside it.
  */
 import type { LayerPlan, ModelPlan, RecurrentPlan } from '../plan/plan.js';
-import { attributeNames, frozenRecurrentBias } from './names.js';
+import { attributeNames, frozenRecurrentBias, pyText } from './names.js';
 import { PYTHON_LIB } from './python-lib.js';
 
 const py = (v: boolean) => (v ? 'True' : 'False');
@@ -72,7 +72,7 @@ export function modelPy(plan: ModelPlan): string {
   plan.layers.forEach((l, i) => {
     const a = attrs[i];
     const line = moduleLine(l);
-    init.push(`# ${l.name}: ${describe(l)}`);
+    init.push(`# ${pyText(l.name)}: ${describe(l)}`);
     if (line) init.push(`self.${a} = ${line}`);
     switch (l.type) {
       case 'embedding':
@@ -104,9 +104,9 @@ export function modelPy(plan: ModelPlan): string {
   const lastLayer = plan.layers[last];
   const logitsOf = lastLayer?.type === 'dense' && (lastLayer.activation === 'sigmoid' || lastLayer.activation === 'softmax') ? lastLayer.activation : null;
   const inputDoc = plan.indices ? '[batch, steps] integer indices' : `[batch, ${plan.inputShape.map((d) => d ?? 'steps').join(', ')}]`;
-  return `"""${plan.name}: exported from @recurrent/models by @recurrent/interop (exportPytorch).
+  return `"""${pyText(plan.name)}: exported from @recurrent/models by @recurrent/interop (exportPytorch).
 
-Layers: ${plan.layers.map((l) => `${l.name} (${describe(l)})`).join('; ')}.
+Layers: ${plan.layers.map((l) => `${pyText(l.name)} (${describe(l)})`).join('; ')}.
 
     import model
     net = model.load()                  # weights.safetensors beside this file

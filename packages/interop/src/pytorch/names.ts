@@ -68,3 +68,6 @@ export function stateDict(plan: ModelPlan): [string, TorchTensor][] {
   const attrs = attributeNames(plan);
   return plan.layers.flatMap((l, i) => layerStateDict(l).map(([k, t]) => [`${attrs[i]}.${k}`, t] as [string, TorchTensor]));
 }
+
+/** A name as safe text inside generated Python comments and docstrings (names come from model files). */
+export const pyText = (name: string): string => name.replace(/[^A-Za-z0-9_ .,:()-]/g, '_');

@@ -8,6 +8,8 @@
  * average is exactly the gradient of the global batch's mean loss, also for unequal slices and
  * masked sequence outputs.
  */
+import { pyText } from './names.js';
+
 export interface TrainConfig {
   model: string;
   loss: { name: string; fromLogits: boolean; onLogits: boolean };
@@ -24,7 +26,7 @@ export interface TrainConfig {
 }
 
 export function trainPy(config: TrainConfig): string {
-  return `"""Trains model.py's ${config.model} as it was compiled in @recurrent/models, under
+  return `"""Trains model.py's ${pyText(config.model)} as it was compiled in @recurrent/models, under
 DistributedDataParallel (one process per device or CPU core), and writes the weights back.
 
   one process:                python3 train.py
@@ -49,7 +51,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import load, read_safetensors, write_safetensors  # noqa: E402
 
-CONFIG = json.loads(r'''${JSON.stringify(config, null, 2)}''')
+CONFIG = json.loads(r'''${JSON.stringify({ ...config, model: pyText(config.model) }, null, 2)}''')
 
 
 def load_data(path):
