@@ -4,13 +4,18 @@ import { CHROMIUM_ARGS } from '../core/src/testing/chromium.js';
 
 const conditions = ['@recurrent/source'];
 
-// Two projects: Node (test/*.test.ts: cpu backend, and gpu.js in webasm mode) and headless
-// Chromium (test/browser/*.test.ts: the webgl and gpu.js backends against tfjs-layers in the same
-// page, IndexedDB and localStorage). `vitest run` runs both; `--project node` / `--project chromium` one.
+// Two projects: Node (test/*.test.ts: cpu backend, gpu.js in webasm mode, PyTorch, onnxruntime-node,
+// safetensors) and headless Chromium (test/browser/*.test.ts: the webgl and gpu.js backends against
+// tfjs-layers in the same page, IndexedDB and localStorage; the ONNX graphs in onnxruntime-web).
+// `vitest run` runs both; `--project node` / `--project chromium` one.
 export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
-  optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl', '@recurrent/backend-gpujs > gpu.js'] },
+  optimizeDeps: {
+    include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl', '@recurrent/backend-gpujs > gpu.js'],
+    // onnxruntime-web finds its .wasm beside its own module: serve it unbundled.
+    exclude: ['onnxruntime-web'],
+  },
   test: {
     testTimeout: 120_000,
     projects: [

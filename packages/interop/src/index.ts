@@ -15,3 +15,19 @@ export {
   type TfjsProblem,
   type TfjsSource,
 } from './tfjs/index.js';
+export {
+  readSafetensors,
+  readSafetensorsHeader,
+  SafetensorsError,
+  writeSafetensors,
+  type DecodedTensor,
+  type Dtype,
+  type SafetensorsEntry,
+  type SafetensorsLimits,
+  type SafetensorsProblem,
+  type SafetensorsTensor,
+} from './safetensors/index.js';
+export { readSafetensorsFile } from './safetensors/file.js';
+export { UnsupportedExportError } from './plan/index.js';
+export { exportPytorch, importPytorch, type ExportPytorchOptions, type ExportPytorchResult, type ImportPytorchOptions, type PytorchFitOptions } from './pytorch/index.js';
+export { exportOnnx, type ExportOnnxOptions, ONNX_OPSET, toOnnx } from './onnx/index.js';
