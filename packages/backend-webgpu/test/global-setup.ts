@@ -1,28 +1,15 @@
 /**
- * Runs in Node before the browser tests: reads the PyTorch reference fixtures (outside the repo,
- * found like every other package finds them: the main file and the hard-sigmoid cells) and
- * provides their text to the page, which has no file system. A missing fixture fails the run
- * here, with core's FixtureError message.
+ * Runs in Node before the browser tests: provides the PyTorch reference fixtures (the main file
+ * and the hard-sigmoid cells, outside the repo) to the page, which has no file system.
  */
-import { readFile } from 'node:fs/promises';
 // A relative source import: global setup runs in Node outside the vite resolve conditions.
-import { findReferenceFixture, REFERENCE_FIXTURE_FILES } from '../../core/src/testing/node.js';
+import { type FixtureText, provideReferenceFixtures } from '../../core/src/testing/node.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    fixturePath: string;
-    fixtureText: string;
-    hardSigmoidFixturePath: string;
-    hardSigmoidFixtureText: string;
+    fixtures: FixtureText[];
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
-  const path = findReferenceFixture();
-  project.provide('fixturePath', path);
-  project.provide('fixtureText', await readFile(path, 'utf8'));
-  const hard = findReferenceFixture(process.cwd(), REFERENCE_FIXTURE_FILES[1]);
-  project.provide('hardSigmoidFixturePath', hard);
-  project.provide('hardSigmoidFixtureText', await readFile(hard, 'utf8'));
-}
+export default (project: TestProject): Promise<void> => provideReferenceFixtures(project);

@@ -5,8 +5,8 @@
  * loss, out of memory, a browser without WebGPU, and misuse.
  */
 import { adam, BackendError, RECURRENT_ACTIVATIONS, clipByGlobalNorm, computeLoss, createEngine, initCellParams, Rng, rnnBackward, rnnForward, type Engine, type Param, type Tensor } from '@recurrent/core';
-import { createReferenceBackend, describeFailures, parseFixture, runFixture, testRandom, workPerFusedOp } from '@recurrent/core/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createReferenceBackend, testRandom, workPerFusedOp } from '@recurrent/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebgpuBackend, type WebgpuBackend, WebgpuDeviceLostError, WebgpuOutOfMemoryError } from '../src/index.js';
 
 let backend: WebgpuBackend;
@@ -70,25 +70,7 @@ describe('runs on WebGPU, not a fallback', () => {
   });
 });
 
-describe('hard-sigmoid recurrent activations (Keras 2 and 3)', () => {
-  it('every case of the hard-sigmoid PyTorch fixture, on the fused kernels (none declines) and on the fallbacks', async () => {
-    const fixture = parseFixture(JSON.parse(inject('hardSigmoidFixtureText')), inject('hardSigmoidFixturePath'));
-    for (const fused of [true, false]) {
-      e.useFused = fused;
-      e.fusedCounts(true);
-      try {
-        const report = await runFixture(e, fixture);
-        expect(report.cases.length).toBeGreaterThan(0);
-        expect(describeFailures(report.cases)).toBe('');
-        const counts = Object.values(e.fusedCounts());
-        expect(counts.reduce((a, c) => a + (fused ? c!.kernel : c!.fallback), 0)).toBeGreaterThan(0);
-        if (fused) for (const c of counts) expect(c).toMatchObject({ declined: 0, fallback: 0 });
-      } finally {
-        e.useFused = true;
-      }
-    }
-  });
-
+describe('recurrent activations', () => {
   it('a recurrentActivation core does not define is declined (core then reports it), never computed with another function', () => {
     const x = e.fill([2, 12], 0.1);
     const c = e.fill([2, 3], 0);
