@@ -25,6 +25,27 @@ export type MatmulKind = 'workgroup' | 'registers';
 
 const TILE = 32;
 
+/**
+ * The registers kernels' invocation: the 4 x 4 block at (r0, c0), its rows ra..rd and columns
+ * ca..cd clamped to the matrix, four vec4 accumulators; and its end: bias, clipped stores.
+ */
+const BLOCK_START = /* wgsl */ `@compute @workgroup_size(8, 8)
+fn main(@builtin(global_invocation_id) g: vec3<u32>) {
+  let M = p.u0; let K = p.u1; let N = p.u2;
+  let r0 = g.y * 4u;
+  let c0 = g.x * 4u;
+  if (r0 >= M || c0 >= N) { return; }
+  let ra = r0; let rb = min(r0 + 1u, M - 1u); let rc = min(r0 + 2u, M - 1u); let rd = min(r0 + 3u, M - 1u);
+  let ca = c0; let cb = min(c0 + 1u, N - 1u); let cc = min(c0 + 2u, N - 1u); let cd = min(c0 + 3u, N - 1u);
+  var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);`;
+const blockEnd = (bias: boolean) => {
+  const plus = bias ? ' + bias4' : '';
+  return `  ${bias ? 'let bias4 = vec4<f32>(bias[ca], bias[cb], bias[cc], bias[cd]);' : ''}
+  store(r0, c0, acc0${plus}); store(r0 + 1u, c0, acc1${plus}); store(r0 + 2u, c0, acc2${plus}); store(r0 + 3u, c0, acc3${plus});
+}
+${STORE}`;
+};
+
 const STORE = /* wgsl */ `fn store(r: u32, c: u32, v: vec4<f32>) {
   if (r >= p.u0) { return; }
   let base = r * p.u2;
@@ -87,24 +108,13 @@ function registersShader(bias: boolean, ta: boolean, tb: boolean): string {
   const b = (c: string) => (tb ? `B[${c} * K + k]` : `B[k * N + ${c}]`);
   return `${PRELUDE}
 ${bindings(bias ? ['A', 'B', 'bias'] : ['A', 'B'], ['C'])}
-@compute @workgroup_size(8, 8)
-fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-  let M = p.u0; let K = p.u1; let N = p.u2;
-  let r0 = g.y * 4u;
-  let c0 = g.x * 4u;
-  if (r0 >= M || c0 >= N) { return; }
-  let ra = r0; let rb = min(r0 + 1u, M - 1u); let rc = min(r0 + 2u, M - 1u); let rd = min(r0 + 3u, M - 1u);
-  let ca = c0; let cb = min(c0 + 1u, N - 1u); let cc = min(c0 + 2u, N - 1u); let cd = min(c0 + 3u, N - 1u);
-  var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
+${BLOCK_START}
   for (var k = 0u; k < K; k++) {
     let av = vec4<f32>(${a('ra')}, ${a('rb')}, ${a('rc')}, ${a('rd')});
     let bv = vec4<f32>(${b('ca')}, ${b('cb')}, ${b('cc')}, ${b('cd')});
     acc0 += av.x * bv; acc1 += av.y * bv; acc2 += av.z * bv; acc3 += av.w * bv;
   }
-  ${bias ? 'let bias4 = vec4<f32>(bias[ca], bias[cb], bias[cc], bias[cd]);' : ''}
-  store(r0, c0, acc0${bias ? ' + bias4' : ''}); store(r0 + 1u, c0, acc1${bias ? ' + bias4' : ''}); store(r0 + 2u, c0, acc2${bias ? ' + bias4' : ''}); store(r0 + 3u, c0, acc3${bias ? ' + bias4' : ''});
-}
-${STORE}`;
+${blockEnd(bias)}`;
 }
 
 /**
@@ -127,24 +137,13 @@ function registersVec4Shader(bias: boolean, ta: boolean, tb: boolean): string {
 @group(0) @binding(2) var<storage, read> B4: array<vec4<f32>>;
 ${bias ? '@group(0) @binding(3) var<storage, read> bias: array<f32>;' : ''}
 @group(0) @binding(${bias ? 4 : 3}) var<storage, read_write> C: array<f32>;
-@compute @workgroup_size(8, 8)
-fn main(@builtin(global_invocation_id) g: vec3<u32>) {
-  let M = p.u0; let K = p.u1; let N = p.u2;
-  let r0 = g.y * 4u;
-  let c0 = g.x * 4u;
-  if (r0 >= M || c0 >= N) { return; }
-  let ra = r0; let rb = min(r0 + 1u, M - 1u); let rc = min(r0 + 2u, M - 1u); let rd = min(r0 + 3u, M - 1u);
-  let ca = c0; let cb = min(c0 + 1u, N - 1u); let cc = min(c0 + 2u, N - 1u); let cd = min(c0 + 3u, N - 1u);
-  var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
+${BLOCK_START}
   for (var k = 0u; k < K; k += 4u) {
     ${aRows}
     ${bBlock}
     acc0 += am[0] * bm; acc1 += am[1] * bm; acc2 += am[2] * bm; acc3 += am[3] * bm;
   }
-  ${bias ? 'let bias4 = vec4<f32>(bias[ca], bias[cb], bias[cc], bias[cd]);' : ''}
-  store(r0, c0, acc0${bias ? ' + bias4' : ''}); store(r0 + 1u, c0, acc1${bias ? ' + bias4' : ''}); store(r0 + 2u, c0, acc2${bias ? ' + bias4' : ''}); store(r0 + 3u, c0, acc3${bias ? ' + bias4' : ''});
-}
-${STORE}`;
+${blockEnd(bias)}`;
 }
 
 export function matmulKernel(rt: Runtime, kind: MatmulKind): Kernel<'matmul'> {
