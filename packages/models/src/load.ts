@@ -1,5 +1,7 @@
 /** loadModel: a saved model from a path, a URL or an IO handler, onto a backend. */
 import type { Backend, Engine } from '@recurrent/core';
+import { ModelFormatError } from './errors.js';
+import { maxJsonBytes, parseModelJson } from './io/format.js';
 import type { IOHandler } from './io/handler.js';
 import { resolveHandler } from './io/resolve.js';
 import { artifactsToModel } from './model/serialize.js';
@@ -7,6 +9,11 @@ import type { Sequential } from './model/sequential.js';
 
 export interface LoadOptions {
   backend: Backend | Engine;
+  /**
+   * Largest model.json accepted, in bytes (default 16 MiB, `DEFAULT_MAX_JSON_BYTES`): a larger
+   * file is refused with a ModelFormatError before it is read. Model files are untrusted input.
+   */
+  maxJsonBytes?: number;
 }
 
 /**
@@ -17,6 +24,11 @@ export interface LoadOptions {
  */
 export async function loadModel(source: string | IOHandler, options: LoadOptions): Promise<Sequential> {
   const handler = resolveHandler(source, 'load');
-  const artifacts = await handler.load!();
-  return artifactsToModel(artifacts, options.backend, handler.description);
+  const limits = { maxJsonBytes: maxJsonBytes(options) };
+  const artifacts = await handler.load!(limits);
+  // Handlers validate what they read; a custom handler's model.json is validated here too.
+  if (!artifacts || typeof artifacts !== 'object')
+    throw new ModelFormatError(handler.description, 'the handler returned no artifacts ({ modelJson, weights, optimizer? }).');
+  const modelJson = parseModelJson(handler.description, artifacts.modelJson);
+  return artifactsToModel({ ...artifacts, modelJson }, options.backend, handler.description);
 }
