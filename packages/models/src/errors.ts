@@ -38,3 +38,24 @@ export class TrainingDivergedError extends NonFiniteError {
     this.loss = loss;
   }
 }
+
+/**
+ * A call that would change the model while another call uses it: a second `fit` or
+ * `trainOnBatch` while one is training, or `compile` / `setWeights` / `toBackend` while a
+ * training step or a read (predict, evaluate, save) is in flight. Nothing was changed.
+ */
+export class ModelBusyError extends StateError {
+  /** The call that was refused ('fit', 'trainOnBatch', 'compile', ...). */
+  readonly call: string;
+  /** What is running ('fit', 'trainOnBatch', or 'a training step or a read'). */
+  readonly running: string;
+  constructor(call: string, running: string) {
+    super(
+      `${call}: the model is busy: ${running} is running on it. Calls that train or change a model do not overlap (two training ` +
+        'loops would share one optimizer and match no serial order): await the running call first ' +
+        '(predict, evaluate, save and getWeights may run during fit; they wait for the current step to finish).',
+    );
+    this.call = call;
+    this.running = running;
+  }
+}

@@ -22,7 +22,8 @@ import {
 } from '@recurrent/core';
 import { type Callback, CallbackList, type Logs } from '../callbacks/callback.js';
 import { defaultProgressStream, ProgressBar, type ProgressStream } from '../callbacks/progress-bar.js';
-import { TrainingDivergedError } from '../errors.js';
+import { ModelBusyError, TrainingDivergedError } from '../errors.js';
+import { Mutex } from '../internal/mutex.js';
 import { type HostTensor, type InputData, isHostTensor, sliceRows, takeRows, toHost } from '../inputs.js';
 import type { IOHandler } from '../io/handler.js';
 import { resolveHandler } from '../io/resolve.js';
@@ -139,6 +140,10 @@ export class Sequential {
   #epochs = 0;
   #pendingOptimizer?: OptimizerState;
   #disposed = false;
+  /** Held for each training step and each whole read (predict, evaluate, save, getWeights). */
+  #lock = new Mutex();
+  /** The training call in progress ('fit' or 'trainOnBatch'), if any. */
+  #training: string | undefined;
 
   constructor(options: SequentialOptions, layers: Layer[] = []) {
     if (!options || typeof options !== 'object' || !options.backend)
@@ -199,6 +204,30 @@ export class Sequential {
 
   #alive(where: string): void {
     if (this.#disposed) throw new StateError(`${where}: the model was disposed.`);
+  }
+
+  /**
+   * Concurrency: training calls do not overlap (a second fit or trainOnBatch is a
+   * ModelBusyError naming the running one); reads wait for the current training step, so they
+   * see one step's weights; calls that replace weights or the optimizer refuse while a step or a
+   * read is in flight. Rejecting a second training call rather than queueing it: two loops on one
+   * model share one optimizer and no serial order was asked for, so it is almost always a bug
+   * (a double click, a missing await), and a queue would hide it and train twice.
+   */
+  async #asTraining<T>(where: string, f: () => Promise<T>): Promise<T> {
+    if (this.#training) throw new ModelBusyError(where, this.#training);
+    this.#training = where;
+    try {
+      return await f();
+    } finally {
+      this.#training = undefined;
+    }
+  }
+
+  /** Refuses a call that replaces weights or the optimizer while a step or a read is in flight. */
+  #idle(where: string, alsoDuringTraining: boolean): void {
+    if (alsoDuringTraining && this.#training) throw new ModelBusyError(where, this.#training);
+    if (this.#lock.busy) throw new ModelBusyError(where, this.#training ? `a training step of ${this.#training}` : 'a read (predict, evaluate, save or getWeights)');
   }
 
   /** Appends a layer (before the model is built). */
@@ -329,6 +358,7 @@ export class Sequential {
 
   compile(options: CompileOptions): void {
     this.#alive('compile');
+    this.#idle('compile', true);
     if (!options || typeof options !== 'object') throw new ConfigError('compile: pass { loss, optimizer, metrics? }.');
     const loss = resolveLoss(options.loss);
     if (!options.optimizer) throw new ConfigError("compile: optimizer is required, e.g. optimizers.adam({ learningRate: 1e-3 }) or 'adam'.");
@@ -596,7 +626,6 @@ export class Sequential {
       train = part(all, 0, cut);
       val = part(all, cut, N);
     }
-    const c = this.#compiled!;
     const N = train.x.shape[0];
     const steps = Math.ceil(N / batchSize);
     const history = new History();
@@ -606,7 +635,24 @@ export class Sequential {
     const verbose = o.verbose === undefined || o.verbose === 'auto' ? (stream.isTTY ? 1 : 0) : o.verbose;
     if (![0, 1, 2].includes(verbose)) throw new ConfigError(`${where}: verbose must be 0, 1, 2 or 'auto', got ${String(o.verbose)}.`);
     const list = [...(verbose ? [new ProgressBar(stream, verbose as 1 | 2, epochs, steps)] : []), ...user];
-    const callbacks = new CallbackList(list, this);
+    return this.#asTraining(where, () => this.#fitLoop({ train, val, epochs, steps, batchSize, initialEpoch, shuffle, list, history }));
+  }
+
+  async #fitLoop(f: {
+    train: Prepared;
+    val: Prepared | undefined;
+    epochs: number;
+    steps: number;
+    batchSize: number;
+    initialEpoch: number;
+    shuffle: boolean;
+    list: Callback[];
+    history: History;
+  }): Promise<History> {
+    const { train, val, epochs, steps, batchSize, initialEpoch, shuffle, history } = f;
+    const c = this.#compiled!;
+    const N = train.x.shape[0];
+    const callbacks = new CallbackList(f.list, this);
     this.stopTraining = false;
     await callbacks.trainBegin({});
     let lastYield = Date.now();
@@ -624,7 +670,7 @@ export class Sequential {
         await callbacks.batchBegin(b, { batch: b, size: rows.length });
         const xb = shuffle ? takeRows(train.x, rows) : sliceRows(train.x, rows[0], rows[0] + rows.length);
         const yb = shuffle ? takeRows(train.y, rows) : sliceRows(train.y, rows[0], rows[0] + rows.length);
-        const r = await this.#trainBatch(xb, yb, this.#stateTensors(train, rows), { epoch, batch: b });
+        const r = await this.#lock.run(() => this.#trainBatch(xb, yb, this.#stateTensors(train, rows), { epoch, batch: b }));
         lossSum += r.loss * r.rows;
         rowSum += r.rows;
         seen += rows.length;
@@ -647,7 +693,7 @@ export class Sequential {
         logs[m.key] = totals[i].count ? totals[i].sum / totals[i].count : 0;
       });
       if (val) {
-        const v = await this.#evaluateData(val, batchSize);
+        const v = await this.#lock.run(() => this.#evaluateData(val, batchSize));
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
       this.#epochs++;
@@ -664,7 +710,7 @@ export class Sequential {
   async trainOnBatch(x: InputData, y: InputData, options: { initialState?: InitialStates } = {}): Promise<Logs> {
     this.#alive('trainOnBatch');
     const p = this.#prepare(x, y, options.initialState, 'trainOnBatch');
-    const r = await this.#trainBatch(p.x, p.y, this.#stateTensors(p, undefined), { epoch: 0, batch: 0 });
+    const r = await this.#asTraining('trainOnBatch', () => this.#lock.run(() => this.#trainBatch(p.x, p.y, this.#stateTensors(p, undefined), { epoch: 0, batch: 0 })));
     const logs: Logs = { loss: r.loss };
     this.#compiled!.metrics.forEach((m, i) => {
       logs[m.key] = r.sums[i].count ? r.sums[i].sum / r.sums[i].count : 0;
@@ -677,7 +723,8 @@ export class Sequential {
     this.#alive('evaluate');
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`evaluate: batchSize must be a positive integer, got ${batchSize}.`);
-    return this.#evaluateData(this.#prepare(x, y, options.initialState, 'evaluate'), batchSize);
+    const p = this.#prepare(x, y, options.initialState, 'evaluate');
+    return this.#lock.run(() => this.#evaluateData(p, batchSize));
   }
 
   /** The model's output for x, computed in batches; any number of samples. */
@@ -689,6 +736,11 @@ export class Sequential {
     this.#ensureBuilt(X);
     this.#checkX(X, 'predict x');
     const p: Prepared = { x: X, y: X, ...this.#prepareStates(options.initialState, X.shape[0], 'predict') };
+    return this.#lock.run(() => this.#predictData(p, batchSize));
+  }
+
+  async #predictData(p: Prepared, batchSize: number): Promise<Prediction> {
+    const X = p.x;
     const e = this.#engine;
     const N = X.shape[0];
     const chunks: (Float32Array | Float64Array)[] = [];
@@ -748,6 +800,11 @@ export class Sequential {
   async getWeights(): Promise<NamedWeight[]> {
     this.#alive('getWeights');
     this.#autoBuild();
+    return this.#lock.run(() => this.readWeights());
+  }
+
+  /** @internal getWeights without taking the lock (for a caller that holds it). */
+  async readWeights(): Promise<NamedWeight[]> {
     const ps = this.params;
     const data = await Promise.all(ps.map((p) => p.value.data()));
     return ps.map((p, i) => ({ name: p.name, shape: [...p.value.shape], data: data[i] }));
@@ -759,6 +816,7 @@ export class Sequential {
    */
   setWeights(weights: readonly (NamedWeight | InputData)[]): void {
     this.#alive('setWeights');
+    this.#idle('setWeights', false);
     this.#autoBuild();
     if (!this.#built) throw new ConfigError('setWeights: build the model first (give the first layer an inputShape, or call build()).');
     const ps = this.params;
@@ -807,7 +865,8 @@ export class Sequential {
     this.#alive('save');
     this.#autoBuild();
     const handler = resolveHandler(target, 'save');
-    const artifacts = await modelToArtifacts(this, options.includeOptimizer ?? true);
+    // A snapshot of one step's weights and optimizer state; writing it does not hold up training.
+    const artifacts = await this.#lock.run(() => modelToArtifacts(this, options.includeOptimizer ?? true));
     await handler.save!(artifacts);
   }
 
@@ -833,6 +892,11 @@ export class Sequential {
    */
   async toBackend(backend: Backend | Engine): Promise<this> {
     this.#alive('toBackend');
+    this.#idle('toBackend', true);
+    return this.#lock.run(() => this.#moveTo(backend));
+  }
+
+  async #moveTo(backend: Backend | Engine): Promise<this> {
     const next = backend instanceof Engine ? backend : createEngine(backend);
     if (next === this.#engine) return this;
     const ps = this.params;

@@ -17,7 +17,7 @@ import { Sequential } from './sequential.js';
 export async function modelToArtifacts(model: Sequential, includeOptimizer: boolean): Promise<ModelArtifacts> {
   if (!model.built || !model.inputShape)
     throw new ConfigError('save: the model is not built yet; give the first layer an inputShape or train it first.');
-  const ws = await model.getWeights();
+  const ws = await model.readWeights();
   const weights = encodeFloat32(ws.map((w) => w.data));
   const training = model.trainingState();
   const compiled = model.compiledConfig;
