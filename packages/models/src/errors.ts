@@ -22,7 +22,11 @@ export class TrainingDivergedError extends NonFiniteError {
   /** 0-based epoch and batch of the failing step. */
   readonly epoch: number;
   readonly batch: number;
-  /** The layer (in backpropagation order) whose gradient first went non-finite, if any. */
+  /**
+   * The layer where it started: the first in backpropagation order whose gradient went
+   * non-finite; else the first (forward order) whose output did; else the last layer (the loss
+   * overflowed on its finite output). Always set by fit; `undefined` only for other callers.
+   */
   readonly layer: string | undefined;
   /** The loss of the failing batch (may itself be NaN or Infinity). */
   readonly loss: number;

@@ -101,6 +101,8 @@ export class History {
   readonly epoch: number[] = [];
   /** Values per epoch: loss, metrics, val_loss, val_<metric>. */
   readonly history: Record<string, number[]> = {};
+  /** Warnings raised during fit (also sent to callbacks' onWarning and the progress output). */
+  readonly warnings: string[] = [];
   params: { epochs: number; steps: number; samples: number; batchSize: number } = { epochs: 0, steps: 0, samples: 0, batchSize: 0 };
 
   record(epoch: number, logs: Logs): void {
@@ -487,21 +489,19 @@ export class Sequential {
           if (!b.dx) throw new ConfigError(`'${this.layers[i].name}' gives no input gradient; it must be the first layer.`);
           b = calls[i - 1].backward(b.dx);
         }
-        // One read for everything the host checks: [loss, non-finite flag per layer, squared norm per layer].
-        // g * 0 is NaN exactly where g is NaN or infinite, so the flags do not overflow like the norms can.
-        const flags: Tensor[] = [];
-        const squares: Tensor[] = [];
-        for (const gs of perLayer) {
-          let f: Tensor = e.zeros([]);
-          let s: Tensor = e.zeros([]);
-          for (const g of gs) {
-            f = e.add(f, e.sumAll(e.affine(g, 0, 0)));
-            s = e.add(s, e.sumAll(e.square(g)));
-          }
-          flags.push(f.reshape([1, 1]));
-          squares.push(s.reshape([1, 1]));
-        }
-        const parts = [L.value.reshape([1, 1]), ...flags, ...squares];
+        // One read for everything the host checks: [loss, then per layer: a non-finite flag of its
+        // gradient, of its forward output, its squared gradient norm, and the same scaled by 2^-80].
+        // x * 0 is NaN exactly where x is NaN or infinite, so the flags cannot overflow. The squared
+        // norm of finite float32 values can (any element above 1.8e19): then the scaled sum,
+        // which cannot overflow, gives the norm on the host in float64.
+        const stat = (ts: Tensor[], f: (t: Tensor) => Tensor) => ts.reduce((acc: Tensor, t) => e.add(acc, e.sumAll(f(t))), e.zeros([])).reshape([1, 1]);
+        const perLayerStats = perLayer.flatMap((gs, i) => [
+          stat(gs, (g) => e.affine(g, 0, 0)),
+          stat([calls[i].out.t], (y) => e.affine(y, 0, 0)),
+          stat(gs, (g) => e.square(g)),
+          stat(gs, (g) => e.square(e.affine(g, NORM_SCALE, 0))),
+        ]);
+        const parts = [L.value.reshape([1, 1]), ...perLayerStats];
         return { grads: perLayer.flat(), stats: e.concatCols(parts), pred: out.t, rows: L.rows, mask: out.mask };
       });
     } finally {
@@ -511,15 +511,28 @@ export class Sequential {
     try {
       const stats = await r.stats.data();
       const loss = stats[0];
-      const n = this.layers.length;
-      const bad = this.layers.map((_, i) => (Number.isFinite(stats[1 + i]) ? -1 : i)).filter((i) => i >= 0);
-      if (!Number.isFinite(loss) || bad.length > 0) {
-        const norms = this.layers.map((l, i) => `${l.name} ${Math.sqrt(stats[1 + n + i])}`).join(', ');
-        // Backpropagation runs last layer to first: the last bad layer is where it started.
-        const origin = bad.length ? this.layers[bad[bad.length - 1]].name : undefined;
-        const detail = !Number.isFinite(loss)
-          ? `the loss is ${loss}${origin ? `; the gradient of layer '${origin}' went non-finite first (in backpropagation order)` : ''}.`
-          : `the loss is finite (${loss}) but the gradient of layer '${origin}' has NaN or infinite values.`;
+      const at = (i: number, k: number) => stats[1 + 4 * i + k];
+      const badGrad = this.layers.map((_, i) => i).filter((i) => !Number.isFinite(at(i, 0)));
+      if (!Number.isFinite(loss) || badGrad.length > 0) {
+        const norms = this.layers.map((l, i) => `${l.name} ${gradientNorm(at(i, 0), at(i, 2), at(i, 3))}`).join(', ');
+        let origin: string;
+        let detail: string;
+        if (badGrad.length) {
+          // Backpropagation runs last layer to first: the last bad layer is where it started.
+          origin = this.layers[badGrad[badGrad.length - 1]].name;
+          detail = Number.isFinite(loss)
+            ? `the loss is finite (${loss}) but the gradient of layer '${origin}' has NaN or infinite values.`
+            : `the loss is ${loss}; the gradient of layer '${origin}' went non-finite first (in backpropagation order).`;
+        } else {
+          // The gradients are finite: the forward pass overflowed. Name the first layer whose
+          // output is not finite, or the last layer if only the loss on its output overflowed.
+          const firstBadOut = this.layers.findIndex((_, i) => !Number.isFinite(at(i, 1)));
+          origin = this.layers[firstBadOut >= 0 ? firstBadOut : this.layers.length - 1].name;
+          detail =
+            firstBadOut >= 0
+              ? `the loss is ${loss}; the output of layer '${origin}' went non-finite first (in forward order).`
+              : `the loss is ${loss}: it overflowed on the (finite) output of the last layer '${origin}'.`;
+        }
         throw new TrainingDivergedError(pos.epoch, pos.batch, origin, loss, `${detail} Per-layer gradient norms: ${norms}.`);
       }
       c.optimizer.step(this.params, r.grads);
@@ -656,6 +669,10 @@ export class Sequential {
     this.stopTraining = false;
     await callbacks.trainBegin({});
     let lastYield = Date.now();
+    // Divergence that stays finite (Adam at a huge learning rate can sit at a loss of 1e11):
+    // warn once when a batch loss exceeds LOSS_GROWTH times the lowest one so far.
+    let lowest = Number.POSITIVE_INFINITY;
+    let warned = false;
     for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
       await callbacks.epochBegin(epoch, {});
       const order = Array.from({ length: N }, (_, i) => i);
@@ -676,6 +693,16 @@ export class Sequential {
         seen += rows.length;
         sampleLoss += r.loss * rows.length;
         const logs: Logs = { batch: b, size: rows.length, loss: r.loss };
+        if (!warned && r.loss > LOSS_GROWTH * Math.max(lowest, LOSS_FLOOR)) {
+          warned = true;
+          const message =
+            `the loss grew from ${lowest.toPrecision(4)} to ${r.loss.toPrecision(4)} (${(r.loss / lowest).toExponential(1)} times) ` +
+            `by epoch ${epoch + 1}, batch ${b + 1}: training is diverging. Lower the learning rate, clip gradients ` +
+            '(optimizers.adam({ clipNorm: 1 })) or scale the inputs.';
+          history.warnings.push(message);
+          await callbacks.warning(message, { epoch, batch: b, loss: r.loss, lowest });
+        }
+        lowest = Math.min(lowest, r.loss);
         c.metrics.forEach((m, i) => {
           totals[i].sum += r.sums[i].sum;
           totals[i].count += r.sums[i].count;
@@ -927,6 +954,26 @@ export class Sequential {
     this.#compiled?.optimizer.dispose();
     this.#disposed = true;
   }
+}
+
+/** A batch loss this many times the lowest one of the fit so far is reported as divergence. */
+const LOSS_GROWTH = 1e3;
+/** Losses below this count as this much when comparing (a loss near zero may grow harmlessly). */
+const LOSS_FLOOR = 1e-2;
+
+/** Power-of-two scale of the overflow-free squared norm (exact in float32): 2^-80. */
+const NORM_SCALE = 2 ** -80;
+
+/**
+ * A layer's gradient L2 norm from its device sums: `flag` (NaN when some element is not
+ * finite), the squared norm and the squared norm of the gradient times NORM_SCALE. When the
+ * plain sum overflowed float32, the scaled one (which cannot: (3.4e38 * 2^-80)^2 = 8e28 per
+ * element) is rescaled in float64.
+ */
+function gradientNorm(flag: number, squares: number, scaledSquares: number): number {
+  if (!Number.isFinite(flag)) return Number.NaN;
+  if (Number.isFinite(squares)) return Math.sqrt(squares);
+  return Math.sqrt(scaledSquares) / NORM_SCALE;
 }
 
 const rangeRows = (start: number, end: number): number[] => Array.from({ length: end - start }, (_, i) => start + i);
