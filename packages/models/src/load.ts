@@ -14,6 +14,12 @@ export interface LoadOptions {
    * file is refused with a ModelFormatError before it is read. Model files are untrusted input.
    */
   maxJsonBytes?: number;
+  /**
+   * false: load the weights (and compile settings) only, for inference: the optimizer file is not
+   * read, so a missing or damaged one is no error, and the model comes back uncompiled (training
+   * cannot resume exactly). Default true.
+   */
+  includeOptimizer?: boolean;
 }
 
 /**
@@ -24,11 +30,16 @@ export interface LoadOptions {
  */
 export async function loadModel(source: string | IOHandler, options: LoadOptions): Promise<Sequential> {
   const handler = resolveHandler(source, 'load');
-  const limits = { maxJsonBytes: maxJsonBytes(options) };
+  const includeOptimizer = options?.includeOptimizer ?? true;
+  const limits = { maxJsonBytes: maxJsonBytes(options), includeOptimizer };
   const artifacts = await handler.load!(limits);
   // Handlers validate what they read; a custom handler's model.json is validated here too.
   if (!artifacts || typeof artifacts !== 'object')
     throw new ModelFormatError(handler.description, 'the handler returned no artifacts ({ modelJson, weights, optimizer? }).');
   const modelJson = parseModelJson(handler.description, artifacts.modelJson);
+  if (!includeOptimizer) {
+    if (modelJson.training) delete modelJson.training.optimizer;
+    return artifactsToModel({ modelJson, weights: artifacts.weights }, options.backend, handler.description);
+  }
   return artifactsToModel({ ...artifacts, modelJson }, options.backend, handler.description);
 }

@@ -148,3 +148,24 @@ describe('keys from a file never reach a prototype', () => {
     expect(({} as Record<string, unknown>).shape).toBeUndefined();
   });
 });
+
+describe('loading weights only', () => {
+  it('includeOptimizer: false loads a model whose optimizer file is damaged or missing, uncompiled', async () => {
+    const { cp, unlink } = await import('node:fs/promises');
+    const p = join(dir, 'no-optimizer');
+    await cp(good, p, { recursive: true });
+    const opt = (await import('node:fs')).readdirSync(p).find((f) => f.startsWith('optimizer.'))!;
+    await writeFile(join(p, opt), new Uint8Array(3));
+    expect((await failure(p)).message).toMatch(/optimizer file .* is truncated/);
+    const full = await loadModel(good, { backend: engine });
+    const x = hostTensor(randomValues(9, 8), [2, 2, 2]);
+    for (const damage of ['truncated', 'missing']) {
+      if (damage === 'missing') await unlink(join(p, opt));
+      const m = await loadModel(p, { backend: engine, includeOptimizer: false });
+      expect(m.optimizer).toBeUndefined();
+      expect(Array.from((await m.predict(x)).data)).toEqual(Array.from((await full.predict(x)).data));
+      m.dispose();
+    }
+    full.dispose();
+  });
+});

@@ -94,7 +94,7 @@ export function browserIndexedDB(name: string, factory?: IndexedDBFactory): IOHa
         db.close();
       }
     },
-    async load() {
+    async load(limits?: LoadLimits) {
       const db = await openDb(idb(), description);
       let rec: unknown;
       try {
@@ -110,7 +110,7 @@ export function browserIndexedDB(name: string, factory?: IndexedDBFactory): IOHa
       return {
         modelJson: parseModelJson(description, r.modelJson),
         weights: storedBytes(description, 'weights', r.weights),
-        optimizer: r.optimizer === undefined ? undefined : storedBytes(description, 'optimizer', r.optimizer),
+        optimizer: r.optimizer === undefined || limits?.includeOptimizer === false ? undefined : storedBytes(description, 'optimizer', r.optimizer),
       };
     },
   };
@@ -197,7 +197,7 @@ export function http(url: string, options: { fetch?: typeof fetch; init?: Reques
       };
       const weights = await bin(modelJson.weights.path, 'weights');
       const opt = modelJson.training?.optimizer;
-      return { modelJson, weights, optimizer: opt ? await bin(opt.path, 'optimizer state') : undefined };
+      return { modelJson, weights, optimizer: opt && limits?.includeOptimizer !== false ? await bin(opt.path, 'optimizer state') : undefined };
     },
   };
 }

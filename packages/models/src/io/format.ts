@@ -25,10 +25,15 @@ export const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024;
 /** Nesting deeper than this in a model.json is refused (real files nest 7 levels or fewer). */
 export const MAX_JSON_DEPTH = 64;
 
-/** Limits a handler applies while loading untrusted files. */
+/** What loadModel asks of a handler's load. */
 export interface LoadLimits {
   /** Largest model.json accepted, in bytes. Default DEFAULT_MAX_JSON_BYTES (16 MiB). */
   maxJsonBytes?: number;
+  /**
+   * false: the optimizer state is not wanted (inference only); the handler need not read it, and
+   * a missing or damaged optimizer file is no error. Default true.
+   */
+  includeOptimizer?: boolean;
 }
 
 /** The size cap of `limits`, checked. */

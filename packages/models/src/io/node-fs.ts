@@ -146,7 +146,7 @@ export function fileSystem(target: string, options: FileSystemOptions = {}): Req
           }
         };
         const weights = await pick(modelJson.weights, 'weights');
-        const opt = modelJson.training?.optimizer;
+        const opt = limits.includeOptimizer === false ? undefined : modelJson.training?.optimizer;
         const optimizer = opt ? await pick(opt, 'optimizer') : undefined;
         return { modelJson, weights, optimizer };
       };
