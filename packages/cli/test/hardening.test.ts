@@ -9,22 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Io, runCli } from '../src/cli.js';
-import { generateCommand } from '../src/commands/generate.js';
-import { predictCommand } from '../src/commands/predict.js';
-import { trainCommand } from '../src/commands/train.js';
+import { run } from './in-process.js';
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-cli-hardening-'));
 const names = join(dir, 'names');
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), progress: () => {}, env: {} };
-  const code = await runCli(argv, { commands: [trainCommand, predictCommand, generateCommand], version: '0.0.0', io });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 const tinyNames = (out: string, ...more: string[]) => run('train', '--example', 'names', '--epochs', '1', '--limit', '100', '--units', '4', '--out', out, ...more);
 const tinyWeather = (out: string, ...more: string[]) =>
   run('train', '--example', 'weather', '--epochs', '1', '--limit', '60', '--units', '2', '--window', '3', '--out', out, ...more);

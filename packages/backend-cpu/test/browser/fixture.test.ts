@@ -16,7 +16,7 @@ describe('backend-cpu in Chromium', () => {
 
   for (const simd of [true, false])
     it(`passes every case of the PyTorch fixture with the ${simd ? 'WebAssembly SIMD' : 'TypeScript'} kernels`, async () => {
-      const fixture = parseFixture(JSON.parse(inject('fixtureText')), inject('fixturePath'));
+      const fixture = parseFixture(JSON.parse(inject('cpuFixture').text), inject('cpuFixture').path);
       const engine = createEngine(createCpuBackend({ simd }));
       const report = await runFixture(engine, fixture);
       expect(report.cases.length).toBeGreaterThanOrEqual(20);

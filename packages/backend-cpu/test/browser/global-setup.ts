@@ -1,22 +1,15 @@
 /**
- * Runs in Node before the browser tests: reads the PyTorch reference fixture (found like every
- * other package finds it) and provides its text to the page, which has no file system. A missing
- * fixture fails the run here, with core's FixtureError message.
+ * Runs in Node before the browser tests: reads the PyTorch reference fixture and provides it to
+ * the page, which has no file system. A missing fixture fails the run here (core's FixtureError).
  */
-import { readFile } from 'node:fs/promises';
 // A relative source import: global setup runs in Node outside the vite resolve conditions.
-import { findReferenceFixture } from '../../../core/src/testing/node.js';
+import { readReferenceFixture } from '../../../core/src/testing/node.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    fixturePath: string;
-    fixtureText: string;
+    cpuFixture: { path: string; text: string };
   }
 }
 
-export default async function setup(project: TestProject): Promise<void> {
-  const path = findReferenceFixture();
-  project.provide('fixturePath', path);
-  project.provide('fixtureText', await readFile(path, 'utf8'));
-}
+export default async (project: TestProject) => project.provide('cpuFixture', await readReferenceFixture());

@@ -27,3 +27,22 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-quic',
   '--no-first-run',
 ];
+
+/**
+ * vitest browser-mode settings for a package's `chromium` test project: headless Chromium
+ * (Debian's `/usr/bin/chromium`, or `CHROMIUM_PATH`) with CHROMIUM_ARGS, through the playwright
+ * provider factory the config passes in (`playwright` of `@vitest/browser-playwright`), so
+ * every package launches the same browser the same way.
+ */
+export function chromiumBrowserMode<P>(playwright: (options: { launchOptions: { executablePath: string; args: string[] } }) => P) {
+  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+  return {
+    enabled: true,
+    headless: true,
+    screenshotFailures: false,
+    // A loaded machine can take minutes to start Chromium and serve the first modules.
+    connectTimeout: 300_000,
+    provider: playwright({ launchOptions: { executablePath: env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] } }),
+    instances: [{ browser: 'chromium' as const }],
+  };
+}
