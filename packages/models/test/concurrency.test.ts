@@ -6,7 +6,7 @@
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import { StateError } from '@recurrent/core';
 import { describe, expect, it } from 'vitest';
-import { io, layers, loadModel, ModelBusyError, type ModelArtifacts, optimizers, sequential } from '../src/index.js';
+import { earlyStopping, io, layers, loadModel, ModelBusyError, type ModelArtifacts, optimizers, sequential } from '../src/index.js';
 import { hostTensor, randomValues } from './helpers.js';
 
 const N = 24;
@@ -128,5 +128,14 @@ describe('concurrent calls on one model', () => {
     expect(() => m.setWeights(w)).toThrow(/setWeights: the model is busy/);
     await Promise.all([running, p]);
     m.setWeights(w);
+  });
+
+  it('earlyStopping restores the best weights even while a predict started from a callback is running', async () => {
+    const m = model();
+    const pending: Promise<unknown>[] = [];
+    const stop = earlyStopping({ monitor: 'loss', patience: 100, restoreBestWeights: true });
+    await m.fit(x, y, { epochs: 3, batchSize: 4, verbose: 0, callbacks: [{ onEpochEnd: () => void pending.push(m.predict(x, { batchSize: 2 })) }, stop] });
+    await Promise.all(pending);
+    expect(stop.bestEpoch).toBeGreaterThanOrEqual(0);
   });
 });

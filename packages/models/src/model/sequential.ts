@@ -844,6 +844,20 @@ export class Sequential {
   setWeights(weights: readonly (NamedWeight | InputData)[]): void {
     this.#alive('setWeights');
     this.#idle('setWeights', false);
+    this.#replaceWeights(weights);
+  }
+
+  /**
+   * @internal setWeights once the current training step or read has finished (for callbacks
+   * inside fit, e.g. earlyStopping restoring the best weights while a predict started from
+   * another callback is still running).
+   */
+  async setWeightsWhenIdle(weights: readonly (NamedWeight | InputData)[]): Promise<void> {
+    this.#alive('setWeights');
+    await this.#lock.run(async () => this.#replaceWeights(weights));
+  }
+
+  #replaceWeights(weights: readonly (NamedWeight | InputData)[]): void {
     this.#autoBuild();
     if (!this.#built) throw new ConfigError('setWeights: build the model first (give the first layer an inputShape, or call build()).');
     const ps = this.params;
