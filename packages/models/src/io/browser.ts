@@ -104,7 +104,7 @@ export function browserIndexedDB(name: string, factory?: IndexedDBFactory): IOHa
       } finally {
         db.close();
       }
-      if (rec === undefined) throw new ModelFormatError(description, `no model named ${quote(name)} in IndexedDB.`);
+      if (rec === undefined) throw new ModelFormatError(description, `no model named '${name}' in IndexedDB.`);
       if (typeof rec !== 'object' || rec === null) throw new ModelFormatError(description, 'the stored record is damaged: it is not an object. Save the model again.');
       const r = rec as Partial<Record_>;
       return {
