@@ -1,5 +1,5 @@
 import { conformanceSuite } from '@recurrent/core/testing';
-import { findReferenceFixture, loadFixtureFile } from '@recurrent/core/testing/node';
+import { loadReferenceFixtures } from '@recurrent/core/testing/node';
 import { describe, it } from 'vitest';
 import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
 
@@ -10,11 +10,11 @@ import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
 conformanceSuite({ describe, it }, {
   name: 'cpu (wasm SIMD)',
   create: () => createCpuBackend({ simd: true, heap: { initialPages: 1, poison: true } }),
-  fixture: () => loadFixtureFile(findReferenceFixture()),
+  fixture: () => loadReferenceFixtures(),
 });
 
 conformanceSuite({ describe, it }, {
   name: 'cpu (TypeScript)',
   create: () => createCpuBackend({ simd: false }),
-  fixture: () => loadFixtureFile(findReferenceFixture()),
+  fixture: () => loadReferenceFixtures(),
 });

@@ -9,7 +9,7 @@
  * sums and matmuls in float64; the SIMD matmul accumulates in float32, which the tolerance
  * covers at these sizes (K up to 600).
  */
-import { BackendError, createEngine, type Backend, type Engine, type Shape, type Tensor } from '@recurrent/core';
+import { BackendError, createEngine, RECURRENT_ACTIVATIONS, type Backend, type Engine, type Shape, type Tensor } from '@recurrent/core';
 import { createReferenceBackend } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
@@ -45,6 +45,8 @@ type Gen = (u: number) => number;
 const signed: Gen = (u) => 4 * u - 2; // [-2, 2)
 const positive: Gen = (u) => 0.1 + 3 * u; // log, sqrt, v
 const unit: Gen = (u) => u; // gates, cond
+/** Gate outputs including saturated ones (exactly 0 and 1: a hard sigmoid's kinks and beyond). */
+const saturating: Gen = (u) => (u < 0.15 ? 0 : u > 0.85 ? 1 : u);
 const awayFromZero: Gen = (u) => (u < 0.5 ? -0.5 - u : u); // divisors, |b| >= 0.5
 
 interface Input {
@@ -262,30 +264,60 @@ describe(`cpu backend, ${variant} kernels`, () => {
       [2, 50],
     ];
 
-    it('lstmCell', () => {
-      for (const [b, h] of BH)
-        compare(`lstmCell B${b} H${h}`, [input([b, 4 * h]), input([b, 4 * h]), input([b, h])], (e, xs) => e.fused('lstmCell', xs, {}));
-    });
+    for (const recurrentActivation of RECURRENT_ACTIVATIONS) {
+      const act = { recurrentActivation };
+      it(`lstmCell (${recurrentActivation})`, () => {
+        for (const [b, h] of BH)
+          compare(`lstmCell ${recurrentActivation} B${b} H${h}`, [input([b, 4 * h]), input([b, 4 * h]), input([b, h])], (e, xs) =>
+            e.fused('lstmCell', xs, act),
+          );
+      });
 
-    it('lstmCellGrad', () => {
-      for (const [b, h] of BH)
-        compare(
-          `lstmCellGrad B${b} H${h}`,
-          [input([b, 4 * h], unit), input([b, h]), input([b, h]), input([b, h]), input([b, h])],
-          (e, xs) => e.fused('lstmCellGrad', xs, {}),
-        );
-    });
+      it(`lstmCellGrad (${recurrentActivation})`, () => {
+        for (const [b, h] of BH)
+          compare(
+            `lstmCellGrad ${recurrentActivation} B${b} H${h}`,
+            [input([b, 4 * h], saturating), input([b, h]), input([b, h]), input([b, h]), input([b, h])],
+            (e, xs) => e.fused('lstmCellGrad', xs, act),
+          );
+      });
 
-    it('gruCell', () => {
-      for (const [b, h] of BH)
-        compare(`gruCell B${b} H${h}`, [input([b, 3 * h]), input([b, 3 * h]), input([b, h])], (e, xs) => e.fused('gruCell', xs, {}));
-    });
+      it(`gruCell (${recurrentActivation})`, () => {
+        for (const [b, h] of BH)
+          compare(`gruCell ${recurrentActivation} B${b} H${h}`, [input([b, 3 * h]), input([b, 3 * h]), input([b, h])], (e, xs) =>
+            e.fused('gruCell', xs, act),
+          );
+      });
 
-    it('gruCellGrad', () => {
-      for (const [b, h] of BH)
-        compare(`gruCellGrad B${b} H${h}`, [input([b, 4 * h], unit), input([b, h]), input([b, h])], (e, xs) =>
-          e.fused('gruCellGrad', xs, {}),
-        );
+      it(`gruCellGrad (${recurrentActivation})`, () => {
+        for (const [b, h] of BH)
+          compare(`gruCellGrad ${recurrentActivation} B${b} H${h}`, [input([b, 4 * h], saturating), input([b, h]), input([b, h])], (e, xs) =>
+            e.fused('gruCellGrad', xs, act),
+          );
+      });
+
+      it(`gruBeforeGates and gruBeforeGrad (${recurrentActivation})`, () => {
+        for (const [b, h] of BH) {
+          compare(`gruBeforeGates ${recurrentActivation} B${b} H${h}`, [input([b, 3 * h]), input([b, 2 * h]), input([b, h])], (e, xs) =>
+            e.fused('gruBeforeGates', xs, act),
+          );
+          compare(
+            `gruBeforeGrad ${recurrentActivation} B${b} H${h}`,
+            [input([b, 2 * h], saturating), input([b, h]), input([b, h]), input([b, h]), input([b, h])],
+            (e, xs) => e.fused('gruBeforeGrad', xs, act),
+          );
+        }
+      });
+    }
+
+    it('a fused kernel declines an unknown recurrentActivation, and core refuses it (never a guess)', () => {
+      const e = createEngine(createBackend());
+      const bad = { recurrentActivation: 'hardSigmoid' } as never;
+      e.scope(() => {
+        expect(() => e.fused('lstmCell', [e.fill([2, 8], 0.1), e.fill([2, 8], 0.2), e.fill([2, 2], 0)], bad)).toThrow(/recurrentActivation must be one of/);
+      });
+      expect(e.fusedCounts().lstmCell).toEqual({ kernel: 0, fallback: 1, declined: 1 });
+      expect(e.memory().tensors).toBe(0);
     });
 
     it('adamUpdate, with and without decoupled weight decay', () => {
@@ -313,7 +345,7 @@ describe(`cpu backend, ${variant} kernels`, () => {
       const pre = e.fill([7, 8], 0.5);
       const c = e.fill([7, 2], 0);
       const all = [a, w, ones, pre, c, e.matmul(a, w), e.sigmoid(a), e.add(a, ones), e.softmax(a), e.sumBatch(a)];
-      all.push(...Object.values(e.fused('lstmCell', [pre, pre, c], {})));
+      all.push(...Object.values(e.fused('lstmCell', [pre, pre, c], { recurrentActivation: 'sigmoid' })));
       expect(backend.memory().buffers).toBe(all.length);
       expect(backend.memory().bytes).toBe(all.reduce((n, t) => n + 4 * t.size, 0));
       for (const t of all) t.dispose();
@@ -326,7 +358,7 @@ describe(`cpu backend, ${variant} kernels`, () => {
       e.scope(() => {
         const x = e.tensor(makeInputs(4)([5, 6]).values, [5, 6]);
         const y = e.matmul(x, x, { transposeB: true });
-        e.fused('gruCell', [e.fill([5, 9], 0.1), e.fill([5, 9], 0.2), e.fill([5, 3], 0)], {});
+        e.fused('gruCell', [e.fill([5, 9], 0.1), e.fill([5, 9], 0.2), e.fill([5, 3], 0)], { recurrentActivation: 'hardSigmoidKeras2' });
         e.logSoftmax(y);
       });
       expect(backend.memory()).toEqual({ buffers: 0, bytes: 0 });

@@ -132,14 +132,14 @@ describe('runs on WebGL2, not a fallback', () => {
       e.scope(() => {
         const t = (n: number, s: number[]) => e.tensor(values(n), s);
         const calls: [string, () => unknown][] = [
-          ['lstmCell', () => e.fused('lstmCell', [t(B * 4 * H, [B, 4 * H]), t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H])], {})],
-          ['lstmCellGrad', () => e.fused('lstmCellGrad', [t(B * 4 * H, [B, 4 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], {})],
-          ['gruCell', () => e.fused('gruCell', [t(B * 3 * H, [B, 3 * H]), t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H])], {})],
-          ['gruCellGrad', () => e.fused('gruCellGrad', [t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H]), t(B * H, [B, H])], {})],
-          ['gruBeforeGates', () => e.fused('gruBeforeGates', [t(B * 3 * H, [B, 3 * H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], {})],
+          ['lstmCell', () => e.fused('lstmCell', [t(B * 4 * H, [B, 4 * H]), t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H])], { recurrentActivation: 'sigmoid' })],
+          ['lstmCellGrad', () => e.fused('lstmCellGrad', [t(B * 4 * H, [B, 4 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], { recurrentActivation: 'sigmoid' })],
+          ['gruCell', () => e.fused('gruCell', [t(B * 3 * H, [B, 3 * H]), t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H])], { recurrentActivation: 'sigmoid' })],
+          ['gruCellGrad', () => e.fused('gruCellGrad', [t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H]), t(B * H, [B, H])], { recurrentActivation: 'sigmoid' })],
+          ['gruBeforeGates', () => e.fused('gruBeforeGates', [t(B * 3 * H, [B, 3 * H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], { recurrentActivation: 'sigmoid' })],
           ['gruBeforeState', () => e.fused('gruBeforeState', [t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], {})],
           ['gruBeforeGradN', () => e.fused('gruBeforeGradN', [t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H]), t(B * H, [B, H])], {})],
-          ['gruBeforeGrad', () => e.fused('gruBeforeGrad', [t(B * 2 * H, [B, 2 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], {})],
+          ['gruBeforeGrad', () => e.fused('gruBeforeGrad', [t(B * 2 * H, [B, 2 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], { recurrentActivation: 'sigmoid' })],
           ['simpleRnnCell', () => e.fused('simpleRnnCell', [t(B * H, [B, H]), t(B * H, [B, H])], { activation: 'tanh' })],
           [
             'adamUpdate',

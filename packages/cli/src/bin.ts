@@ -6,13 +6,25 @@
 import { readFileSync } from 'node:fs';
 import { nodeIo, runCli, type Command } from './cli.js';
 import { conformanceCommand } from './commands/conformance.js';
+import { convertCommand } from './commands/convert.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand } from './commands/export.js';
 import { generateCommand } from './commands/generate.js';
+import { importCommand } from './commands/import.js';
 import { predictCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 
 /** Every command, one file each in ./commands, built with defineCommand (cli.ts). */
-const commands: readonly Command[] = [conformanceCommand, demoCommand, trainCommand, predictCommand, generateCommand];
+const commands: readonly Command[] = [
+  conformanceCommand,
+  demoCommand,
+  trainCommand,
+  predictCommand,
+  generateCommand,
+  convertCommand,
+  exportCommand,
+  importCommand,
+];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
 

@@ -10,6 +10,8 @@
  * Tensors are row-major; sequences are batch-first [B, T, D].
  */
 
+import type { RecurrentActivation } from './recurrent-activation.js';
+
 export type Shape = readonly number[];
 
 /** A backend's own buffer handle. Opaque to core. */
@@ -114,6 +116,10 @@ export type Kernels = { [K in OpName]: Kernel<K> };
  *
  * Gate layouts (columns of the [B, G*H] pre-activations):
  *   LSTM: i, f, g, o (PyTorch and Keras order).  GRU: r, z, n (PyTorch order).
+ *
+ * `sig` below is the attribute `recurrentActivation` (recurrent-activation.ts): the logistic
+ * sigmoid or one of the two hard sigmoids. Backward kernels take the derivative from the gate
+ * outputs: y * (1 - y) for the sigmoid, slope * [0 < y < 1] for a hard sigmoid.
  */
 export interface FusedSpec {
   /** SimpleRNN step: h' = act(xp + hp), act = tanh or relu. One pass instead of two. */
@@ -124,40 +130,45 @@ export interface FusedSpec {
   };
   /**
    * LSTM pointwise step. xp = x@Wx + bx [B, 4H], hp = h@Wh + bh [B, 4H], c [B, H].
-   * pre = xp + hp; gates = [sigmoid(i), sigmoid(f), tanh(g), sigmoid(o)] [B, 4H];
+   * pre = xp + hp; gates = [sig(i), sig(f), tanh(g), sig(o)] [B, 4H];
    * c' = f*c + i*g; h' = o*tanh(c').
    */
   lstmCell: {
     inputs: [xp: TensorInfo, hp: TensorInfo, c: TensorInfo];
     outputs: { h: Shape; c: Shape; gates: Shape };
+    attrs: GateAttrs;
   };
   /** Backward of lstmCell: d(pre) [B, 4H] and d(c) [B, H] from dh', dc'. */
   lstmCellGrad: {
     inputs: [gates: TensorInfo, cPrev: TensorInfo, c: TensorInfo, dh: TensorInfo, dc: TensorInfo];
     outputs: { dPre: Shape; dcPrev: Shape };
+    attrs: GateAttrs;
   };
   /**
    * GRU (reset-after) pointwise step. xp = x@Wx + bx [B, 3H], hp = h@Wh + bh [B, 3H].
-   * r = sigmoid(xp_r + hp_r); z = sigmoid(xp_z + hp_z); n = tanh(xp_n + r*hp_n);
+   * r = sig(xp_r + hp_r); z = sig(xp_z + hp_z); n = tanh(xp_n + r*hp_n);
    * h' = (1-z)*n + z*h. cache = [r, z, n, hp_n] [B, 4H].
    */
   gruCell: {
     inputs: [xp: TensorInfo, hp: TensorInfo, h: TensorInfo];
     outputs: { h: Shape; cache: Shape };
+    attrs: GateAttrs;
   };
   /** Backward of gruCell: d(xp) [B, 3H], d(hp) [B, 3H], and the direct part of d(h) (dh'*z). */
   gruCellGrad: {
     inputs: [cache: TensorInfo, h: TensorInfo, dh: TensorInfo];
     outputs: { dXp: Shape; dHp: Shape; dhDirect: Shape };
+    attrs: GateAttrs;
   };
   /**
    * GRU reset-before (Keras reset_after=False), first half of a step. xp = x@Wx + bx [B, 3H],
    * hpRz = h@Wh[:, r|z] + bh[r|z] [B, 2H], h [B, H].
-   * rz = sigmoid(xp[:, :2H] + hpRz) [B, 2H]; rh = r*h [B, H], the input of the n-gate matmul.
+   * rz = sig(xp[:, :2H] + hpRz) [B, 2H]; rh = r*h [B, H], the input of the n-gate matmul.
    */
   gruBeforeGates: {
     inputs: [xp: TensorInfo, hpRz: TensorInfo, h: TensorInfo];
     outputs: { rz: Shape; rh: Shape };
+    attrs: GateAttrs;
   };
   /**
    * GRU reset-before, second half. hpN = (r*h)@Wh[:, n] + bh[n] [B, H].
@@ -174,12 +185,13 @@ export interface FusedSpec {
   };
   /**
    * Backward of the reset-before step, second part, given dRh = d(pre_n) @ Wh[:, n]^T [B, H]:
-   * d(xp) = [dr, dz, d(pre_n)] [B, 3H] with dr = dRh*h*r*(1-r), dz = dh'*(h-n)*z*(1-z); and the
+   * d(xp) = [dr, dz, d(pre_n)] [B, 3H] with dr = dRh*h*sig'(r), dz = dh'*(h-n)*sig'(z); and the
    * direct part of d(h), dh'*z + dRh*r [B, H] (the rest is d(xp)[:, :2H] @ Wh[:, r|z]^T).
    */
   gruBeforeGrad: {
     inputs: [rz: TensorInfo, n: TensorInfo, h: TensorInfo, dh: TensorInfo, dRh: TensorInfo];
     outputs: { dXp: Shape; dhDirect: Shape };
+    attrs: GateAttrs;
   };
   /**
    * Adam / AdamW update (PyTorch form). m' = b1 m + (1-b1) g; v' = b2 v + (1-b2) g^2;
@@ -192,13 +204,24 @@ export interface FusedSpec {
   };
 }
 
+/** The attributes of the fused ops that apply the recurrent activation `sig`. */
+export interface GateAttrs {
+  recurrentActivation: RecurrentActivation;
+}
+
 export type FusedName = keyof FusedSpec;
 type FusedAttrs<K extends FusedName> = FusedSpec[K] extends { attrs: infer A } ? A : Record<string, never>;
+/**
+ * A fused kernel. It returns null, before allocating anything, for attribute values it does not
+ * implement (e.g. a recurrent activation it has no code for): the engine then computes the op
+ * from the primitives, and counts the fallback (Engine.fusedCounts), so a kernel never
+ * computes with the wrong function and the conformance suite sees when one declines.
+ */
 export type FusedKernel<K extends FusedName> = (
   inputs: FusedSpec[K]['inputs'],
   attrs: FusedAttrs<K>,
   outShapes: FusedSpec[K]['outputs'],
-) => { [O in keyof FusedSpec[K]['outputs']]: DataId };
+) => { [O in keyof FusedSpec[K]['outputs']]: DataId } | null;
 export type FusedKernels = { [K in FusedName]?: FusedKernel<K> };
 export type FusedAttrsOf<K extends FusedName> = FusedAttrs<K>;
 

@@ -216,8 +216,9 @@ export class Engine {
   }
 
   /**
-   * Runs a fused op: the backend's kernel when it has one, else the same computation from
-   * primitives (internal/fallbacks.ts). Set `useFused = false` to force the fallback.
+   * Runs a fused op: the backend's kernel when it has one and it accepts the attributes, else
+   * the same computation from primitives (internal/fallbacks.ts). Set `useFused = false` to
+   * force the fallback. Every call is counted (see fusedCounts).
    */
   fused<K extends FusedName>(
     op: K,
@@ -227,15 +228,34 @@ export class Engine {
     const shapes = inputs.map((t) => t.shape);
     const outShapes = (fusedShapeRules[op] as (s: Shape[]) => Record<string, Shape>)(shapes);
     const kernel = this.useFused ? (this.backend.fused[op] as unknown) : undefined;
+    const count = (this.#fusedCounts[op] ??= { kernel: 0, fallback: 0, declined: 0 });
     if (typeof kernel === 'function') {
       const infos = inputs.map((t) => ({ dataId: t.dataIdFor(op), shape: t.shape }));
-      const ids = (kernel as (i: unknown, a: unknown, o: unknown) => Record<string, DataId>)(infos, attrs, outShapes);
-      const out: Record<string, Tensor> = {};
-      for (const k of Object.keys(outShapes)) out[k] = this.wrap(ids[k], outShapes[k]);
-      return out as { [O in keyof FusedSpec[K]['outputs']]: Tensor };
+      const ids = (kernel as (i: unknown, a: unknown, o: unknown) => Record<string, DataId> | null)(infos, attrs, outShapes);
+      if (ids) {
+        count.kernel++;
+        const out: Record<string, Tensor> = {};
+        for (const k of Object.keys(outShapes)) out[k] = this.wrap(ids[k], outShapes[k]);
+        return out as { [O in keyof FusedSpec[K]['outputs']]: Tensor };
+      }
+      count.declined++;
     }
+    count.fallback++;
     const fb = fusedFallbacks[op] as unknown as (e: Engine, i: Tensor[], a: unknown) => Record<string, Tensor>;
     return this.scope(() => fb(this, inputs, attrs)) as { [O in keyof FusedSpec[K]['outputs']]: Tensor };
+  }
+
+  #fusedCounts: Partial<Record<FusedName, FusedCount>> = {};
+
+  /**
+   * How often each fused op ran as the backend's kernel or as core's fallback since the last
+   * reset, and how many of the fallbacks were a backend kernel declining its attributes.
+   * The conformance suite asserts that fused runs never fall back where a kernel exists.
+   */
+  fusedCounts(reset = false): Partial<Record<FusedName, FusedCount>> {
+    const out = Object.fromEntries(Object.entries(this.#fusedCounts).map(([k, v]) => [k, { ...v }]));
+    if (reset) this.#fusedCounts = {};
+    return out;
   }
 
   /** Whether `fused` uses the backend's fused kernels (tests turn this off to check fallbacks). */
@@ -281,6 +301,13 @@ export class Engine {
   oneHot = (labels: Tensor, depth: number) => this.run('oneHot', [labels], { depth });
   gatherRows = (table: Tensor, indices: Tensor) => this.run('gatherRows', [table, indices], {});
   scatterAddRows = (values: Tensor, indices: Tensor, rows: number) => this.run('scatterAddRows', [values, indices], { rows });
+}
+
+/** Calls of one fused op: by the backend's kernel, by core's fallback, and kernels that declined. */
+export interface FusedCount {
+  kernel: number;
+  fallback: number;
+  declined: number;
 }
 
 /** Creates an engine over a backend. One engine per backend instance is typical. */

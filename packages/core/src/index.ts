@@ -8,6 +8,7 @@ export type {
   FusedKernels,
   FusedName,
   FusedSpec,
+  GateAttrs,
   Kernel,
   Kernels,
   MemoryInfo,
@@ -18,7 +19,16 @@ export type {
   Shape,
   TensorInfo,
 } from './backend.js';
-export { Engine, Tensor, createEngine, type EngineMemory } from './engine.js';
+export { Engine, Tensor, createEngine, type EngineMemory, type FusedCount } from './engine.js';
+export {
+  HARD_SIGMOID_SLOPE,
+  hardSigmoidSlope,
+  isRecurrentActivation,
+  RECURRENT_ACTIVATIONS,
+  recurrentGate,
+  recurrentGateGrad,
+  type RecurrentActivation,
+} from './recurrent-activation.js';
 export {
   BackendError,
   ConfigError,

@@ -43,6 +43,8 @@ export interface Optimizer {
   setState(state: OptimizerState, params: Param[]): void;
   /** Updates applied so far. */
   readonly iterations: number;
+  /** The learning rate of update `step` (0-based; a schedule's value there), e.g. to export a training run. */
+  learningRateAt(step: number): number;
   /** Frees the slots. The optimizer cannot be used afterwards. */
   dispose(): void;
 }
@@ -205,6 +207,10 @@ class RuleOptimizer implements Optimizer {
 
   #alive(where: string): void {
     if (this.#disposed) throw new StateError(`${this.name}.${where}: the optimizer was disposed; create a new one.`);
+  }
+
+  learningRateAt(step: number): number {
+    return this.#learningRate(step);
   }
 
   #learningRate(step: number): number {

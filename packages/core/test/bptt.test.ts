@@ -229,3 +229,35 @@ describe('inputGrad: false', () => {
     }
   });
 });
+
+describe('recurrentActivation', () => {
+  it('defaults to sigmoid; refuses an unknown name and any value on a simpleRnn (a ConfigError, never a guess)', async () => {
+    const { createCell } = await import('../src/cells/index.js');
+    expect(createCell({ kind: 'lstm', inputSize: 2, units: 3 }).config.recurrentActivation).toBe('sigmoid');
+    expect(createCell({ kind: 'gru', inputSize: 2, units: 3, recurrentActivation: 'hardSigmoidKeras3' }).config.recurrentActivation).toBe('hardSigmoidKeras3');
+    expect(() => createCell({ kind: 'gru', inputSize: 2, units: 3, recurrentActivation: 'hardSigmoid' as never })).toThrow(
+      /recurrentActivation must be one of 'sigmoid', 'hardSigmoidKeras2', 'hardSigmoidKeras3', got "hardSigmoid"/,
+    );
+    expect(() => createCell({ kind: 'simpleRnn', inputSize: 2, units: 3, recurrentActivation: 'sigmoid' })).toThrow(ConfigError);
+  });
+
+  it('the fallbacks compute clip(slope v + 0.5, 0, 1) and the slope inside (0, 1), 0 at and past the kinks', async () => {
+    const { hardSigmoidSlope } = await import('../src/recurrent-activation.js');
+    const e = createEngine(createReferenceBackend());
+    // xp carries the pre-activations, hp = 0, c = 0: gates [i, f, g, o] of one row, H = 5.
+    const v = [-4, -2.5, 0, 1, 3];
+    for (const [a, slope] of [['hardSigmoidKeras2', 0.2], ['hardSigmoidKeras3', 1 / 6]] as const) {
+      expect(hardSigmoidSlope(a)).toBe(slope);
+      const xp = e.tensor([...v, ...v, ...v, ...v], [1, 20]);
+      const out = e.fused('lstmCell', [xp, e.zeros([1, 20]), e.zeros([1, 5])], { recurrentActivation: a });
+      const want = v.map((x) => Math.min(1, Math.max(0, slope * x + 0.5)));
+      expect(Array.from(out.gates.dataSync().slice(0, 5))).toEqual(want);
+      const dPre = e.fused('lstmCellGrad', [out.gates, e.zeros([1, 5]), e.zeros([1, 5]), e.zeros([1, 5]), e.fill([1, 5], 1)], { recurrentActivation: a });
+      // d(pre_f) = dc * c_prev * sig'(f) with c_prev = 0: zero; d(pre_i) = dc * g * sig'(i), g = tanh(v).
+      const di = Array.from(dPre.dPre.dataSync().slice(0, 5));
+      const inside = want.map((y) => (y > 0 && y < 1 ? slope : 0));
+      di.forEach((d, k) => expect(d).toBeCloseTo(Math.tanh(v[k]) * inside[k], 14));
+    }
+    expect(hardSigmoidSlope('hard_sigmoid')).toBeUndefined();
+  });
+});

@@ -233,12 +233,12 @@ describe('parseFixture: mutated copies throw FixtureError at the right place', (
 });
 
 describe('parseFixture: other files in the format', () => {
-  it('parses a synthetic fixture with other sizes, missing sections and unknown fields', () => {
+  it('parses a synthetic fixture with other sizes, missing sections and unknown top-level fields', () => {
     const json = {
       format: 'recurrent-reference/1',
       somethingNew: { anything: true },
       cells: [
-        { ...syntheticCell('simple_rnn', 1, 1, 2, 3), extra: 'ignored' },
+        { ...syntheticCell('simple_rnn', 1, 1, 2, 3), seed: 7 },
         syntheticCell('lstm', 1, 1, 2, 3),
         syntheticCell('gru', 3, 2, 1, 1),
         syntheticCell('gru_reset_before', 1, 7, 4, 2),
@@ -254,7 +254,32 @@ describe('parseFixture: other files in the format', () => {
     expect(f.cells[0].params.W_h.shape).toEqual([3, 3]);
     expect(f.cells[0].inputs.x.shape).toEqual([1, 1, 2]);
     expect(f.cells[1].outputs.cT.shape).toEqual([1, 3]);
-    expect('extra' in f.cells[0]).toBe(false);
+    expect('seed' in f.cells[0]).toBe(false);
+    expect(f.cells.every((c) => c.recurrentActivation === undefined)).toBe(true);
+  });
+
+  it('rejects a field of a cell or training case it does not know (it could change what the case computes)', () => {
+    const cell = { ...syntheticCell('lstm', 1, 1, 2, 3), extra: 'x' };
+    expectFixtureError({ format: 'recurrent-reference/1', cells: [cell] }, 'cells[0].extra', /not a field of a cell case/);
+    const training = { ...JSON.parse(readFileSync(findReferenceFixture(), 'utf8')).training[0], gateActivation: 'relu' };
+    expectFixtureError({ format: 'recurrent-reference/1', training: [training] }, 'training[0].gateActivation', /not a field of a training case/);
+  });
+
+  it('reads recurrentActivation by its file name, and refuses other values and a simple_rnn with one', () => {
+    const cells = [
+      { ...syntheticCell('lstm', 1, 1, 2, 3), recurrentActivation: 'hard_sigmoid_keras2' },
+      { ...syntheticCell('gru', 1, 1, 2, 3), recurrentActivation: 'hard_sigmoid_keras3' },
+      { ...syntheticCell('gru_reset_before', 1, 1, 2, 3), recurrentActivation: 'sigmoid' },
+    ];
+    const f = parseFixture({ format: 'recurrent-reference/1', cells });
+    expect(f.cells.map((c) => c.recurrentActivation)).toEqual(['hardSigmoidKeras2', 'hardSigmoidKeras3', 'sigmoid']);
+    for (const bad of ['hard_sigmoid', 'hardSigmoid', 'hardSigmoidKeras2', 3])
+      expectFixtureError({ format: 'recurrent-reference/1', cells: [{ ...cells[0], recurrentActivation: bad }] }, 'cells[0].recurrentActivation', /is not one of sigmoid, hard_sigmoid_keras2, hard_sigmoid_keras3/);
+    expectFixtureError(
+      { format: 'recurrent-reference/1', cells: [{ ...syntheticCell('simple_rnn', 1, 1, 2, 3), recurrentActivation: 'hard_sigmoid_keras2' }] },
+      'cells[0].recurrentActivation',
+      /has no gates/,
+    );
   });
 
   it('a synthetic loss, optimizer and clipping case', () => {

@@ -43,6 +43,6 @@ export { earlyStopping, modelCheckpoint, type Callback, type EarlyStoppingOption
 export * as io from './io/index.js';
 export type { IOHandler, ModelArtifacts } from './io/handler.js';
 export { ModelBusyError, ModelFormatError, TrainingDivergedError } from './errors.js';
-export { toNested, type HostTensor, type InputData, type NestedArray } from './inputs.js';
+export { toHost, toNested, type HostTensor, type InputData, type NestedArray } from './inputs.js';
 // Data helpers (windows, scalers, vocabulary, padding, splits, batches, sampling): a namespace, so names like oneHot do not clash.
 export * as data from './data/index.js';

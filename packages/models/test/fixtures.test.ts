@@ -7,9 +7,9 @@
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import type { Backend } from '@recurrent/core';
 import { type CellCase, createReferenceBackend, defaultTolerances, type Tolerances, type TrainingCase } from '@recurrent/core/testing';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { layers, optimizers, type Sequential, sequential } from '../src/index.js';
-import { expectClose, GATES, hostTensor, joinColumns, joinVectors, referenceFixture } from './helpers.js';
+import { expectClose, GATES, hardSigmoidFixture, hostTensor, joinColumns, joinVectors, referenceFixture } from './helpers.js';
 
 // Training runs at core's fixture-runner tolerances (the loss curve to 1e-4 relative, as the
 // fixture README asks, and the final weights), so the model API is held to the same numbers.
@@ -41,7 +41,12 @@ function layerWeights(cell: string, p: Record<string, { shape: number[]; data: F
 
 async function cellCase(backend: Backend, c: CellCase, separateBias: boolean, tol: [number, number]) {
   const model = sequential({ backend, seed: 1 }, [
-    cellLayer(c.cell, c.units, c.inputSize, { returnSequences: true, returnState: true, ...(separateBias ? { recurrentBias: true } : {}) }),
+    cellLayer(c.cell, c.units, c.inputSize, {
+      returnSequences: true,
+      returnState: true,
+      ...(separateBias ? { recurrentBias: true } : {}),
+      ...(c.recurrentActivation ? { recurrentActivation: c.recurrentActivation } : {}),
+    }),
   ]);
   model.setWeights(layerWeights(c.cell, c.params, separateBias));
   const name = model.layers[0].name;
@@ -87,6 +92,15 @@ for (const b of BACKENDS) {
     it('cells[]: the Keras single bias (b_ih + b_hh) gives the same outputs (simple_rnn, lstm, gru reset-before)', async () => {
       const f = await referenceFixture();
       for (const c of f.cells.filter((x) => x.cell !== 'gru')) await cellCase(b.create(), c, false, b.fwd);
+    });
+    it('hard-sigmoid cells[] (Keras 2 / tfjs and Keras 3 definitions): recurrentActivation reproduces y, hT (and cT)', async () => {
+      const f = await hardSigmoidFixture();
+      const kinds = new Set(f.cells.map((c) => `${c.cell} ${c.recurrentActivation}`));
+      expect(kinds.size).toBeGreaterThanOrEqual(5);
+      for (const c of f.cells) {
+        await cellCase(b.create(), c, true, b.fwd);
+        if (c.cell !== 'gru') await cellCase(b.create(), c, false, b.fwd);
+      }
     });
     it('training[]: fit (full batch, no shuffle, Adam, BCE from logits) reproduces the loss curve and final weights', async () => {
       const f = await referenceFixture();

@@ -97,6 +97,24 @@ describe('gradient checks (float64 finite differences)', () => {
       targets(21, [B, 1]),
       'mse',
     ));
+  // Hard-sigmoid gates: weights in [-0.6, 0.6) and inputs in [-2, 2) put some gate
+  // pre-activations past the kinks (|v| > 2.5 or 3, zero gradient) and none within the
+  // finite-difference step 1e-6 of one (the check would fail there: the derivative jumps).
+  it('hard-sigmoid gates (both definitions): lstm, gru both modes, masked, goBackwards, recurrentDropout, bidirectional', async () => {
+    const big = (seed: number) => hostTensor(randomValues(seed, B * T * D, 2), [B, T, D]);
+    await gradCheck(() => [layers.lstm({ units: 3, recurrentActivation: 'hardSigmoidKeras2', returnSequences: true, inputShape }), layers.dense({ units: 1 })], withMask(big(40), POST), targets(41, [B, T, 1]), 'mse');
+    await gradCheck(() => [layers.gru({ units: 3, recurrentActivation: 'hardSigmoidKeras3', goBackwards: true, inputShape }), layers.dense({ units: 1 })], withMask(big(42), HOLES), targets(43, [B, 1]), 'mse');
+    await gradCheck(() => [layers.gru({ units: 3, resetAfter: false, recurrentActivation: 'hardSigmoidKeras2', recurrentDropout: 0.5, inputShape }), layers.dense({ units: 1 })], big(44), targets(45, [B, 1]), 'mse');
+    await gradCheck(() => [layers.lstm({ units: 2, recurrentActivation: 'hardSigmoidKeras3', recurrentDropout: 0.4, inputShape }), layers.dense({ units: 1 })], big(46), targets(47, [B, 1]), 'mse');
+    await gradCheck(() => [layers.gru({ units: 2, recurrentActivation: 'hardSigmoidKeras3', recurrentDropout: 0.5, inputShape }), layers.dense({ units: 1 })], big(48), targets(49, [B, 1]), 'mse');
+    await gradCheck(
+      () => [layers.bidirectional({ layer: layers.gru({ units: 2, resetAfter: false, recurrentActivation: 'hardSigmoidKeras2', returnSequences: true }), inputShape }), layers.dense({ units: 1 })],
+      withMask(big(50), HOLES),
+      targets(51, [B, T, 1]),
+      'mse',
+    );
+  });
+
   it('dropout and recurrentDropout (fixed masks)', async () => {
     await gradCheck(() => [layers.lstm({ units: 3, dropout: 0.3, recurrentDropout: 0.4, inputShape }), layers.dense({ units: 1 })], seq(22), targets(23, [B, 1]), 'mse');
     await gradCheck(() => [layers.gru({ units: 3, recurrentDropout: 0.5, inputShape }), layers.dense({ units: 1 })], withMask(seq(24), POST), targets(25, [B, 1]), 'mse');

@@ -1,10 +1,13 @@
 import { compare, type Fixture, type TensorData, testRandom } from '@recurrent/core/testing';
-import { findReferenceFixture, loadFixtureFile } from '@recurrent/core/testing/node';
+import { findReferenceFixture, loadFixtureFile, REFERENCE_FIXTURE_FILES } from '@recurrent/core/testing/node';
 import { expect } from 'vitest';
 
 let fixture: Promise<Fixture> | undefined;
 /** The PyTorch reference fixture (outside the repository, in ../shared/fixtures). */
 export const referenceFixture = (): Promise<Fixture> => (fixture ??= loadFixtureFile(findReferenceFixture()));
+let hardSigmoid: Promise<Fixture> | undefined;
+/** The PyTorch reference cells with hard-sigmoid gates (a second file in the same format, beside the first). */
+export const hardSigmoidFixture = (): Promise<Fixture> => (hardSigmoid ??= loadFixtureFile(findReferenceFixture(undefined, REFERENCE_FIXTURE_FILES[1])));
 
 /** Asserts numpy-allclose and reports the worst element on failure. */
 export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, atol: number, rtol: number, what = 'values'): void {

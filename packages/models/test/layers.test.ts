@@ -277,6 +277,36 @@ describe('simpleRNN / lstm / gru options', () => {
     expect((await c.trainOnBatch(x, y)).loss).toBe((await d.trainOnBatch(x, y)).loss);
   });
 
+  it('recurrentActivation reaches every path: the recurrent-dropout cells, Bidirectional (both directions), getConfig and summary', async () => {
+    const x = hostTensor(randomValues(13, 4 * 5 * D), [4, 5, D]);
+    const y = hostTensor(randomValues(14, 4), [4, 1]);
+    for (const make of [
+      (o: object) => layers.gru({ units: 3, ...o }),
+      (o: object) => layers.gru({ units: 3, resetAfter: false, ...o }),
+      (o: object) => layers.lstm({ units: 3, ...o }),
+    ]) {
+      const loss = async (recurrentDropout: number, recurrentActivation: string) => {
+        const opts = { recurrentDropout, recurrentActivation, recurrentInitializer: 'zeros', biasInitializer: 'ones', inputShape: [null, D] };
+        const m = sequential({ backend: ref(), seed: 2 }, [make(opts), layers.dense({ units: 1 })]);
+        m.compile({ loss: 'mse', optimizer: 'sgd' });
+        return (await m.trainOnBatch(x, y)).loss;
+      };
+      // A zero recurrent kernel makes the dropout mask irrelevant, so the dropout cell must give
+      // the plain cell's loss (checked against PyTorch in fixtures.test.ts) for each function.
+      const plain = await Promise.all(['sigmoid', 'hardSigmoidKeras2', 'hardSigmoidKeras3'].map((a) => loss(0, a)));
+      expect(new Set(plain).size).toBe(3);
+      for (const [k, a] of ['sigmoid', 'hardSigmoidKeras2', 'hardSigmoidKeras3'].entries()) expect(await loss(0.9, a)).toBe(plain[k]);
+    }
+    const bi = layers.bidirectional({ layer: layers.gru({ units: 2, returnSequences: true, recurrentActivation: 'hardSigmoidKeras3' }), inputShape: [null, D] });
+    expect([bi.forward.recurrentActivation, bi.backward.recurrentActivation]).toEqual(['hardSigmoidKeras3', 'hardSigmoidKeras3']);
+    expect((bi.getConfig().layer as { config: Record<string, unknown> }).config.recurrentActivation).toBe('hardSigmoidKeras3');
+    const m = sequential({ backend: ref() }, [bi, layers.lstm({ units: 2, recurrentActivation: 'hardSigmoidKeras2', inputShape: [null, 4] })]);
+    const text = m.summary(null);
+    expect(text).toMatch(/\(Bidirectional, recurrentActivation hardSigmoidKeras3\)/);
+    expect(text).toMatch(/\(LSTM, recurrentActivation hardSigmoidKeras2\)/);
+    expect(layers.gru({ units: 2 }).getConfig().recurrentActivation).toBe('sigmoid');
+  });
+
   it('recurrentDropout masks only the state entering the recurrent matmul (the GRU carry z*h is not masked)', async () => {
     const x = hostTensor(randomValues(13, 4 * 5 * D), [4, 5, D]);
     const y = hostTensor(randomValues(14, 4), [4, 1]);
@@ -298,7 +328,13 @@ describe('simpleRNN / lstm / gru options', () => {
   });
 
   it('rejects unsupported options with ConfigError', () => {
-    expect(() => layers.lstm({ units: 4, recurrentActivation: 'hardSigmoid' as never })).toThrow(/hardSigmoid .*not supported/);
+    for (const name of ['hardSigmoid', 'hard_sigmoid'])
+      for (const make of [layers.lstm, layers.gru])
+        expect(() => make({ units: 4, recurrentActivation: name as never })).toThrow(
+          /names two different functions.*'hardSigmoidKeras2' = clip\(0\.2 x \+ 0\.5, 0, 1\), what tfjs-layers' 'hardSigmoid'.*'hardSigmoidKeras3'/,
+        );
+    expect(() => layers.lstm({ units: 4, recurrentActivation: 'tanh' as never })).toThrow(/recurrentActivation must be one of 'sigmoid', 'hardSigmoidKeras2', 'hardSigmoidKeras3'/);
+    expect(() => layers.simpleRNN({ units: 4, recurrentActivation: 'hardSigmoidKeras2' })).toThrow(/applies to LSTM and GRU only/);
     expect(() => layers.gru({ units: 4, activation: 'relu' })).toThrow(ConfigError);
     expect(() => layers.simpleRNN({ units: 0 })).toThrow(/units must be a positive integer/);
     expect(() => layers.lstm({ units: 4, returnSequence: true } as never)).toThrow(/unknown option "returnSequence"/);

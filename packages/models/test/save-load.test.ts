@@ -31,8 +31,8 @@ const y = hostTensor(
 function richModel(seed = 1) {
   const m = sequential({ backend: createCpuBackend(), seed }, [
     layers.masking({ inputShape: [null, 3] }),
-    layers.bidirectional({ layer: layers.lstm({ units: 4, returnSequences: true, dropout: 0.2 }), mergeMode: 'sum' }),
-    layers.gru({ units: 3, resetAfter: false, returnSequences: true, recurrentDropout: 0.1 }),
+    layers.bidirectional({ layer: layers.lstm({ units: 4, returnSequences: true, dropout: 0.2, recurrentActivation: 'hardSigmoidKeras2' }), mergeMode: 'sum' }),
+    layers.gru({ units: 3, resetAfter: false, returnSequences: true, recurrentDropout: 0.1, recurrentActivation: 'hardSigmoidKeras3' }),
     layers.timeDistributed({ layer: layers.dense({ units: 2, activation: 'tanh' }) }),
     layers.simpleRNN({ units: 3, goBackwards: true, activation: 'relu' }),
     layers.dropout({ rate: 0.3 }),
@@ -53,6 +53,8 @@ describe('save and load', () => {
     const json = JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
     expect(json.format).toBe('recurrent-model/1');
     expect(json.model.layers.map((l: { className: string }) => l.className)).toEqual(['Masking', 'Bidirectional', 'GRU', 'TimeDistributed', 'SimpleRNN', 'Dropout', 'Dense']);
+    expect(json.model.layers[1].config.layer.config.recurrentActivation).toBe('hardSigmoidKeras2');
+    expect(json.model.layers[2].config.recurrentActivation).toBe('hardSigmoidKeras3');
     const bytes = await readFile(join(path, 'weights.1.bin'));
     expect(bytes.byteLength).toBe(4 * m.countParams());
     // Little-endian float32, in manifest order: the first value is the first weight's first element.
@@ -204,6 +206,14 @@ describe('damaged and mismatched files are typed errors', () => {
       j.model.layers[2].config.units = 5;
     });
     expect(shape.message).toMatch(/weight 'gru\/kernel' is \[4, 9\] in the file, but the layer needs \[4, 15\]/);
+    const ambiguous = await edit('hardsig', (j) => {
+      j.model.layers[2].config.recurrentActivation = 'hardSigmoid';
+    });
+    expect(ambiguous.message).toMatch(/recurrentActivation "hardSigmoid" names two different functions; say which: 'hardSigmoidKeras2'/);
+    const unknownAct = await edit('softsig', (j) => {
+      j.model.layers[2].config.recurrentActivation = 'softsign';
+    });
+    expect(unknownAct.message).toMatch(/recurrentActivation must be one of 'sigmoid', 'hardSigmoidKeras2', 'hardSigmoidKeras3', got "softsign"/);
     const tf = await edit('tfjs', (j) => {
       j.format = undefined;
       j.modelTopology = {};

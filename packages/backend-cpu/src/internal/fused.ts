@@ -2,8 +2,10 @@
  * The fused kernel table: the SimpleRNN, LSTM and GRU steps (and the LSTM and GRU backwards),
  * and Adam, each one pass.
  * Outputs are allocated before any view is taken (see store.ts).
+ * The recurrent activation (attribute recurrentActivation) reaches the loops as its hard-sigmoid
+ * slope (0: the logistic sigmoid); a kernel declines (null) a value it does not know.
  */
-import { sizeOf, type DataId, type FusedKernels, type TensorInfo } from '@recurrent/core';
+import { hardSigmoidSlope, sizeOf, type DataId, type FusedKernels, type TensorInfo } from '@recurrent/core';
 import { adamUpdate } from './adam.js';
 import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad } from './gru.js';
 import { lstmCell, lstmCellGrad } from './lstm.js';
@@ -34,46 +36,56 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
       else tanh(o, o);
       return { h };
     },
-    lstmCell: ([xp, hp, c], _attrs, out) => {
+    lstmCell: ([xp, hp, c], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [batch, units] = out.h;
       const h = store.alloc(batch * units);
       const cNew = store.alloc(batch * units);
       const gates = store.alloc(batch * 4 * units);
-      if (wasm && units >= 4) wasm.lstmCell(xp.dataId, hp.dataId, c.dataId, h, cNew, gates, batch, units);
-      else lstmCell(get(xp), get(hp), get(c), v(h), v(cNew), v(gates), batch, units);
+      if (wasm && units >= 4) wasm.lstmCell(xp.dataId, hp.dataId, c.dataId, h, cNew, gates, batch, units, slope);
+      else lstmCell(get(xp), get(hp), get(c), v(h), v(cNew), v(gates), batch, units, slope);
       return { h, c: cNew, gates };
     },
-    lstmCellGrad: ([gates, cPrev, c, dh, dc], _attrs, out) => {
+    lstmCellGrad: ([gates, cPrev, c, dh, dc], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [batch, units] = out.dcPrev;
       const dPre = store.alloc(batch * 4 * units);
       const dcPrev = store.alloc(batch * units);
       if (wasm && units >= 4)
-        wasm.lstmCellGrad(gates.dataId, cPrev.dataId, c.dataId, dh.dataId, dc.dataId, dPre, dcPrev, batch, units);
-      else lstmCellGrad(get(gates), get(cPrev), get(c), get(dh), get(dc), v(dPre), v(dcPrev), batch, units);
+        wasm.lstmCellGrad(gates.dataId, cPrev.dataId, c.dataId, dh.dataId, dc.dataId, dPre, dcPrev, batch, units, slope);
+      else lstmCellGrad(get(gates), get(cPrev), get(c), get(dh), get(dc), v(dPre), v(dcPrev), batch, units, slope);
       return { dPre, dcPrev };
     },
-    gruCell: ([xp, hp, h], _attrs, out) => {
+    gruCell: ([xp, hp, h], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [batch, units] = out.h;
       const hNew = store.alloc(batch * units);
       const cache = store.alloc(batch * 4 * units);
-      if (wasm && units >= 4) wasm.gruCell(xp.dataId, hp.dataId, h.dataId, hNew, cache, batch, units);
-      else gruCell(get(xp), get(hp), get(h), v(hNew), v(cache), batch, units);
+      if (wasm && units >= 4) wasm.gruCell(xp.dataId, hp.dataId, h.dataId, hNew, cache, batch, units, slope);
+      else gruCell(get(xp), get(hp), get(h), v(hNew), v(cache), batch, units, slope);
       return { h: hNew, cache };
     },
-    gruCellGrad: ([cache, h, dh], _attrs, out) => {
+    gruCellGrad: ([cache, h, dh], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [batch, units] = out.dhDirect;
       const dXp = store.alloc(batch * 3 * units);
       const dHp = store.alloc(batch * 3 * units);
       const dhDirect = store.alloc(batch * units);
-      if (wasm && units >= 4) wasm.gruCellGrad(cache.dataId, h.dataId, dh.dataId, dXp, dHp, dhDirect, batch, units);
-      else gruCellGrad(get(cache), get(h), get(dh), v(dXp), v(dHp), v(dhDirect), batch, units);
+      if (wasm && units >= 4) wasm.gruCellGrad(cache.dataId, h.dataId, dh.dataId, dXp, dHp, dhDirect, batch, units, slope);
+      else gruCellGrad(get(cache), get(h), get(dh), v(dXp), v(dHp), v(dhDirect), batch, units, slope);
       return { dXp, dHp, dhDirect };
     },
-    gruBeforeGates: ([xp, hpRz, h], _attrs, out) => {
+    gruBeforeGates: ([xp, hpRz, h], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [batch, units] = out.rh;
       const rz = store.alloc(batch * 2 * units);
       const rh = store.alloc(batch * units);
-      gruBeforeGates(get(xp), get(hpRz), get(h), v(rz), v(rh), batch, units);
+      gruBeforeGates(get(xp), get(hpRz), get(h), v(rz), v(rh), batch, units, slope);
       return { rz, rh };
     },
     gruBeforeState: ([xp, hpN, rz, h], _attrs, out) => {
@@ -89,11 +101,13 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
       gruBeforeGradN(get(rz), get(n), get(dh), v(dPreN), batch, units);
       return { dPreN };
     },
-    gruBeforeGrad: ([rz, n, h, dh, dRh], _attrs, out) => {
+    gruBeforeGrad: ([rz, n, h, dh, dRh], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [batch, units] = out.dhDirect;
       const dXp = store.alloc(batch * 3 * units);
       const dhDirect = store.alloc(batch * units);
-      gruBeforeGrad(get(rz), get(n), get(h), get(dh), get(dRh), v(dXp), v(dhDirect), batch, units);
+      gruBeforeGrad(get(rz), get(n), get(h), get(dh), get(dRh), v(dXp), v(dhDirect), batch, units, slope);
       return { dXp, dhDirect };
     },
     adamUpdate: ([p, g, m, vv], attrs) => {

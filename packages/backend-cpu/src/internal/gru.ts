@@ -1,19 +1,20 @@
 /**
  * The GRU (reset-after) pointwise step and its backward, one pass over [B, H] each.
- * Definitions and the cache layout [r, z, n, hp_n] are core's fallbacks.
+ * Definitions and the cache layout [r, z, n, hp_n] are core's fallbacks; `slope` is the recurrent
+ * activation's (0: the logistic sigmoid; see scalar.ts's gate).
  */
-import { sigmoid } from './scalar.js';
+import { gate, gateGrad } from './scalar.js';
 import type { F32 } from './types.js';
 
 /** xp, hp [B, 3H], h [B, H] -> h' [B, H] and cache [B, 4H]. */
-export function gruCell(xp: F32, hp: F32, h: F32, hOut: F32, cache: F32, batch: number, units: number): void {
+export function gruCell(xp: F32, hp: F32, h: F32, hOut: F32, cache: F32, batch: number, units: number, slope: number): void {
   const h2 = 2 * units;
   const h3 = 3 * units;
   for (let r = 0, p = 0, q = 0, s = 0; r < batch; r++, p += h3, q += 4 * units) {
     for (let j = 0; j < units; j++, s++) {
       const pj = p + j;
-      const rg = sigmoid(xp[pj] + hp[pj]);
-      const z = sigmoid(xp[pj + units] + hp[pj + units]);
+      const rg = gate(xp[pj] + hp[pj], slope);
+      const z = gate(xp[pj + units] + hp[pj + units], slope);
       const hpn = hp[pj + h2];
       const n = Math.tanh(xp[pj + h2] + rg * hpn);
       const qj = q + j;
@@ -36,6 +37,7 @@ export function gruCellGrad(
   dhDirect: F32,
   batch: number,
   units: number,
+  slope: number,
 ): void {
   const h2 = 2 * units;
   const h3 = 3 * units;
@@ -48,8 +50,8 @@ export function gruCellGrad(
       const hpn = cache[qj + h3];
       const d = dh[s];
       const dn = d * (1 - z) * (1 - n * n);
-      const dz = d * (h[s] - n) * z * (1 - z);
-      const dr = dn * hpn * rg * (1 - rg);
+      const dz = d * (h[s] - n) * gateGrad(z, slope);
+      const dr = dn * hpn * gateGrad(rg, slope);
       const pj = p + j;
       dXp[pj] = dr;
       dXp[pj + units] = dz;
@@ -67,11 +69,11 @@ export function gruCellGrad(
  * n-gate matmul, and the two halves of its backward (definitions: core's fallbacks).
  */
 
-/** xp [B, 3H], hpRz [B, 2H], h [B, H] -> rz = sigmoid(xp[:, :2H] + hpRz) [B, 2H], rh = r*h [B, H]. */
-export function gruBeforeGates(xp: F32, hpRz: F32, h: F32, rz: F32, rh: F32, batch: number, units: number): void {
+/** xp [B, 3H], hpRz [B, 2H], h [B, H] -> rz = sig(xp[:, :2H] + hpRz) [B, 2H], rh = r*h [B, H]. */
+export function gruBeforeGates(xp: F32, hpRz: F32, h: F32, rz: F32, rh: F32, batch: number, units: number, slope: number): void {
   const h2 = 2 * units;
   for (let r = 0, p = 0, q = 0, s = 0; r < batch; r++, p += 3 * units, q += h2) {
-    for (let j = 0; j < h2; j++) rz[q + j] = sigmoid(xp[p + j] + hpRz[q + j]);
+    for (let j = 0; j < h2; j++) rz[q + j] = gate(xp[p + j] + hpRz[q + j], slope);
     for (let j = 0; j < units; j++, s++) rh[s] = rz[q + j] * h[s];
   }
 }
@@ -105,6 +107,7 @@ export function gruBeforeGrad(
   dhDirect: F32,
   batch: number,
   units: number,
+  slope: number,
 ): void {
   for (let r = 0, p = 0, q = 0, s = 0; r < batch; r++, p += 3 * units, q += 2 * units) {
     for (let j = 0; j < units; j++, s++) {
@@ -112,8 +115,8 @@ export function gruBeforeGrad(
       const z = rz[q + units + j];
       const d = dh[s];
       const nn = n[s];
-      dXp[p + j] = dRh[s] * h[s] * rg * (1 - rg);
-      dXp[p + units + j] = d * (h[s] - nn) * z * (1 - z);
+      dXp[p + j] = dRh[s] * h[s] * gateGrad(rg, slope);
+      dXp[p + units + j] = d * (h[s] - nn) * gateGrad(z, slope);
       dXp[p + 2 * units + j] = d * (1 - z) * (1 - nn * nn);
       dhDirect[s] = d * z + dRh[s] * rg;
     }

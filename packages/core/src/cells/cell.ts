@@ -7,6 +7,7 @@
  * Gate order: LSTM i, f, g, o (PyTorch and Keras); GRU r, z, n (PyTorch; Keras is z, r, h).
  */
 import type { Engine, Tensor } from '../engine.js';
+import type { RecurrentActivation } from '../recurrent-activation.js';
 
 export type CellKind = 'simpleRnn' | 'lstm' | 'gru';
 
@@ -18,6 +19,12 @@ export interface CellConfig {
   activation?: 'tanh' | 'relu';
   /** GRU: apply the reset gate after the recurrent matmul (default true: PyTorch, Keras 3, cuDNN). */
   resetAfter?: boolean;
+  /**
+   * LSTM/GRU: the function of the gates LSTM i, f, o and GRU r, z (default 'sigmoid', the
+   * logistic). 'hardSigmoidKeras2' is tfjs-layers' and Keras 2's hard sigmoid, clip(0.2 v + 0.5,
+   * 0, 1); 'hardSigmoidKeras3' is Keras 3's, clip(v / 6 + 0.5, 0, 1).
+   */
+  recurrentActivation?: RecurrentActivation;
 }
 
 export interface CellParams {

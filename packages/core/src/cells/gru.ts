@@ -2,10 +2,11 @@ import type { Cell, CellConfig } from './cell.js';
 
 /**
  * GRU, reset-after (PyTorch, Keras 3 default, cuDNN):
- *   r = sig(xp_r + hp_r), z = sig(xp_z + hp_z), n = tanh(xp_n + r * hp_n), h' = (1-z) n + z h,
+ *   r = sig(xp_r + hp_r), z = sig(xp_z + hp_z) (sig: config.recurrentActivation), n = tanh(xp_n + r * hp_n), h' = (1-z) n + z h,
  * with hp = h@Wh + bh. The pointwise part is the fused op `gruCell`.
  */
 export function gruResetAfterCell(config: Required<CellConfig>): Cell {
+  const act = { recurrentActivation: config.recurrentActivation };
   return {
     config,
     gates: 3,
@@ -13,11 +14,11 @@ export function gruResetAfterCell(config: Required<CellConfig>): Cell {
     prepare: () => ({}),
     step(e, p, _prep, xp, { h }) {
       const hp = e.matmul(h, p.Wh, { bias: p.bh });
-      const out = e.fused('gruCell', [xp, hp, h], {});
+      const out = e.fused('gruCell', [xp, hp, h], act);
       return { state: { h: out.h }, cache: { hPrev: h, cache: out.cache } };
     },
     stepBackward(e, p, _prep, { hPrev, cache }, d) {
-      const { dXp, dHp, dhDirect } = e.fused('gruCellGrad', [cache, hPrev, d.h], {});
+      const { dXp, dHp, dhDirect } = e.fused('gruCellGrad', [cache, hPrev, d.h], act);
       return {
         dXp,
         dState: { h: e.add(dhDirect, e.matmul(dHp, p.Wh, { transposeB: true })) },
@@ -35,6 +36,7 @@ export function gruResetAfterCell(config: Required<CellConfig>): Cell {
  */
 export function gruResetBeforeCell(config: Required<CellConfig>): Cell {
   const H = config.units;
+  const act = { recurrentActivation: config.recurrentActivation };
   return {
     config,
     gates: 3,
@@ -53,7 +55,7 @@ export function gruResetBeforeCell(config: Required<CellConfig>): Cell {
     },
     step(e, _p, prep, xp, { h }) {
       const hpRz = e.matmul(h, prep.whRz, { bias: prep.bhRz });
-      const { rz, rh } = e.fused('gruBeforeGates', [xp, hpRz, h], {});
+      const { rz, rh } = e.fused('gruBeforeGates', [xp, hpRz, h], act);
       const hpN = e.matmul(rh, prep.whN, { bias: prep.bhN });
       const { h: hNew, n } = e.fused('gruBeforeState', [xp, hpN, rz, h], {});
       return { state: { h: hNew }, cache: { hPrev: h, rz, rh, n } };
@@ -61,7 +63,7 @@ export function gruResetBeforeCell(config: Required<CellConfig>): Cell {
     stepBackward(e, _p, prep, { hPrev, rz, rh, n }, d) {
       const { dPreN } = e.fused('gruBeforeGradN', [rz, n, d.h], {});
       const dRh = e.matmul(dPreN, prep.whN, { transposeB: true });
-      const { dXp, dhDirect } = e.fused('gruBeforeGrad', [rz, n, hPrev, d.h, dRh], {});
+      const { dXp, dhDirect } = e.fused('gruBeforeGrad', [rz, n, hPrev, d.h, dRh], act);
       const dRz = e.sliceCols(dXp, 0, 2 * H);
       return {
         dXp,

@@ -1,4 +1,5 @@
 import { ConfigError } from '../errors.js';
+import { isRecurrentActivation, RECURRENT_ACTIVATIONS } from '../recurrent-activation.js';
 import type { Cell, CellConfig } from './cell.js';
 import { gruResetAfterCell, gruResetBeforeCell } from './gru.js';
 import { lstmCell } from './lstm.js';
@@ -7,7 +8,7 @@ import { simpleRnnCell } from './simple-rnn.js';
 export type { Cell, CellConfig, CellKind, CellParams, CellState } from './cell.js';
 export { GATES } from './cell.js';
 
-/** Builds a cell from its configuration, filling in defaults (tanh; GRU resetAfter true). */
+/** Builds a cell from its configuration, filling in defaults (tanh; sigmoid gates; GRU resetAfter true). */
 export function createCell(config: CellConfig): Cell {
   const { kind, inputSize, units } = config;
   for (const [k, v] of [['inputSize', inputSize], ['units', units]] as const)
@@ -17,7 +18,14 @@ export function createCell(config: CellConfig): Cell {
     throw new ConfigError(`${kind} cell: activation must be 'tanh' or 'relu', got '${activation}'.`);
   if (config.activation && kind !== 'simpleRnn')
     throw new ConfigError(`${kind} cell: 'activation' applies to simpleRnn only (LSTM/GRU use tanh and sigmoid).`);
-  const full: Required<CellConfig> = { kind, inputSize, units, activation, resetAfter: config.resetAfter ?? true };
+  const recurrentActivation = config.recurrentActivation ?? 'sigmoid';
+  if (!isRecurrentActivation(recurrentActivation))
+    throw new ConfigError(
+      `${kind} cell: recurrentActivation must be one of ${RECURRENT_ACTIVATIONS.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(recurrentActivation)}.`,
+    );
+  if (config.recurrentActivation !== undefined && kind === 'simpleRnn')
+    throw new ConfigError(`simpleRnn cell: 'recurrentActivation' applies to lstm and gru only (a SimpleRNN has no gates); remove it.`);
+  const full: Required<CellConfig> = { kind, inputSize, units, activation, resetAfter: config.resetAfter ?? true, recurrentActivation };
   switch (kind) {
     case 'simpleRnn':
       return simpleRnnCell(full);

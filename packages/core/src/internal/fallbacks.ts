@@ -5,55 +5,63 @@
  */
 import type { FusedAttrsOf, FusedName } from '../backend.js';
 import type { Engine, Tensor } from '../engine.js';
+import { checkedSlope, gateBySlope, gateGradBySlope } from '../recurrent-activation.js';
 
 type Fallback<K extends FusedName> = (e: Engine, inputs: Tensor[], attrs: FusedAttrsOf<K>) => Record<string, Tensor>;
 
 const cols = (e: Engine, x: Tensor, k: number, h: number): Tensor => e.sliceCols(x, k * h, h);
+
+/** The gates' function `sig` (attribute recurrentActivation): an unknown name is a ConfigError, never a guess. */
+const slopeOf = (op: string, a: unknown): number => checkedSlope(`${op}: recurrentActivation`, a);
 
 export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
   simpleRnnCell: (e, [xp, hp], { activation }) => {
     const pre = e.add(xp, hp);
     return { h: activation === 'relu' ? e.relu(pre) : e.tanh(pre) };
   },
-  lstmCell: (e, [xp, hp, c]) => {
+  lstmCell: (e, [xp, hp, c], { recurrentActivation }) => {
+    const s = slopeOf('lstmCell', recurrentActivation);
     const h = c.shape[1];
     const pre = e.add(xp, hp);
-    const i = e.sigmoid(cols(e, pre, 0, h));
-    const f = e.sigmoid(cols(e, pre, 1, h));
+    const i = gateBySlope(e, cols(e, pre, 0, h), s);
+    const f = gateBySlope(e, cols(e, pre, 1, h), s);
     const g = e.tanh(cols(e, pre, 2, h));
-    const o = e.sigmoid(cols(e, pre, 3, h));
+    const o = gateBySlope(e, cols(e, pre, 3, h), s);
     const cNew = e.add(e.mul(f, c), e.mul(i, g));
     const hNew = e.mul(o, e.tanh(cNew));
     return { h: hNew, c: cNew, gates: e.concatCols([i, f, g, o]) };
   },
-  lstmCellGrad: (e, [gates, cPrev, c, dh, dc]) => {
+  lstmCellGrad: (e, [gates, cPrev, c, dh, dc], { recurrentActivation }) => {
+    const s = slopeOf('lstmCellGrad', recurrentActivation);
     const h = c.shape[1];
     const [i, f, g, o] = [0, 1, 2, 3].map((k) => cols(e, gates, k, h));
     const tc = e.tanh(c);
     // dc_total = dc + dh * o * (1 - tanh(c)^2)
     const dcTot = e.add(dc, e.tanhGrad(tc, e.mul(dh, o)));
-    const di = e.sigmoidGrad(i, e.mul(dcTot, g));
-    const df = e.sigmoidGrad(f, e.mul(dcTot, cPrev));
+    const di = gateGradBySlope(e, i, e.mul(dcTot, g), s);
+    const df = gateGradBySlope(e, f, e.mul(dcTot, cPrev), s);
     const dg = e.tanhGrad(g, e.mul(dcTot, i));
-    const dO = e.sigmoidGrad(o, e.mul(dh, tc));
+    const dO = gateGradBySlope(e, o, e.mul(dh, tc), s);
     return { dPre: e.concatCols([di, df, dg, dO]), dcPrev: e.mul(dcTot, f) };
   },
-  gruCell: (e, [xp, hp, hPrev]) => {
+  gruCell: (e, [xp, hp, hPrev], { recurrentActivation }) => {
+    const s = slopeOf('gruCell', recurrentActivation);
     const h = hPrev.shape[1];
-    const r = e.sigmoid(e.add(cols(e, xp, 0, h), cols(e, hp, 0, h)));
-    const z = e.sigmoid(e.add(cols(e, xp, 1, h), cols(e, hp, 1, h)));
+    const r = gateBySlope(e, e.add(cols(e, xp, 0, h), cols(e, hp, 0, h)), s);
+    const z = gateBySlope(e, e.add(cols(e, xp, 1, h), cols(e, hp, 1, h)), s);
     const hpn = cols(e, hp, 2, h);
     const n = e.tanh(e.add(cols(e, xp, 2, h), e.mul(r, hpn)));
     // h' = (1-z)*n + z*h = n + z*(h - n)
     const hNew = e.add(n, e.mul(z, e.sub(hPrev, n)));
     return { h: hNew, cache: e.concatCols([r, z, n, hpn]) };
   },
-  gruCellGrad: (e, [cache, hPrev, dh]) => {
+  gruCellGrad: (e, [cache, hPrev, dh], { recurrentActivation }) => {
+    const s = slopeOf('gruCellGrad', recurrentActivation);
     const h = hPrev.shape[1];
     const [r, z, n, hpn] = [0, 1, 2, 3].map((k) => cols(e, cache, k, h));
     const dn = e.tanhGrad(n, e.mul(dh, e.affine(z, -1, 1)));
-    const dz = e.sigmoidGrad(z, e.mul(dh, e.sub(hPrev, n)));
-    const dr = e.sigmoidGrad(r, e.mul(dn, hpn));
+    const dz = gateGradBySlope(e, z, e.mul(dh, e.sub(hPrev, n)), s);
+    const dr = gateGradBySlope(e, r, e.mul(dn, hpn), s);
     const dhpn = e.mul(dn, r);
     return {
       dXp: e.concatCols([dr, dz, dn]),
@@ -61,9 +69,10 @@ export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
       dhDirect: e.mul(dh, z),
     };
   },
-  gruBeforeGates: (e, [xp, hpRz, hPrev]) => {
+  gruBeforeGates: (e, [xp, hpRz, hPrev], { recurrentActivation }) => {
+    const s = slopeOf('gruBeforeGates', recurrentActivation);
     const h = hPrev.shape[1];
-    const rz = e.sigmoid(e.add(e.sliceCols(xp, 0, 2 * h), hpRz));
+    const rz = gateBySlope(e, e.add(e.sliceCols(xp, 0, 2 * h), hpRz), s);
     return { rz, rh: e.mul(cols(e, rz, 0, h), hPrev) };
   },
   gruBeforeState: (e, [xp, hpN, rz, hPrev]) => {
@@ -75,13 +84,14 @@ export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
     const h = n.shape[1];
     return { dPreN: e.tanhGrad(n, e.mul(dh, e.affine(cols(e, rz, 1, h), -1, 1))) };
   },
-  gruBeforeGrad: (e, [rz, n, hPrev, dh, dRh]) => {
+  gruBeforeGrad: (e, [rz, n, hPrev, dh, dRh], { recurrentActivation }) => {
+    const s = slopeOf('gruBeforeGrad', recurrentActivation);
     const h = n.shape[1];
     const r = cols(e, rz, 0, h);
     const z = cols(e, rz, 1, h);
     const dPreN = e.tanhGrad(n, e.mul(dh, e.affine(z, -1, 1)));
-    const dz = e.sigmoidGrad(z, e.mul(dh, e.sub(hPrev, n)));
-    const dr = e.sigmoidGrad(r, e.mul(dRh, hPrev));
+    const dz = gateGradBySlope(e, z, e.mul(dh, e.sub(hPrev, n)), s);
+    const dr = gateGradBySlope(e, r, e.mul(dRh, hPrev), s);
     return { dXp: e.concatCols([dr, dz, dPreN]), dhDirect: e.add(e.mul(dh, z), e.mul(dRh, r)) };
   },
   adamUpdate: (e, [p, g, m, v], { lr, beta1, beta2, eps, step, decoupledDecay }) => {

@@ -40,23 +40,34 @@ export async function loadFixtureFile(path: string): Promise<Fixture> {
 }
 
 /**
- * Where the PyTorch reference fixture is: $RECURRENT_FIXTURES if set, else the first
- * `shared/fixtures/pytorch-reference.json` found walking up from `from` (default: the working
- * directory). The repository expects `shared/` beside its checkout, as CI lays it out.
+ * The PyTorch reference files, each in the one format `recurrent-reference/1`: the main file,
+ * and the hard-sigmoid cells, kept apart so that a reader which does not know a cell's
+ * `recurrentActivation` field cannot run them with the wrong function (fixtures README).
  */
-export function findReferenceFixture(from: string = process.cwd()): string {
+export const REFERENCE_FIXTURE_FILES = ['pytorch-reference.json', 'pytorch-reference-hard-sigmoid.json'] as const;
+
+/**
+ * Where a PyTorch reference fixture is (default: the main file). With $RECURRENT_FIXTURES set
+ * (the main file's path), `file` is looked for beside it; else the first
+ * `shared/fixtures/<file>` found walking up from `from` (default: the working directory).
+ * The repository expects `shared/` beside its checkout, as CI lays it out.
+ */
+export function findReferenceFixture(from: string = process.cwd(), file: string = REFERENCE_FIXTURE_FILES[0]): string {
   const env = process.env.RECURRENT_FIXTURES;
-  if (env) return env;
+  if (env) return file === REFERENCE_FIXTURE_FILES[0] ? env : join(dirname(env), file);
   let dir = resolve(from);
   for (;;) {
-    const candidate = join(dir, 'shared', 'fixtures', 'pytorch-reference.json');
+    const candidate = join(dir, 'shared', 'fixtures', file);
     if (existsSync(candidate)) return candidate;
     const parent = dirname(dir);
     if (parent === dir)
-      throw new FixtureError(
-        'pytorch-reference.json',
-        `not found in shared/fixtures/ above ${from}. Set RECURRENT_FIXTURES to the file's path.`,
-      );
+      throw new FixtureError(file, `not found in shared/fixtures/ above ${from}. Set RECURRENT_FIXTURES to the path of ${REFERENCE_FIXTURE_FILES[0]} (the others sit beside it).`);
     dir = parent;
   }
 }
+
+/** Every file of REFERENCE_FIXTURE_FILES, found as findReferenceFixture finds each. */
+export const findReferenceFixtures = (from: string = process.cwd()): string[] => REFERENCE_FIXTURE_FILES.map((f) => findReferenceFixture(from, f));
+
+/** Reads and validates every reference file (what a backend's conformance suite runs). */
+export const loadReferenceFixtures = (from: string = process.cwd()): Promise<Fixture[]> => Promise.all(findReferenceFixtures(from).map((p) => loadFixtureFile(p)));

@@ -16,14 +16,20 @@
  *  - optimizer cases have one `after_each_step` per gradient (or one `clipped` per gradient and
  *    `options.max_norm` > 0), all shaped alike; names are unique within a section.
  *
+ *  - a cell or training case has no field this reader does not know: such a field may change
+ *    what the case computes (as `recurrentActivation` does), and a reader that skipped it would
+ *    run the case with the wrong function. Descriptive fields it knows (`seed`, a training
+ *    case's `model`) are read past and not copied into the result.
+ *
  * Leniency, on purpose: a missing (or null) section is an empty section, so a file with only
  * `cells` is fine; but a file with no case at all is an error, because it would pass vacuously
- * (a misspelt section name is the usual cause). Fields this reader does not know (`seed`,
- * `torch` at the top, `model`, ...) are ignored and not copied into the result.
+ * (a misspelt section name is the usual cause). Top-level fields it does not know (`torch`, ...)
+ * are ignored and not copied into the result.
  *
  * Browser-safe: no Node imports here. `loadFixtureFile` (node:fs) is in fixture-file.ts.
  */
 import { FixtureError, fmtShape } from '../errors.js';
+import type { RecurrentActivation } from '../recurrent-activation.js';
 
 export const FIXTURE_FORMAT = 'recurrent-reference/1';
 
@@ -38,6 +44,16 @@ export const CELL_GATES: { readonly [C in CellType]: readonly string[] } = {
 };
 
 const CELL_TYPES = Object.keys(CELL_GATES) as CellType[];
+
+/**
+ * A cell case's optional `recurrentActivation` (the function of the gates the equations write
+ * `sig`; absent: the logistic sigmoid), by its name in the file.
+ */
+export const FIXTURE_RECURRENT_ACTIVATIONS: { readonly [name: string]: RecurrentActivation } = {
+  sigmoid: 'sigmoid',
+  hard_sigmoid_keras2: 'hardSigmoidKeras2',
+  hard_sigmoid_keras3: 'hardSigmoidKeras3',
+};
 
 /** A float64 tensor, row-major, batch-first. Integer tensors (labels) hold integer values. */
 export interface TensorData {
@@ -70,6 +86,8 @@ export interface CellCase {
   grads: TensorMap;
   /** How far torch.nn's module was from the explicit unroll, when the generator checked it. */
   nnModuleMaxDiff?: number | null;
+  /** The gates' function (the file's `recurrentActivation`, see FIXTURE_RECURRENT_ACTIVATIONS); absent: sigmoid. */
+  recurrentActivation?: RecurrentActivation;
 }
 
 export interface LossCase {
@@ -200,6 +218,10 @@ function cellSpecs(cell: CellType): { params: SpecMap; inputs: SpecMap; outputs:
     grads: { ...params, x: [B, T, D], h0: [B, H], ...(lstm ? { c0: [B, H] } : {}) },
   };
 }
+
+/** Every field a case may have; any other is an error (see the top of this file). */
+const CELL_FIELDS = ['name', 'cell', 'batch', 'steps', 'inputSize', 'units', 'seed', 'nnModuleMaxDiff', 'recurrentActivation', 'params', 'inputs', 'outputs', 'grads'];
+const TRAINING_FIELDS = ['name', 'cell', 'batch', 'steps', 'inputSize', 'units', 'seed', 'model', 'optimizer', 'trainSteps', 'x', 'y', 'initialParams', 'lossBeforeEachStep', 'finalParams'];
 
 const trainingParamSpecs = (cell: CellType): SpecMap => ({ ...paramSpecs(cell), 'dense.W': [H, 1], 'dense.b': [1] });
 
@@ -375,9 +397,25 @@ class Reader {
     });
   }
 
+  /** Fails on the first field of `c` not in `known`. */
+  onlyKnown(c: Record<string, unknown>, path: string, known: readonly string[], what: string): void {
+    for (const k of Object.keys(c))
+      if (!known.includes(k))
+        this.fail(at(path, k), `not a field of ${what} in ${FIXTURE_FORMAT} (known: ${known.join(', ')}); a reader that ignored it could run the case wrongly`);
+  }
+
+  recurrentActivation(c: Record<string, unknown>, path: string): RecurrentActivation | undefined {
+    const v = c.recurrentActivation;
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !Object.hasOwn(FIXTURE_RECURRENT_ACTIVATIONS, v))
+      this.fail(`${path}.recurrentActivation`, `${show(v)} is not one of ${Object.keys(FIXTURE_RECURRENT_ACTIVATIONS).join(', ')}`);
+    return FIXTURE_RECURRENT_ACTIVATIONS[v];
+  }
+
   // ---- sections ------------------------------------------------------------------------
 
   cellCase = (c: Record<string, unknown>, path: string): CellCase => {
+    this.onlyKnown(c, path, CELL_FIELDS, 'a cell case');
     const name = this.string(c, 'name', path);
     const cell = this.cell(c, path);
     const dims = this.dims(c, path);
@@ -394,6 +432,9 @@ class Reader {
     const diff = c.nnModuleMaxDiff;
     if (diff === null) out.nnModuleMaxDiff = null;
     else if (diff !== undefined) out.nnModuleMaxDiff = this.number(c, 'nnModuleMaxDiff', path);
+    const act = this.recurrentActivation(c, path);
+    if (act !== undefined && cell === 'simple_rnn') this.fail(`${path}.recurrentActivation`, 'a simple_rnn has no gates (remove the field)');
+    if (act !== undefined) out.recurrentActivation = act;
     return out;
   };
 
@@ -485,6 +526,7 @@ class Reader {
   };
 
   trainingCase = (c: Record<string, unknown>, path: string): TrainingCase => {
+    this.onlyKnown(c, path, TRAINING_FIELDS, 'a training case');
     const name = this.string(c, 'name', path);
     const cell = this.cell(c, path);
     const dims = this.dims(c, path);

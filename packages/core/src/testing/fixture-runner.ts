@@ -89,10 +89,11 @@ function perGate(e: Engine, cell: CellType, p: Partial<Record<'Wx' | 'Wh' | 'bx'
   return out;
 }
 
-const configFor = (c: { cell: CellType; inputSize: number; units: number }): CellConfig => ({
+const configFor = (c: { cell: CellType; inputSize: number; units: number; recurrentActivation?: CellConfig['recurrentActivation'] }): CellConfig => ({
   ...CELL_CONFIG[c.cell],
   inputSize: c.inputSize,
   units: c.units,
+  ...(c.recurrentActivation ? { recurrentActivation: c.recurrentActivation } : {}),
 });
 
 function runCase(section: CaseReport['section'], name: string, fn: () => Check[]): CaseReport {

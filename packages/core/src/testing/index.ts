@@ -2,6 +2,7 @@ export { createReferenceBackend } from './reference-backend.js';
 export {
   CELL_GATES,
   FIXTURE_FORMAT,
+  FIXTURE_RECURRENT_ACTIVATIONS,
   parseFixture,
   type CellCase,
   type CellType,

@@ -141,6 +141,10 @@ export class Bidirectional extends Layer {
     this.backward.disposeStates();
   }
 
+  override summaryDetail(): string {
+    return this.forward.summaryDetail();
+  }
+
   getConfig(): Record<string, unknown> {
     const { name: _n, inputShape: _i, batchSize: _b, ...layer } = this.forward.getConfig();
     return { ...this.baseConfig(), mergeMode: this.mergeMode, layer: { className: this.forward.className, config: { ...layer, name: this.forward.name.replace(/^forward_/, '') } } };

@@ -133,6 +133,11 @@ export abstract class Layer {
     return this.params.reduce((n, p) => n + p.value.size, 0);
   }
 
+  /** A non-default option worth a glance in model.summary() (e.g. a hard-sigmoid recurrent activation), or ''. */
+  summaryDetail(): string {
+    return '';
+  }
+
   protected baseConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = { name: this.name };
     if (this.inputShape) c.inputShape = [...this.inputShape];

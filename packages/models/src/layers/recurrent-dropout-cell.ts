@@ -12,7 +12,7 @@
  * Keras 3 draws one mask per gate (its "implementation 1"); we share one mask across the
  * gates, as tf.keras 2's implementation 2 did (Gal and Ghahramani's tied variant).
  */
-import type { Cell, Engine, Tensor } from '@recurrent/core';
+import { recurrentGate, recurrentGateGrad, type Cell, type Engine, type Tensor } from '@recurrent/core';
 
 /** SimpleRNN / LSTM: mask the state entering core's cell step. */
 function maskedInput(cell: Cell, mask: Tensor): Cell {
@@ -31,6 +31,7 @@ function maskedInput(cell: Cell, mask: Tensor): Cell {
 
 /** GRU reset-after: hp = (h*m) @ Wh + bh; h' = (1-z) n + z h. */
 function gruResetAfter(cell: Cell, mask: Tensor): Cell {
+  const act = { recurrentActivation: cell.config.recurrentActivation };
   return {
     config: cell.config,
     gates: 3,
@@ -39,20 +40,21 @@ function gruResetAfter(cell: Cell, mask: Tensor): Cell {
     step(e, p, _prep, xp, { h }) {
       const hm = e.mul(h, mask);
       const hp = e.matmul(hm, p.Wh, { bias: p.bh });
-      const out = e.fused('gruCell', [xp, hp, h], {});
+      const out = e.fused('gruCell', [xp, hp, h], act);
       return { state: { h: out.h }, cache: { hPrev: h, hm, cache: out.cache } };
     },
     stepBackward(e, p, _prep, { hPrev, hm, cache }, d) {
-      const { dXp, dHp, dhDirect } = e.fused('gruCellGrad', [cache, hPrev, d.h], {});
+      const { dXp, dHp, dhDirect } = e.fused('gruCellGrad', [cache, hPrev, d.h], act);
       const dhm = e.matmul(dHp, p.Wh, { transposeB: true });
       return { dXp, dState: { h: e.add(dhDirect, e.mul(dhm, mask)) }, wh: [{ input: hm, dOut: dHp }] };
     },
   };
 }
 
-/** GRU reset-before: r, z from (h*m) @ Wh[:, r|z]; n = tanh(xp_n + (r * h*m) @ Wh[:, n] + b_hn); h' = n + z (h - n). */
+/** GRU reset-before: r, z = sig((h*m) @ Wh[:, r|z] + ...) (sig: the cell's recurrentActivation); n = tanh(xp_n + (r * h*m) @ Wh[:, n] + b_hn); h' = n + z (h - n). */
 function gruResetBefore(cell: Cell, mask: Tensor): Cell {
   const H = cell.config.units;
+  const act = cell.config.recurrentActivation;
   const slice = (e: Engine, v: Tensor, start: number, size: number): Tensor =>
     e.scope(() => e.sliceCols(v.reshape([1, v.shape[0]]), start, size).reshape([size]));
   return {
@@ -69,7 +71,7 @@ function gruResetBefore(cell: Cell, mask: Tensor): Cell {
     },
     step(e, _p, prep, xp, { h }) {
       const hm = e.mul(h, mask);
-      const rz = e.sigmoid(e.add(e.sliceCols(xp, 0, 2 * H), e.matmul(hm, prep.whRz, { bias: prep.bhRz })));
+      const rz = recurrentGate(e, e.add(e.sliceCols(xp, 0, 2 * H), e.matmul(hm, prep.whRz, { bias: prep.bhRz })), act);
       const r = e.sliceCols(rz, 0, H);
       const z = e.sliceCols(rz, H, H);
       const rh = e.mul(r, hm);
@@ -78,9 +80,9 @@ function gruResetBefore(cell: Cell, mask: Tensor): Cell {
     },
     stepBackward(e, _p, prep, { hPrev, hm, r, z, rh, n }, d) {
       const dPreN = e.tanhGrad(n, e.mul(d.h, e.affine(z, -1, 1)));
-      const dz = e.sigmoidGrad(z, e.mul(d.h, e.sub(hPrev, n)));
+      const dz = recurrentGateGrad(e, z, e.mul(d.h, e.sub(hPrev, n)), act);
       const dRh = e.matmul(dPreN, prep.whN, { transposeB: true });
-      const dr = e.sigmoidGrad(r, e.mul(dRh, hm));
+      const dr = recurrentGateGrad(e, r, e.mul(dRh, hm), act);
       const dRz = e.concatCols([dr, dz]);
       const dhm = e.add(e.mul(dRh, r), e.matmul(dRz, prep.whRz, { transposeB: true }));
       return {

@@ -9,9 +9,10 @@
  *   kernel [D, G*units], recurrent_kernel [units, G*units], bias [G*units] (useBias),
  *   recurrent_bias [G*units] (GRU resetAfter with useBias, or recurrentBias: true).
  *
- * Not supported, with a ConfigError: recurrentActivation other than 'sigmoid' (core's fused
- * cell steps use the logistic sigmoid; Keras 2 / tfjs's hardSigmoid is not available), and an
- * LSTM/GRU activation other than 'tanh'.
+ * recurrentActivation (LSTM/GRU gates i, f, o / r, z): 'sigmoid' (default), 'hardSigmoidKeras2'
+ * (tfjs-layers' and Keras 2's hardSigmoid) or 'hardSigmoidKeras3' (Keras 3's hard_sigmoid);
+ * tfjs's bare name 'hardSigmoid' is refused with a ConfigError saying which one it means.
+ * Not supported, with a ConfigError: an LSTM/GRU activation other than 'tanh'.
  */
 import {
   type Cell,
@@ -22,6 +23,8 @@ import {
   type Initializer,
   type InitializerName,
   type RnnBackwardOptions,
+  type RecurrentActivation,
+  RECURRENT_ACTIVATIONS,
   type RnnGrads,
   rnnBackward,
   rnnForward,
@@ -42,8 +45,12 @@ export interface RecurrentOptions extends LayerBaseOptions {
   units: number;
   /** SimpleRNN: 'tanh' (default) or 'relu'. LSTM/GRU: 'tanh' only. */
   activation?: 'tanh' | 'relu';
-  /** 'sigmoid' only (the Keras 3 default). */
-  recurrentActivation?: 'sigmoid';
+  /**
+   * LSTM/GRU: the function of the gates (LSTM i, f, o; GRU r, z). 'sigmoid' (default, Keras 3),
+   * 'hardSigmoidKeras2' = clip(0.2 x + 0.5, 0, 1) (tfjs-layers' `hardSigmoid`, its default, and
+   * Keras 2's), or 'hardSigmoidKeras3' = clip(x / 6 + 0.5, 0, 1) (Keras 3's `hard_sigmoid`).
+   */
+  recurrentActivation?: RecurrentActivation;
   /** Default true. */
   useBias?: boolean;
   /**
@@ -105,11 +112,30 @@ const INFO: Record<CellKind, { className: LayerClassName; defaultName: string; g
   gru: { className: 'GRU', defaultName: 'gru', gates: 3 },
 };
 
+/** tfjs's and Keras's own names, which do not say which hard sigmoid they are: refused, never guessed. */
+const AMBIGUOUS_HARD_SIGMOID = ['hardSigmoid', 'hard_sigmoid'];
+
+function recurrentActivationOption(w: string, kind: CellKind, v: unknown): RecurrentActivation {
+  if (kind === 'simpleRnn') {
+    if (v !== undefined) throw new ConfigError(`${w}: recurrentActivation applies to LSTM and GRU only; remove it.`);
+    return 'sigmoid';
+  }
+  if (typeof v === 'string' && AMBIGUOUS_HARD_SIGMOID.includes(v))
+    throw new ConfigError(
+      `${w}: recurrentActivation ${JSON.stringify(v)} names two different functions; say which: ` +
+        "'hardSigmoidKeras2' = clip(0.2 x + 0.5, 0, 1), what tfjs-layers' 'hardSigmoid' (its default) and Keras 2 compute, " +
+        "or 'hardSigmoidKeras3' = clip(x / 6 + 0.5, 0, 1) = relu6(x + 3) / 6, Keras 3's 'hard_sigmoid'.",
+    );
+  return oneOf(w, 'recurrentActivation', v, RECURRENT_ACTIVATIONS, 'sigmoid');
+}
+
 export class RecurrentLayer extends Layer {
   readonly className: LayerClassName;
   readonly kind: CellKind;
   readonly units: number;
   readonly activation: 'tanh' | 'relu';
+  /** LSTM/GRU gate function ('sigmoid' for SimpleRNN, which has no gates). */
+  readonly recurrentActivation: RecurrentActivation;
   readonly useBias: boolean;
   readonly recurrentBias: boolean;
   readonly returnSequences: boolean;
@@ -143,17 +169,7 @@ export class RecurrentLayer extends Layer {
       kind === 'simpleRnn'
         ? oneOf(w, 'activation', options.activation, ['tanh', 'relu'], 'tanh')
         : oneOf(w, 'activation', options.activation, ['tanh'], 'tanh', `${info.className} cells use tanh (core's fused steps).`);
-    if (kind !== 'simpleRnn')
-      oneOf(
-        w,
-        'recurrentActivation',
-        options.recurrentActivation,
-        ['sigmoid'],
-        'sigmoid',
-        "hardSigmoid (Keras 2 / tfjs's default) is not supported: core's cell steps use the logistic sigmoid, Keras 3's default.",
-      );
-    else if (options.recurrentActivation !== undefined)
-      throw new ConfigError(`${w}: recurrentActivation applies to LSTM and GRU only; remove it.`);
+    this.recurrentActivation = recurrentActivationOption(w, kind, options.recurrentActivation);
     this.useBias = bool(w, 'useBias', options.useBias, true);
     this.resetAfter = kind === 'gru' ? bool(w, 'resetAfter', options.resetAfter, true) : false;
     const wantsRecBias = bool(w, 'recurrentBias', options.recurrentBias, false);
@@ -234,6 +250,7 @@ export class RecurrentLayer extends Layer {
       units: this.units,
       ...(this.kind === 'simpleRnn' ? { activation: this.activation } : {}),
       ...(this.kind === 'gru' ? { resetAfter: this.resetAfter } : {}),
+      ...(this.kind === 'simpleRnn' ? {} : { recurrentActivation: this.recurrentActivation }),
     });
   }
 
@@ -393,6 +410,10 @@ export class RecurrentLayer extends Layer {
     this.#state = v;
   }
 
+  override summaryDetail(): string {
+    return this.recurrentActivation === 'sigmoid' ? '' : `recurrentActivation ${this.recurrentActivation}`;
+  }
+
   getConfig(): Record<string, unknown> {
     const c: Record<string, unknown> = {
       ...this.baseConfig(),
@@ -408,7 +429,7 @@ export class RecurrentLayer extends Layer {
     if (this.kind === 'simpleRnn') c.activation = this.activation;
     else {
       c.activation = 'tanh';
-      c.recurrentActivation = 'sigmoid';
+      c.recurrentActivation = this.recurrentActivation;
     }
     if (this.recurrentBias && !(this.kind === 'gru' && this.resetAfter)) c.recurrentBias = true;
     if (this.kind === 'lstm') c.unitForgetBias = this.unitForgetBias;

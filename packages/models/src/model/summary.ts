@@ -5,7 +5,8 @@ import type { Sequential } from './sequential.js';
 const thousands = (n: number) => n.toLocaleString('en-US');
 
 export function summaryText(model: Sequential): string {
-  const rows = model.layers.map((l) => [`${l.name} (${l.className})`, l.builtOutput ? fmt([null, ...l.builtOutput]) : '(not built)', thousands(l.countParams())]);
+  const kind = (l: (typeof model.layers)[number]) => (l.summaryDetail() ? `${l.className}, ${l.summaryDetail()}` : l.className);
+  const rows = model.layers.map((l) => [`${l.name} (${kind(l)})`, l.builtOutput ? fmt([null, ...l.builtOutput]) : '(not built)', thousands(l.countParams())]);
   const head = ['Layer (type)', 'Output shape', 'Params'];
   const w = [0, 1, 2].map((i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `${r[0].padEnd(w[0])}   ${r[1].padEnd(w[1])}   ${r[2].padStart(w[2])}`;

@@ -1,0 +1,1 @@
+export { exportOnnx, toOnnx, type ExportOnnxOptions, ONNX_OPSET, onnxGraph } from './export.js';

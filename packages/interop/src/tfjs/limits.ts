@@ -1,0 +1,26 @@
+/**
+ * Bounds on what a tfjs model file may make us read or allocate. Files come from elsewhere:
+ * every size is checked against these before anything of that size is read or allocated.
+ * Override per call: `loadTfjsModel(src, { backend, limits: { maxWeightBytes: 4 * 2 ** 30 } })`.
+ */
+export interface TfjsLimits {
+  /** Largest model.json (or topology / weight-spec text) read, in bytes. Default 32 MiB. */
+  maxJsonBytes: number;
+  /** Deepest JSON nesting accepted (a real Keras topology is under 15 levels). Default 64. */
+  maxDepth: number;
+  /** Largest total of weight bytes (all shards). Default 1 GiB. */
+  maxWeightBytes: number;
+  /** Most shard files in a manifest. Default 4096. */
+  maxShards: number;
+}
+
+export const DEFAULT_LIMITS: TfjsLimits = {
+  maxJsonBytes: 32 * 2 ** 20,
+  maxDepth: 64,
+  maxWeightBytes: 2 ** 30,
+  maxShards: 4096,
+};
+
+export function resolveLimits(given: Partial<TfjsLimits> | undefined): TfjsLimits {
+  return { ...DEFAULT_LIMITS, ...(given ?? {}) };
+}
