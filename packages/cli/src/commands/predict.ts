@@ -27,7 +27,7 @@ export const predictCommand = defineCommand({
   ].join('\n'),
   async run({ flags, positionals }, io) {
     const backend = await backendEntry(flags.backend, 'predict').create();
-    const { model, meta } = await loadTrained(flags.model, backend);
+    const { model, meta } = await loadTrained(flags.model, backend, { warn: io.err });
     if (meta.example === 'generate') throw new UsageError(`${flags.model} is a name-generation model: use recurrent generate --model ${flags.model}.`, 'predict');
     if (!Object.hasOwn(EXAMPLES, meta.example)) throw new UsageError(`${flags.model} was saved by an unknown example '${meta.example}'.`, 'predict');
     await EXAMPLES[meta.example as ExampleName].use(model, meta, { inputs: positionals, count: 0, temperature: 1, seed: 0 }, io);
