@@ -10,7 +10,7 @@ import { type Backend, type CellKind, InputError } from '@recurrent/core';
 import { earlyStopping, layers, loadModel, type Sequential } from '@recurrent/models';
 import type { Io } from '../cli.js';
 
-export type ExampleName = 'names' | 'weather' | 'stocks' | 'generate';
+export type ExampleName = 'names' | 'weather' | 'stocks' | 'generate' | 'digits' | 'stress';
 
 export interface TrainSettings {
   backend: Backend;
