@@ -7,21 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Io, runCli } from '../src/cli.js';
-import { predictCommand } from '../src/commands/predict.js';
-import { trainCommand } from '../src/commands/train.js';
+import { run } from './helpers/run-examples.js';
 import { loadDigitImages, loadDigits } from '../src/datasets/index.js';
 import { asciiDigit } from '../src/examples/digits.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-digits-'));
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), progress: () => {}, env: {} };
-  const code = await runCli(argv, { commands: [trainCommand, predictCommand], version: '0.0.0', io });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('mnist 1.1.0', () => {
   it('10,000 images of 784 grey levels in [0, 1], with the per-digit counts of the files', () => {

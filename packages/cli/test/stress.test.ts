@@ -7,20 +7,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type Io, runCli } from '../src/cli.js';
-import { predictCommand } from '../src/commands/predict.js';
-import { trainCommand } from '../src/commands/train.js';
+import { run } from './helpers/run-examples.js';
 import { loadStressWords, stressLabels, stressWord, vowelGroups } from '../src/datasets/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-stress-'));
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), progress: () => {}, env: {} };
-  const code = await runCli(argv, { commands: [trainCommand, predictCommand], version: '0.0.0', io });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 describe('per-letter stress labels', () => {
   it('vowel groups are runs of a, e, i, o, u, y, a word-initial y being a consonant', () => {

