@@ -20,6 +20,8 @@ export const predictCommand = defineCommand({
     'A names model prints, for each NAME, female or male and P(female).',
     'A weather or stocks model forecasts the step after the last row of each FILE (a CSV with',
     "the dataset's columns); without files, it forecasts the end of the dataset (held out).",
+    'A digits model draws the held-out test images with the given indices (default 0-3) as ASCII',
+    'art with the digit it reads; a stress model marks the stressed vowel of each WORD.',
     "For a name-generation model use 'recurrent generate'.",
     '',
     'Example:',

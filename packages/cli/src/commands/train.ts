@@ -73,7 +73,7 @@ function readFileSyncSmall(file: string): string {
 export const trainCommand = defineCommand({
   name: 'train',
   summary: 'train an example model on real data, report it against a naive baseline, save and reload it',
-  usage: 'recurrent train [--example names|weather|stocks|generate] [--cell simpleRnn|lstm|gru] [--units N] [--epochs N] [--out DIR] [NAME|FILE ...]',
+  usage: `recurrent train [--example ${exampleNames.join('|')}] [--cell simpleRnn|lstm|gru] [--units N] [--epochs N] [--out DIR] [NAME|FILE ...]`,
   positionals: true,
   flags: {
     example: { type: 'string', value: 'NAME', default: 'names', description: `the example: ${exampleNames.join(', ')}` },
@@ -97,7 +97,8 @@ export const trainCommand = defineCommand({
     'After training, the model is saved to --out, loaded back from disk and used: the names',
     'example classifies the NAMEs given after the flags (or a few defaults), the forecasting',
     'examples forecast from the FILEs given (CSV, same columns as the dataset) or from the end of',
-    'the dataset, and generate samples ten names.',
+    'the dataset, generate samples ten names, digits draws a few test images with the digit it',
+    'reads, and stress marks the stressed vowel of the WORDs given (or a few defaults).',
     '',
     'Backends:',
     backendList(),

@@ -1,10 +1,12 @@
 /** The examples `recurrent train --example NAME` runs, by name. */
+import { digitsExample } from './digits.js';
 import { generateExample } from './generate.js';
 import { namesExample } from './names.js';
 import type { Backend } from '@recurrent/core';
 import type { Sequential } from '@recurrent/models';
 import { type Example, type ExampleMeta, type ExampleName, loadSavedModel, readExampleMeta } from './runner.js';
 import { stocksExample } from './stocks.js';
+import { stressExample } from './stress.js';
 import { weatherExample } from './weather.js';
 
 export const EXAMPLES: Readonly<Record<ExampleName, Example>> = {
@@ -12,6 +14,8 @@ export const EXAMPLES: Readonly<Record<ExampleName, Example>> = {
   weather: weatherExample,
   stocks: stocksExample,
   generate: generateExample,
+  digits: digitsExample,
+  stress: stressExample,
 };
 
 /**

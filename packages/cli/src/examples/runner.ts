@@ -10,7 +10,7 @@ import { type Backend, type CellKind, InputError, quote, RecurrentError } from '
 import { earlyStopping, io as modelIo, layers, loadModel, ModelFormatError, type Sequential } from '@recurrent/models';
 import type { Io } from '../cli.js';
 
-export type ExampleName = 'names' | 'weather' | 'stocks' | 'generate';
+export type ExampleName = 'names' | 'weather' | 'stocks' | 'generate' | 'digits' | 'stress';
 
 export interface TrainSettings {
   backend: Backend;
