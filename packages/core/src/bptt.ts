@@ -14,10 +14,13 @@
  *    unchanged, the output is 0, and no gradient flows through the cell;
  *  - `truncate: { k1, k2 }` (backward): the outputs of each block of k1 steps send gradient
  *    back at most k2 steps (Williams & Peng's TBPTT(k1, k2), k1 <= k2). k1 = k2 = k is the
- *    usual "detach every k steps"; k1 = k2 = T is full BPTT.
+ *    usual "detach every k steps"; k1 = k2 = T is full BPTT;
+ *  - `recurrentMask`: recurrent dropout, a fixed mask on h where it enters the recurrent matmul.
  */
 import { createCell, type Cell, type CellConfig, type CellParams, type CellState } from './cells/index.js';
-import type { StepCache, WhPiece } from './cells/cell.js';
+import type { StepTensors, WhPiece } from './cells/cell.js';
+import { CELL_FACTS } from './cells/facts.js';
+import type { RecurrentMask } from './cells/recurrent-input.js';
 import type { Engine, Tensor } from './engine.js';
 import { ConfigError, ShapeError, fmtShape } from './errors.js';
 import { sameShape } from './internal/shapes.js';
@@ -33,6 +36,13 @@ export interface RnnForwardOptions {
   training?: boolean;
   /** A name for error messages (the layer's name). */
   name?: string;
+  /**
+   * Recurrent dropout: h is multiplied by this mask [B, H] wherever it enters the recurrent
+   * matmul, at every step, forward and backward (not where a cell carries h directly, GRU's
+   * z * h). One tensor for every gate, or an array of one per gate in CELL_FACTS order (Keras
+   * 3's per-gate masks). The caller owns the masks; keep them until backward.
+   */
+  recurrentMask?: Tensor | readonly Tensor[];
 }
 
 export interface RnnForwardResult {
@@ -78,16 +88,23 @@ export interface RnnBackwardResult {
 }
 
 interface StepRecord {
-  cache: StepCache;
+  cache: StepTensors;
   /** [B, 1] 1/0 mask for this step, when lengths were given. */
   mask?: Tensor;
+  /** The cell's candidate state (before the length mask picked it or the old state), when lengths were given. */
+  cand?: CellState;
 }
+
+/** Every tensor in a cell's record (values or arrays of them). */
+const tensorsOf = (r: StepTensors): Tensor[] => Object.values(r).flatMap((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v as Tensor]));
 
 export class RnnTape {
   readonly cell: Cell;
   readonly params: CellParams;
   readonly x: Tensor;
-  readonly prep: StepCache;
+  readonly prep: StepTensors;
+  /** Recurrent-dropout masks (caller-owned), if any. */
+  readonly recurrentMask?: RecurrentMask;
   /** Records by time index t (not processing order). */
   readonly steps: StepRecord[];
   readonly order: number[];
@@ -100,7 +117,8 @@ export class RnnTape {
     cell: Cell;
     params: CellParams;
     x: Tensor;
-    prep: StepCache;
+    prep: StepTensors;
+    recurrentMask?: RecurrentMask;
     steps: StepRecord[];
     order: number[];
     initialState: CellState;
@@ -110,6 +128,7 @@ export class RnnTape {
     this.params = init.params;
     this.x = init.x;
     this.prep = init.prep;
+    this.recurrentMask = init.recurrentMask;
     this.steps = init.steps;
     this.order = init.order;
     this.initialState = init.initialState;
@@ -121,21 +140,16 @@ export class RnnTape {
   }
 
   /**
-   * The gate activations of step t (time index), each [B, H], for inspection: LSTM i, f, g, o;
-   * GRU r, z, n. New tensors the caller owns.
+   * The gate activations of step t (time index), each [B, H], for inspection, by the gate names
+   * of CELL_FACTS (LSTM i, f, g, o; GRU r, z, n; none for SimpleRNN). New tensors the caller owns.
    */
   gates(t: number): Record<string, Tensor> {
     if (this.#disposed) throw new ConfigError('RnnTape.gates: the tape was disposed (keep it with keepTape or call before backward).');
     const rec = this.steps[t];
     if (!rec) throw new ConfigError(`RnnTape.gates: no step ${t}; the sequence has ${this.steps.length} steps.`);
-    const e = this.x.engine;
-    const H = this.cell.config.units;
-    const { kind } = this.cell.config;
-    const split = (m: Tensor, names: string[]) => Object.fromEntries(names.map((n, k) => [n, e.sliceCols(m, k * H, H)]));
-    if (kind === 'lstm') return split(rec.cache.gates, ['i', 'f', 'g', 'o']);
-    if (kind === 'gru' && rec.cache.cache) return split(rec.cache.cache, ['r', 'z', 'n']);
-    if (kind === 'gru') return { r: e.sliceCols(rec.cache.rz, 0, H), z: e.sliceCols(rec.cache.rz, H, H), n: e.affine(rec.cache.n, 1, 0) };
-    return {};
+    const values = this.cell.gateActivations?.(this.x.engine, rec.cache) ?? [];
+    const names = CELL_FACTS[this.cell.config.kind].gates;
+    return Object.fromEntries(values.map((v, k) => [names[k], v]));
   }
 
   dispose(): void {
@@ -197,11 +211,12 @@ export function rnnForward(
     c: cell.hasCellState ? (init?.c ?? own(e.zeros([B, H]))) : undefined,
   };
 
+  const recurrentMask = checkRecurrentMask(cell, opts.recurrentMask, B, name);
   const masks = opts.lengths ? own(lengthMask(e, opts.lengths, B, T, name)) : undefined;
   const order = Array.from({ length: T }, (_, p) => (opts.reverse ? T - 1 - p : p));
 
   const prep = e.scope(() => cell.prepare(e, params));
-  for (const t of Object.values(prep)) own(t);
+  for (const t of tensorsOf(prep)) own(t);
   // Input projection for every step at once: [B*T, D] @ [D, G*H] + bx.
   const xp = own(
     e.scope(() => {
@@ -217,17 +232,18 @@ export function rnnForward(
   const callerOwned = (v: Tensor) => v === init?.h || v === init?.c;
   let state = state0;
   for (const t of order) {
-    const { next, cache, y, mask } = e.scope(() => {
+    const { next, cache, y, mask, cand } = e.scope(() => {
       const xpt = e.sliceTime(xp, t);
-      const { state: cand, cache } = cell.step(e, params, prep, xpt, state);
-      if (!masks) return { next: cand, cache, y: cand.h, mask: undefined };
+      const { state: cand, cache } = cell.step(e, params, prep, xpt, state, recurrentMask);
+      if (!masks) return { next: cand, cache, y: cand.h, mask: undefined, cand: undefined };
       const m = e.sliceTime(masks, t);
       const next: CellState = {
         h: e.where(m, cand.h, state.h),
         c: cand.c && state.c ? e.where(m, cand.c, state.c) : undefined,
       };
-      return { next, cache: { ...cache, candH: cand.h, ...(cand.c ? { candC: cand.c } : {}) }, y: e.mul(cand.h, m), mask: m };
+      return { next, cache, y: e.mul(cand.h, m), mask: m, cand };
     });
+    const kept = [...tensorsOf(cache), ...(cand ? [cand.h, ...(cand.c ? [cand.c] : [])] : [])];
     if (y !== next.h) {
       if (returnSequences) maskedYs.push(y);
       else y.dispose();
@@ -235,13 +251,13 @@ export function rnnForward(
     if (returnSequences) ys[t] = y;
     const prev = state === state0 ? [] : [state.h, ...(state.c ? [state.c] : [])];
     if (training) {
-      steps[t] = { cache, mask };
-      for (const v of Object.values(cache)) if (!callerOwned(v)) own(v);
+      steps[t] = { cache, mask, cand };
+      for (const v of kept) if (!callerOwned(v)) own(v);
       own(mask);
       for (const v of prev) own(v);
     } else {
       const live = new Set<Tensor | undefined>([next.h, next.c, y, ...prev, state0.h, state0.c]);
-      for (const v of Object.values(cache)) if (!live.has(v)) v.dispose();
+      for (const v of kept) if (!live.has(v)) v.dispose();
       mask?.dispose();
       for (const v of prev) if (returnSequences && v === state.h) oldStates.push(v);
       else v.dispose();
@@ -260,8 +276,20 @@ export function rnnForward(
     for (const t of owned) t.dispose();
     return { y, state };
   }
-  const tape = new RnnTape({ cell, params, x, prep, steps, order, initialState: state0, owned });
+  const tape = new RnnTape({ cell, params, x, prep, recurrentMask, steps, order, initialState: state0, owned });
   return { y, state, tape };
+}
+
+/** The recurrent-dropout masks as an array: one [B, H] for all gates or one per gate. */
+function checkRecurrentMask(cell: Cell, mask: Tensor | readonly Tensor[] | undefined, B: number, name: string): RecurrentMask | undefined {
+  if (!mask) return undefined;
+  const masks = Array.isArray(mask) ? (mask as readonly Tensor[]) : [mask as Tensor];
+  if (masks.length !== 1 && masks.length !== cell.gates)
+    throw new ConfigError(
+      `${name}: recurrentMask has ${masks.length} masks; give one [batch, units] mask for every gate, or one per gate (${cell.gates} for ${cell.config.kind}).`,
+    );
+  masks.forEach((m, k) => checkShape(`${name} (recurrentMask${masks.length > 1 ? `[${k}]` : ''})`, m, [B, cell.config.units]));
+  return masks;
 }
 
 /** A [B, T, 1] mask (1 = valid step) from per-sample lengths. */
@@ -328,7 +356,7 @@ export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions =
             dhIn = e.where(rec.mask, dhIn, zero);
             dcIn = dc ? e.where(rec.mask, dc, zero) : undefined;
           }
-          const g = cell.stepBackward(e, params, prep, rec.cache, { h: dhIn, c: dcIn });
+          const g = cell.stepBackward(e, params, prep, rec.cache, { h: dhIn, c: dcIn }, tape.recurrentMask);
           return {
             dXp: g.dXp,
             wh: g.wh,
