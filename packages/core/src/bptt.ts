@@ -96,6 +96,8 @@ interface StepRecord {
   cache: StepTensors;
   /** [B, 1] 1/0 mask for this step, when lengths were given. */
   mask?: Tensor;
+  /** The state after this step (owned by the tape, or the caller's final state). */
+  state: CellState;
 }
 
 
@@ -151,6 +153,15 @@ export class RnnTape {
     const values = this.cell.gateActivations?.(this.x.engine, rec.cache) ?? [];
     const names = CELL_FACTS[this.cell.config.kind].gates;
     return Object.fromEntries(values.map((v, k) => [names[k], v]));
+  }
+
+  /** The state after step t (time index), [B, H] each, for inspection. New tensors the caller owns. */
+  state(t: number): CellState {
+    if (this.#disposed) throw new ConfigError('RnnTape.state: the tape was disposed (keep it with keepTape or call before backward).');
+    const rec = this.steps[t];
+    if (!rec) throw new ConfigError(`RnnTape.state: no step ${t}; the sequence has ${this.steps.length} steps.`);
+    const e = this.x.engine;
+    return { h: e.affine(rec.state.h, 1, 0), c: rec.state.c && e.affine(rec.state.c, 1, 0) };
   }
 
   dispose(): void {
@@ -226,7 +237,7 @@ export function rnnForward(
   let state = run.state0;
   for (const t of order) {
     const out = arena.own(e.scope(() => run.step(t, state)));
-    steps[t] = { cache: out.cache, mask: out.mask };
+    steps[t] = { cache: out.cache, mask: out.mask, state: out.next };
     ys[t] = out.y;
     state = out.next;
   }

@@ -332,6 +332,12 @@ export class RecurrentLayer extends Layer {
       name: this.name,
       recurrentMask,
     });
+    if (ctx.observe && f.tape) {
+      const { inIdx, lengths } = plan;
+      ctx.observe.forward(this.name, this.kind, f.tape, (b, t) =>
+        lengths && t >= lengths[b] ? undefined : inIdx ? inIdx[b * T + t] - b * T : t,
+      );
+    }
     const outIdx = this.returnSequences && plan.outIdx ? e.tensor(plan.outIdx, [B * T]) : undefined;
     const y = this.returnSequences ? (outIdx ? gatherSteps(e, f.y!, outIdx) : f.y!) : f.state.h;
     const finals = this.kind === 'lstm' ? [f.state.h, f.state.c!] : [f.state.h];
@@ -355,6 +361,8 @@ export class RecurrentLayer extends Layer {
             throw new ShapeError(`${this.name} (output gradient)`, dy.shape, `[${B}, ${H}]`);
           opts = { dState: { h: dy } };
         }
+        const { observe } = ctx;
+        if (observe) opts.onStepGrad = (t, dh) => observe.stepGrad(this.name, t, dh);
         const gradsOf = (g: RnnGrads) => [g.Wx, g.Wh, ...(this.useBias ? [g.bx!] : []), ...(this.recurrentBias ? [g.bh!] : [])];
         if (ctx.inputGrad === false) return { grads: gradsOf(rnnBackward(e, f.tape, { ...opts, inputGrad: false }).grads) };
         const r = rnnBackward(e, f.tape, opts);
