@@ -45,6 +45,13 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
+/** Recurrent-dropout masks (rate 0.4): one shared, or one per gate. */
+const masksFor = (e: Engine, config: CellConfig, kind: 'shared' | 'perGate', seed: number) => {
+  const r = testRandom(seed);
+  const n = kind === 'shared' ? 1 : GATES[config.kind];
+  return Array.from({ length: n }, () => e.tensor(Array.from({ length: B * H }, () => (r(0, 1) < 0.4 ? 0 : 1 / 0.6)), [B, H]));
+};
+
 describe('bptt', () => {
   const configs: CellConfig[] = [
     { kind: 'lstm', inputSize: D, units: H },
@@ -150,23 +157,25 @@ describe('bptt', () => {
     expect(maxDiff(rev.y!.dataSync(), flipped(Array.from(fwd.y!.dataSync()), H))).toBeLessThan(1e-14);
   });
 
-  it('frees everything it does not hand back, in training and in inference', () => {
+  it('frees everything it does not hand back, in training and in inference (also with recurrent-dropout masks)', () => {
     const e = createEngine(createReferenceBackend());
-    for (const config of configs) {
+    for (const config of ALL_CELLS) {
       const { params } = setup(e, config);
       const x = e.tensor(new Array(B * T * D).fill(0.1), [B, T, D]);
       const dy = e.tensor(new Array(B * T * H).fill(0.1), [B, T, H]);
+      const masks = [undefined, masksFor(e, config, 'shared', 1), masksFor(e, config, 'perGate', 2)];
       const base = e.memory().tensors;
-      for (const lengths of [undefined, [T, 3]]) {
-        for (let i = 0; i < 3; i++) {
-          const f = rnnForward(e, config, params, x, { lengths, reverse: i === 1 });
-          const g = rnnBackward(e, f.tape!, { dy, truncate: i === 2 ? { k1: 2, k2: 3 } : undefined });
-          for (const t of [f.y!, f.state.h, f.state.c, g.dx, g.dState0.h, g.dState0.c, ...Object.values(g.grads)]) t?.dispose();
-          const inf = rnnForward(e, config, params, x, { lengths, training: false, returnSequences: i !== 0 });
-          for (const t of [inf.y, inf.state.h, inf.state.c]) t?.dispose();
-          expect(e.memory().tensors).toBe(base);
+      for (const recurrentMask of masks)
+        for (const lengths of [undefined, [T, 3]]) {
+          for (let i = 0; i < 3; i++) {
+            const f = rnnForward(e, config, params, x, { lengths, reverse: i === 1, recurrentMask });
+            const g = rnnBackward(e, f.tape!, { dy, truncate: i === 2 ? { k1: 2, k2: 3 } : undefined });
+            for (const t of [f.y!, f.state.h, f.state.c, g.dx, g.dState0.h, g.dState0.c, ...Object.values(g.grads)]) t?.dispose();
+            const inf = rnnForward(e, config, params, x, { lengths, training: false, returnSequences: i !== 0, recurrentMask });
+            for (const t of [inf.y, inf.state.h, inf.state.c]) t?.dispose();
+            expect(e.memory().tensors).toBe(base);
+          }
         }
-      }
     }
   });
 
@@ -191,32 +200,6 @@ describe('bptt', () => {
 });
 
 describe('recurrentMask (recurrent dropout)', () => {
-  const masksFor = (e: Engine, config: CellConfig, kind: 'shared' | 'perGate', seed: number) => {
-    const r = testRandom(seed);
-    const n = kind === 'shared' ? 1 : GATES[config.kind];
-    return Array.from({ length: n }, () => e.tensor(Array.from({ length: B * H }, () => (r(0, 1) < 0.4 ? 0 : 1 / 0.6)), [B, H]));
-  };
-
-  it('frees everything it does not hand back (shared and per-gate masks, training and inference)', () => {
-    const e = createEngine(createReferenceBackend());
-    for (const config of ALL_CELLS) {
-      const { params } = setup(e, config);
-      const x = e.tensor(new Array(B * T * D).fill(0.1), [B, T, D]);
-      const dy = e.tensor(new Array(B * T * H).fill(0.1), [B, T, H]);
-      const masks = [masksFor(e, config, 'shared', 1), masksFor(e, config, 'perGate', 2)];
-      const base = e.memory().tensors;
-      for (const recurrentMask of masks)
-        for (const lengths of [undefined, [T, 3]]) {
-          const f = rnnForward(e, config, params, x, { lengths, recurrentMask });
-          const g = rnnBackward(e, f.tape!, { dy });
-          for (const t of [f.y!, f.state.h, f.state.c, g.dx, g.dState0.h, g.dState0.c, ...Object.values(g.grads)]) t?.dispose();
-          const inf = rnnForward(e, config, params, x, { lengths, training: false, recurrentMask });
-          for (const t of [inf.y, inf.state.h, inf.state.c]) t?.dispose();
-          expect(e.memory().tensors).toBe(base);
-        }
-    }
-  });
-
   it('a mask of ones changes nothing; a zero mask cuts h out of the recurrent matmul only', () => {
     const e = createEngine(createReferenceBackend());
     for (const config of ALL_CELLS) {
