@@ -61,6 +61,8 @@ export {
   type CellKind,
   type CellParams,
   type CellState,
+  type RecurrentMask,
+  type StepTensors,
 } from './cells/index.js';
 export {
   rnnBackward,

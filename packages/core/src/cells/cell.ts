@@ -49,8 +49,6 @@ export interface CellState {
  * cell declares its own record type (e.g. LstmCache); bptt owns every tensor in it.
  */
 export type StepTensors = { readonly [name: string]: Tensor | readonly Tensor[] | undefined };
-/** @deprecated use StepTensors (or the cell's own cache type). */
-export type StepCache = StepTensors;
 
 /** One recurrent matmul's operands for the weight gradient: dWh[:, cols] += input^T @ dOut. */
 export interface WhPiece {

@@ -5,7 +5,8 @@ import { gruResetAfterCell, gruResetBeforeCell } from './gru.js';
 import { lstmCell } from './lstm.js';
 import { simpleRnnCell } from './simple-rnn.js';
 
-export type { Cell, CellConfig, CellKind, CellParams, CellState } from './cell.js';
+export type { Cell, CellConfig, CellKind, CellParams, CellState, StepTensors } from './cell.js';
+export type { RecurrentMask } from './recurrent-input.js';
 export { CELL_FACTS, CELL_KINDS, GATE_ORDER, GATES, RECURRENT_ACTIVATION_GATE_INDICES, type CellFacts } from './facts.js';
 
 /** Builds a cell from its configuration, filling in defaults (tanh; sigmoid gates; GRU resetAfter true). */
