@@ -52,8 +52,17 @@ export interface HeapOptions {
   poison?: boolean;
 }
 
+/**
+ * The part of `WebAssembly.Memory` the heap uses: declared here so the published types need no
+ * DOM library (Node projects compile with lib ES2022, which has no WebAssembly namespace).
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(delta: number): number;
+}
+
 export class WasmHeap extends StoreBase<Block> implements Store {
-  readonly wasmMemory: WebAssembly.Memory;
+  readonly wasmMemory: WasmMemory;
   #free = new Map<number, Block[]>();
   #top = RESERVED;
   #gen = 0;

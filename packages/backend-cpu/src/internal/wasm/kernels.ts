@@ -95,7 +95,7 @@ export interface WasmKernels {
 export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | null {
   const mods = modules();
   if (!mods) return null;
-  const imports = { env: { memory: heap.wasmMemory } };
+  const imports = { env: { memory: heap.wasmMemory as WebAssembly.Memory } };
   const instance = (mod: string) => new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>;
   const { matmul: mm, packA, packB: packBPanels } = instance('matmul');
   const MR = MATMUL_TILE.rows;
