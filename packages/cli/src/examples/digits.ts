@@ -11,7 +11,7 @@
 import { InputError } from '@recurrent/core';
 import { data, layers, optimizers, type Sequential, sequential } from '@recurrent/models';
 import { type DigitImages, loadDigits, SIDE } from '../datasets/digits.js';
-import { buildRecurrent, cellTitle, type Example, type ExampleMeta, type TrainSettings, fitWithProgress, pct, predictFlat } from './runner.js';
+import { buildRecurrent, cellTitle, type Example, type ExampleMeta, type TrainSettings, fitWithProgress, metaField, pct, predictFlat } from './runner.js';
 import type { Io } from '../cli.js';
 
 /** Images shown by `use` without inputs. */
@@ -108,6 +108,11 @@ export const digitsExample: Example = {
       ],
       meta: { format: 'recurrent-example/1', example: 'digits', side: SIDE } satisfies DigitsMeta,
     };
+  },
+
+  checkMeta(meta, file) {
+    // The model reads SIDE x SIDE images; another size means the file was edited.
+    if (metaField.positiveInt(meta, 'side', file) !== SIDE) metaField.fail(file, 'side', `${SIDE}`, meta.side);
   },
 
   async use(model: Sequential, _meta, opts, io) {

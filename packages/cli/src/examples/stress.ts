@@ -14,7 +14,7 @@
 import { InputError } from '@recurrent/core';
 import { data, layers, optimizers, type Sequential, sequential } from '@recurrent/models';
 import { loadStressWords, MAX_LETTERS, type StressWord, stressLabels, vowelGroups } from '../datasets/stress.js';
-import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, limited, pct, predictFlat } from './runner.js';
+import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, limited, metaField, pct, predictFlat } from './runner.js';
 
 /** Training words by default (of 64,206): keeps the default run well under two minutes on two cores. */
 export const DEFAULT_TRAIN_WORDS = 20_000;
@@ -112,6 +112,11 @@ export const stressExample: Example = {
       notes: [`test letter accuracy ${pct(net.letter)} vs ${pct(base.letter)} for the same baseline`],
       meta: { format: 'recurrent-example/1', example: 'stress', vocabulary: vocab.toJSON(), length: L } satisfies StressMeta,
     };
+  },
+
+  checkMeta(meta, file) {
+    metaField.state(meta, 'vocabulary', file, data.CharVocabulary.fromJSON);
+    metaField.positiveInt(meta, 'length', file);
   },
 
   async use(model: Sequential, meta, opts, io) {
