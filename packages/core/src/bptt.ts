@@ -14,12 +14,20 @@
  *    unchanged, the output is 0, and no gradient flows through the cell;
  *  - `truncate: { k1, k2 }` (backward): the outputs of each block of k1 steps send gradient
  *    back at most k2 steps (Williams & Peng's TBPTT(k1, k2), k1 <= k2). k1 = k2 = k is the
- *    usual "detach every k steps"; k1 = k2 = T is full BPTT.
+ *    usual "detach every k steps"; k1 = k2 = T is full BPTT;
+ *  - `recurrentMask`: recurrent dropout, a fixed mask on h where it enters the recurrent matmul.
+ *
+ * Ownership: every step runs in `engine.scope`, which frees what the step made and did not
+ * return; what it returns goes into an Arena (internal/arena.ts): the tape's in training, freed
+ * with the tape, or the inference run's, which frees each state once the next one exists.
  */
 import { createCell, type Cell, type CellConfig, type CellParams, type CellState } from './cells/index.js';
-import type { StepCache, WhPiece } from './cells/cell.js';
+import type { StepTensors, WhPiece } from './cells/cell.js';
+import { CELL_FACTS } from './cells/facts.js';
+import type { RecurrentMask } from './cells/recurrent-input.js';
 import type { Engine, Tensor } from './engine.js';
 import { ConfigError, ShapeError, fmtShape } from './errors.js';
+import { Arena } from './internal/arena.js';
 import { sameShape } from './internal/shapes.js';
 
 export interface RnnForwardOptions {
@@ -33,6 +41,13 @@ export interface RnnForwardOptions {
   training?: boolean;
   /** A name for error messages (the layer's name). */
   name?: string;
+  /**
+   * Recurrent dropout: h is multiplied by this mask [B, H] wherever it enters the recurrent
+   * matmul, at every step, forward and backward (not where a cell carries h directly, GRU's
+   * z * h). One tensor for every gate, or an array of one per gate in CELL_FACTS order (Keras
+   * 3's per-gate masks). The caller owns the masks; keep them until backward.
+   */
+  recurrentMask?: Tensor | readonly Tensor[];
 }
 
 export interface RnnForwardResult {
@@ -78,42 +93,49 @@ export interface RnnBackwardResult {
 }
 
 interface StepRecord {
-  cache: StepCache;
+  cache: StepTensors;
   /** [B, 1] 1/0 mask for this step, when lengths were given. */
   mask?: Tensor;
+  /** The state after this step (owned by the tape, or the caller's final state). */
+  state: CellState;
 }
+
 
 export class RnnTape {
   readonly cell: Cell;
   readonly params: CellParams;
   readonly x: Tensor;
-  readonly prep: StepCache;
+  readonly prep: StepTensors;
+  /** Recurrent-dropout masks (caller-owned), if any. */
+  readonly recurrentMask?: RecurrentMask;
   /** Records by time index t (not processing order). */
   readonly steps: StepRecord[];
   readonly order: number[];
   readonly initialState: CellState;
   /** Tensors this tape created and must free. */
-  readonly #owned: Set<Tensor>;
+  readonly #arena: Arena;
   #disposed = false;
 
   constructor(init: {
     cell: Cell;
     params: CellParams;
     x: Tensor;
-    prep: StepCache;
+    prep: StepTensors;
+    recurrentMask?: RecurrentMask;
     steps: StepRecord[];
     order: number[];
     initialState: CellState;
-    owned: Set<Tensor>;
+    arena: Arena;
   }) {
     this.cell = init.cell;
     this.params = init.params;
     this.x = init.x;
     this.prep = init.prep;
+    this.recurrentMask = init.recurrentMask;
     this.steps = init.steps;
     this.order = init.order;
     this.initialState = init.initialState;
-    this.#owned = init.owned;
+    this.#arena = init.arena;
   }
 
   get disposed(): boolean {
@@ -121,28 +143,31 @@ export class RnnTape {
   }
 
   /**
-   * The gate activations of step t (time index), each [B, H], for inspection: LSTM i, f, g, o;
-   * GRU r, z, n. New tensors the caller owns.
+   * The gate activations of step t (time index), each [B, H], for inspection, by the gate names
+   * of CELL_FACTS (LSTM i, f, g, o; GRU r, z, n; none for SimpleRNN). New tensors the caller owns.
    */
   gates(t: number): Record<string, Tensor> {
     if (this.#disposed) throw new ConfigError('RnnTape.gates: the tape was disposed (keep it with keepTape or call before backward).');
     const rec = this.steps[t];
     if (!rec) throw new ConfigError(`RnnTape.gates: no step ${t}; the sequence has ${this.steps.length} steps.`);
+    const values = this.cell.gateActivations?.(this.x.engine, rec.cache) ?? [];
+    const names = CELL_FACTS[this.cell.config.kind].gates;
+    return Object.fromEntries(values.map((v, k) => [names[k], v]));
+  }
+
+  /** The state after step t (time index), [B, H] each, for inspection. New tensors the caller owns. */
+  state(t: number): CellState {
+    if (this.#disposed) throw new ConfigError('RnnTape.state: the tape was disposed (keep it with keepTape or call before backward).');
+    const rec = this.steps[t];
+    if (!rec) throw new ConfigError(`RnnTape.state: no step ${t}; the sequence has ${this.steps.length} steps.`);
     const e = this.x.engine;
-    const H = this.cell.config.units;
-    const { kind } = this.cell.config;
-    const split = (m: Tensor, names: string[]) => Object.fromEntries(names.map((n, k) => [n, e.sliceCols(m, k * H, H)]));
-    if (kind === 'lstm') return split(rec.cache.gates, ['i', 'f', 'g', 'o']);
-    if (kind === 'gru' && rec.cache.cache) return split(rec.cache.cache, ['r', 'z', 'n']);
-    if (kind === 'gru') return { r: e.sliceCols(rec.cache.rz, 0, H), z: e.sliceCols(rec.cache.rz, H, H), n: e.affine(rec.cache.n, 1, 0) };
-    return {};
+    return { h: e.affine(rec.state.h, 1, 0), c: rec.state.c && e.affine(rec.state.c, 1, 0) };
   }
 
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    for (const t of this.#owned) t.dispose();
-    this.#owned.clear();
+    this.#arena.dispose();
   }
 }
 
@@ -168,6 +193,31 @@ function validate(cell: Cell, p: CellParams, x: Tensor, name: string): [number, 
   return [x.shape[0], x.shape[1], D];
 }
 
+/** What a forward run needs besides its loop: the cell, the per-sequence tensors and the step. */
+interface Run {
+  cell: Cell;
+  params: CellParams;
+  /** Processing order: time indices, T-1 .. 0 when reversed. */
+  order: number[];
+  state0: CellState;
+  recurrentMask?: RecurrentMask;
+  /** Tensors the run made (zero initial state, length mask, prep, input projection). */
+  arena: Arena;
+  /** One step at time index t from `state`: the cell's step, then the length mask. */
+  step(t: number, state: CellState): StepOut;
+}
+
+interface StepOut {
+  next: CellState;
+  /** This step's output: next.h, or the candidate h times the length mask (0 at padding). */
+  y: Tensor;
+  cache: StepTensors;
+  /** [B, 1] length mask of this step. */
+  mask?: Tensor;
+  /** The cell's own new state, before the length mask chose between it and the old one. */
+  cand: CellState;
+}
+
 /** Runs a recurrent layer over a batch of sequences. */
 export function rnnForward(
   e: Engine,
@@ -176,92 +226,107 @@ export function rnnForward(
   x: Tensor,
   opts: RnnForwardOptions = {},
 ): RnnForwardResult {
+  const run = prepareRun(e, cellOrConfig, params, x, opts);
+  const returnSequences = opts.returnSequences ?? true;
+  if (!(opts.training ?? true)) return infer(e, run, returnSequences);
+
+  // Training: the tape keeps every step's cache and state; the step's scope frees the rest.
+  const { arena, order } = run;
+  const steps: StepRecord[] = new Array(order.length);
+  const ys: Tensor[] = new Array(order.length);
+  let state = run.state0;
+  for (const t of order) {
+    const out = arena.own(e.scope(() => run.step(t, state)));
+    steps[t] = { cache: out.cache, mask: out.mask, state: out.next };
+    ys[t] = out.y;
+    state = out.next;
+  }
+  const y = returnSequences ? e.stackTime(ys) : undefined;
+  arena.free(...order.filter((t) => steps[t].mask).map((t) => ys[t])); // a masked step's output was only for the stack
+  arena.release(state.h, state.c); // the final state goes to the caller
+  const tape = new RnnTape({ cell: run.cell, params, x, prep: run.prep, recurrentMask: run.recurrentMask, steps, order, initialState: run.state0, arena });
+  return { y, state, tape };
+}
+
+/** Inference: O(1) memory in T; each step's state is freed once the next exists (unless it is an output). */
+function infer(e: Engine, run: Run, returnSequences: boolean): RnnForwardResult {
+  const { arena } = run;
+  const ys: Tensor[] = [];
+  let state = run.state0;
+  let lastY: Tensor | undefined;
+  for (const t of run.order) {
+    const { next, y } = arena.own(
+      e.scope(() => {
+        const { next, y } = run.step(t, state);
+        return { next, y };
+      }),
+    );
+    if (returnSequences) ys[t] = y;
+    else if (y !== next.h) arena.free(y);
+    if (!(returnSequences && lastY === state.h)) arena.free(state.h); // an unmasked output is the state itself
+    arena.free(state.c);
+    lastY = y;
+    state = next;
+  }
+  const y = returnSequences ? e.stackTime(ys) : undefined;
+  arena.release(state.h, state.c);
+  arena.dispose();
+  return { y, state };
+}
+
+/** Checks the inputs and makes what every step reads: initial state, masks, prep, input projection. */
+function prepareRun(e: Engine, cellOrConfig: Cell | CellConfig, params: CellParams, x: Tensor, opts: RnnForwardOptions): Run & { prep: StepTensors } {
   const cell = 'step' in cellOrConfig ? cellOrConfig : createCell(cellOrConfig);
   const name = opts.name ?? cell.config.kind;
   const [B, T] = validate(cell, params, x, name);
   const H = cell.config.units;
-  const training = opts.training ?? true;
-  const returnSequences = opts.returnSequences ?? true;
   if (T < 1) throw new ShapeError(`${name} (input)`, x.shape, '[batch, steps >= 1, features]');
-
-  const owned = new Set<Tensor>();
-  const own = <T extends Tensor | undefined>(t: T): T => {
-    if (t) owned.add(t);
-    return t;
-  };
   const init = opts.initialState;
   checkShape(`${name} (initial h)`, init?.h, [B, H]);
   if (cell.hasCellState) checkShape(`${name} (initial c)`, init?.c, [B, H]);
-  const state0: CellState = {
-    h: init?.h ?? own(e.zeros([B, H])),
-    c: cell.hasCellState ? (init?.c ?? own(e.zeros([B, H]))) : undefined,
-  };
+  const recurrentMask = checkRecurrentMask(cell, opts.recurrentMask, B, name);
+  const lengths = opts.lengths ? lengthMask(e, opts.lengths, B, T, name) : undefined;
 
-  const masks = opts.lengths ? own(lengthMask(e, opts.lengths, B, T, name)) : undefined;
-  const order = Array.from({ length: T }, (_, p) => (opts.reverse ? T - 1 - p : p));
-
-  const prep = e.scope(() => cell.prepare(e, params));
-  for (const t of Object.values(prep)) own(t);
+  const arena = new Arena([init?.h, init?.c]);
+  const state0: CellState = arena.own({
+    h: init?.h ?? e.zeros([B, H]),
+    c: cell.hasCellState ? (init?.c ?? e.zeros([B, H])) : undefined,
+  });
+  arena.own(lengths);
+  const prep = arena.own(e.scope(() => cell.prepare(e, params)));
   // Input projection for every step at once: [B*T, D] @ [D, G*H] + bx.
-  const xp = own(
-    e.scope(() => {
-      const x2 = x.reshape([B * T, x.shape[2]]);
-      return e.matmul(x2, params.Wx, { bias: params.bx }).reshape([B, T, cell.gates * H]);
-    }),
-  );
-
-  const steps: StepRecord[] = new Array(T);
-  const ys: Tensor[] = new Array(T);
-  const maskedYs: Tensor[] = []; // outputs that are their own tensors (masked), needed only for stacking
-  const oldStates: Tensor[] = []; // inference with returnSequences: states are outputs until stacked
-  const callerOwned = (v: Tensor) => v === init?.h || v === init?.c;
-  let state = state0;
-  for (const t of order) {
-    const { next, cache, y, mask } = e.scope(() => {
-      const xpt = e.sliceTime(xp, t);
-      const { state: cand, cache } = cell.step(e, params, prep, xpt, state);
-      if (!masks) return { next: cand, cache, y: cand.h, mask: undefined };
-      const m = e.sliceTime(masks, t);
+  const xp = arena.own(e.scope(() => e.matmul(x.reshape([B * T, x.shape[2]]), params.Wx, { bias: params.bx }).reshape([B, T, cell.gates * H])));
+  return {
+    cell,
+    params,
+    order: Array.from({ length: T }, (_, p) => (opts.reverse ? T - 1 - p : p)),
+    state0,
+    recurrentMask,
+    arena,
+    prep,
+    step(t, state) {
+      const { state: cand, cache } = cell.step(e, params, prep, e.sliceTime(xp, t), state, recurrentMask);
+      if (!lengths) return { next: cand, y: cand.h, cache, cand };
+      const mask = e.sliceTime(lengths, t);
       const next: CellState = {
-        h: e.where(m, cand.h, state.h),
-        c: cand.c && state.c ? e.where(m, cand.c, state.c) : undefined,
+        h: e.where(mask, cand.h, state.h),
+        c: cand.c && state.c ? e.where(mask, cand.c, state.c) : undefined,
       };
-      return { next, cache: { ...cache, candH: cand.h, ...(cand.c ? { candC: cand.c } : {}) }, y: e.mul(cand.h, m), mask: m };
-    });
-    if (y !== next.h) {
-      if (returnSequences) maskedYs.push(y);
-      else y.dispose();
-    }
-    if (returnSequences) ys[t] = y;
-    const prev = state === state0 ? [] : [state.h, ...(state.c ? [state.c] : [])];
-    if (training) {
-      steps[t] = { cache, mask };
-      for (const v of Object.values(cache)) if (!callerOwned(v)) own(v);
-      own(mask);
-      for (const v of prev) own(v);
-    } else {
-      const live = new Set<Tensor | undefined>([next.h, next.c, y, ...prev, state0.h, state0.c]);
-      for (const v of Object.values(cache)) if (!live.has(v)) v.dispose();
-      mask?.dispose();
-      for (const v of prev) if (returnSequences && v === state.h) oldStates.push(v);
-      else v.dispose();
-    }
-    state = next;
-  }
+      return { next, y: e.mul(cand.h, mask), cache, mask, cand };
+    },
+  };
+}
 
-  let y: Tensor | undefined;
-  if (returnSequences) y = e.stackTime(ys);
-  for (const v of [...maskedYs, ...oldStates]) v.dispose();
-  // The final state goes to the caller: the tape must not free it.
-  owned.delete(state.h);
-  if (state.c) owned.delete(state.c);
-
-  if (!training) {
-    for (const t of owned) t.dispose();
-    return { y, state };
-  }
-  const tape = new RnnTape({ cell, params, x, prep, steps, order, initialState: state0, owned });
-  return { y, state, tape };
+/** The recurrent-dropout masks as an array: one [B, H] for all gates or one per gate. */
+function checkRecurrentMask(cell: Cell, mask: Tensor | readonly Tensor[] | undefined, B: number, name: string): RecurrentMask | undefined {
+  if (!mask) return undefined;
+  const masks = Array.isArray(mask) ? (mask as readonly Tensor[]) : [mask as Tensor];
+  if (masks.length !== 1 && masks.length !== cell.gates)
+    throw new ConfigError(
+      `${name}: recurrentMask has ${masks.length} masks; give one [batch, units] mask for every gate, or one per gate (${cell.gates} for ${cell.config.kind}).`,
+    );
+  masks.forEach((m, k) => checkShape(`${name} (recurrentMask${masks.length > 1 ? `[${k}]` : ''})`, m, [B, cell.config.units]));
+  return masks;
 }
 
 /** A [B, T, 1] mask (1 = valid step) from per-sample lengths. */
@@ -298,6 +363,30 @@ export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions =
   if (!(Number.isInteger(k1) && Number.isInteger(k2) && k1 >= 1 && k2 >= k1))
     throw new ConfigError(`${name} backward: truncate needs integers 1 <= k1 <= k2, got k1=${k1}, k2=${k2}.`);
 
+  /**
+   * Backward of the step at time t from d(loss)/d(state after it) (`carry`, from later steps, plus
+   * dy_t when this step's output sends gradient): d(xp_t), the recurrent-weight pieces, and
+   * d(loss)/d(state before it). At a padded step the gradient passes to the old state untouched.
+   */
+  const stepGrad = (t: number, carry: Partial<CellState>, withDy: boolean) => {
+    const rec = steps[t];
+    const dh = addMaybe(e, carry.h, withDy && opts.dy ? e.sliceTime(opts.dy, t) : undefined) ?? e.zeros([B, H]);
+    opts.onStepGrad?.(t, dh);
+    if (!rec.mask) {
+      const g = cell.stepBackward(e, params, prep, rec.cache, { h: dh, c: carry.c }, tape.recurrentMask);
+      return { dXp: g.dXp, wh: g.wh, dPrev: g.dState };
+    }
+    const zero = e.zeros([B, H]);
+    const valid = (d: Tensor | undefined) => (d ? e.where(rec.mask!, d, zero) : undefined);
+    const padded = (d: Tensor | undefined) => (d ? e.where(rec.mask!, zero, d) : undefined);
+    const g = cell.stepBackward(e, params, prep, rec.cache, { h: valid(dh)!, c: valid(carry.c) }, tape.recurrentMask);
+    return {
+      dXp: g.dXp,
+      wh: g.wh,
+      dPrev: { h: addMaybe(e, g.dState.h, padded(carry.h))!, c: cell.hasCellState ? addMaybe(e, g.dState.c, padded(carry.c)) : undefined },
+    };
+  };
+
   const result = e.scope(() => {
     // Per time index: accumulated d(xp) and per-piece d(out) of the recurrent matmuls.
     const dXp: (Tensor | undefined)[] = new Array(T);
@@ -305,55 +394,30 @@ export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions =
     const whIn: WhPiece['input'][][] = Array.from({ length: T }, () => []);
     let dh0: Tensor | undefined;
     let dc0: Tensor | undefined;
+    // The gradient carried back through time; the caller's dState is never freed here.
+    const carried = new Arena([opts.dState?.h, opts.dState?.c]);
 
-    for (let chunkStart = 0; chunkStart < T; chunkStart += k1) {
-      const chunkEnd = Math.min(chunkStart + k1, T) - 1; // processing positions
-      const sweepStart = Math.max(0, chunkEnd - k2 + 1);
-      let dh: Tensor | undefined = chunkEnd === T - 1 ? opts.dState?.h : undefined;
-      let dc: Tensor | undefined = chunkEnd === T - 1 ? opts.dState?.c : undefined;
-      for (let p = chunkEnd; p >= sweepStart; p--) {
+    // TBPTT(k1, k2): each block of k1 steps (in processing order) sends gradient back k2 steps.
+    for (let blockStart = 0; blockStart < T; blockStart += k1) {
+      const blockEnd = Math.min(blockStart + k1, T) - 1;
+      const sweepStart = Math.max(0, blockEnd - k2 + 1);
+      let carry: Partial<CellState> = blockEnd === T - 1 ? { ...opts.dState } : {};
+      for (let p = blockEnd; p >= sweepStart; p--) {
         const t = order[p];
-        const rec = steps[t];
-        const injected = opts.dy && p >= chunkStart ? e.sliceTime(opts.dy, t) : undefined;
-        const next = e.scope(() => {
-          let dhIn = addMaybe(e, dh, injected) ?? e.zeros([B, H]);
-          opts.onStepGrad?.(t, dhIn);
-          let dcIn = dc;
-          let passH: Tensor | undefined;
-          let passC: Tensor | undefined;
-          if (rec.mask) {
-            const zero = e.zeros([B, H]);
-            passH = dh ? e.where(rec.mask, zero, dh) : undefined;
-            passC = dc ? e.where(rec.mask, zero, dc) : undefined;
-            dhIn = e.where(rec.mask, dhIn, zero);
-            dcIn = dc ? e.where(rec.mask, dc, zero) : undefined;
-          }
-          const g = cell.stepBackward(e, params, prep, rec.cache, { h: dhIn, c: dcIn });
-          return {
-            dXp: g.dXp,
-            wh: g.wh,
-            dh: addMaybe(e, g.dState.h, passH)!,
-            dc: cell.hasCellState ? addMaybe(e, g.dState.c, passC) : undefined,
-          };
-        });
-        injected?.dispose();
-        dXp[t] = accumulate(e, dXp[t], next.dXp);
-        next.wh.forEach((piece, k) => {
+        const g = e.scope(() => stepGrad(t, carry, p >= blockStart));
+        dXp[t] = accumulate(e, dXp[t], g.dXp);
+        g.wh.forEach((piece, k) => {
           whIn[t][k] = piece.input;
           dWhOut[t][k] = accumulate(e, dWhOut[t][k], piece.dOut);
         });
-        if (dh !== opts.dState?.h) dh?.dispose();
-        if (dc !== opts.dState?.c) dc?.dispose();
-        dh = next.dh;
-        dc = next.dc;
+        carried.free(carry.h, carry.c);
+        carry = carried.own(g.dPrev);
       }
       if (sweepStart === 0) {
-        dh0 = accumulate(e, dh0, dh!);
-        dc0 = dc ? accumulate(e, dc0, dc) : dc0;
-      } else {
-        if (dh !== opts.dState?.h) dh?.dispose();
-        if (dc !== opts.dState?.c) dc?.dispose();
-      }
+        dh0 = accumulate(e, dh0, carry.h!);
+        dc0 = carry.c ? accumulate(e, dc0, carry.c) : dc0;
+        carried.release(carry.h, carry.c);
+      } else carried.free(carry.h, carry.c);
     }
 
     // Input weights and dx: one matmul each over all steps. Each per-step gradient sequence is

@@ -108,7 +108,8 @@ const lossFns: { [K in LossName]: LossFn } = {
   },
 };
 
-const LOSS_NAMES = Object.keys(lossFns) as LossName[];
+/** Every loss name, in the order of the loss table (the one list; models and tools read it). */
+export const LOSS_NAMES: readonly LossName[] = Object.keys(lossFns) as LossName[];
 const usesLogits = (name: LossName): boolean => name !== 'mse' && name !== 'mae';
 
 function resolveSpec(loss: LossName | LossSpec): { name: LossName; fromLogits: boolean } {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rnnBackward, rnnForward } from '../src/bptt.js';
-import { GATES, type CellConfig } from '../src/cells/index.js';
-import { createEngine, type Engine } from '../src/engine.js';
+import { CELL_FACTS, GATES, type CellConfig } from '../src/cells/index.js';
+import { createEngine, type Engine, type Tensor } from '../src/engine.js';
 import { ConfigError, ShapeError } from '../src/errors.js';
 import { createReferenceBackend, testRandom } from '../src/testing/index.js';
 
@@ -25,6 +25,14 @@ function setup(e: Engine, config: CellConfig, seed = 7) {
   return { params, x, dy };
 }
 
+/** Every cell (both GRU modes). */
+const ALL_CELLS: CellConfig[] = [
+  { kind: 'simpleRnn', inputSize: D, units: H },
+  { kind: 'lstm', inputSize: D, units: H },
+  { kind: 'gru', inputSize: D, units: H },
+  { kind: 'gru', inputSize: D, units: H, resetAfter: false },
+];
+
 /** x[:, from:to, :] of host data [B, T, W]. */
 const window = (data: number[], W: number, from: number, to: number) => {
   const out: number[] = [];
@@ -35,6 +43,13 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   let m = 0;
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
+};
+
+/** Recurrent-dropout masks (rate 0.4): one shared, or one per gate. */
+const masksFor = (e: Engine, config: CellConfig, kind: 'shared' | 'perGate', seed: number) => {
+  const r = testRandom(seed);
+  const n = kind === 'shared' ? 1 : GATES[config.kind];
+  return Array.from({ length: n }, () => e.tensor(Array.from({ length: B * H }, () => (r(0, 1) < 0.4 ? 0 : 1 / 0.6)), [B, H]));
 };
 
 describe('bptt', () => {
@@ -142,23 +157,25 @@ describe('bptt', () => {
     expect(maxDiff(rev.y!.dataSync(), flipped(Array.from(fwd.y!.dataSync()), H))).toBeLessThan(1e-14);
   });
 
-  it('frees everything it does not hand back, in training and in inference', () => {
+  it('frees everything it does not hand back, in training and in inference (also with recurrent-dropout masks)', () => {
     const e = createEngine(createReferenceBackend());
-    for (const config of configs) {
+    for (const config of ALL_CELLS) {
       const { params } = setup(e, config);
       const x = e.tensor(new Array(B * T * D).fill(0.1), [B, T, D]);
       const dy = e.tensor(new Array(B * T * H).fill(0.1), [B, T, H]);
+      const masks = [undefined, masksFor(e, config, 'shared', 1), masksFor(e, config, 'perGate', 2)];
       const base = e.memory().tensors;
-      for (const lengths of [undefined, [T, 3]]) {
-        for (let i = 0; i < 3; i++) {
-          const f = rnnForward(e, config, params, x, { lengths, reverse: i === 1 });
-          const g = rnnBackward(e, f.tape!, { dy, truncate: i === 2 ? { k1: 2, k2: 3 } : undefined });
-          for (const t of [f.y!, f.state.h, f.state.c, g.dx, g.dState0.h, g.dState0.c, ...Object.values(g.grads)]) t?.dispose();
-          const inf = rnnForward(e, config, params, x, { lengths, training: false, returnSequences: i !== 0 });
-          for (const t of [inf.y, inf.state.h, inf.state.c]) t?.dispose();
-          expect(e.memory().tensors).toBe(base);
+      for (const recurrentMask of masks)
+        for (const lengths of [undefined, [T, 3]]) {
+          for (let i = 0; i < 3; i++) {
+            const f = rnnForward(e, config, params, x, { lengths, reverse: i === 1, recurrentMask });
+            const g = rnnBackward(e, f.tape!, { dy, truncate: i === 2 ? { k1: 2, k2: 3 } : undefined });
+            for (const t of [f.y!, f.state.h, f.state.c, g.dx, g.dState0.h, g.dState0.c, ...Object.values(g.grads)]) t?.dispose();
+            const inf = rnnForward(e, config, params, x, { lengths, training: false, returnSequences: i !== 0, recurrentMask });
+            for (const t of [inf.y, inf.state.h, inf.state.c]) t?.dispose();
+            expect(e.memory().tensors).toBe(base);
+          }
         }
-      }
     }
   });
 
@@ -182,7 +199,53 @@ describe('bptt', () => {
   });
 });
 
+describe('recurrentMask (recurrent dropout)', () => {
+  it('a mask of ones changes nothing; a zero mask cuts h out of the recurrent matmul only', () => {
+    const e = createEngine(createReferenceBackend());
+    for (const config of ALL_CELLS) {
+      const { params, x, dy } = setup(e, config);
+      const xt = e.tensor(x, [B, T, D]);
+      const run = (recurrentMask?: Tensor[]) => {
+        const f = rnnForward(e, config, params, xt, { recurrentMask });
+        const g = rnnBackward(e, f.tape!, { dy: e.tensor(dy, [B, T, H]) });
+        return [f.y!, g.grads.Wx, g.grads.Wh, g.dx].map((t) => t.toArray());
+      };
+      const plain = run();
+      const ones = run(Array.from({ length: GATES[config.kind] }, () => e.fill([B, H], 1)));
+      plain.forEach((v, k) => expect(maxDiff(v, ones[k])).toBeLessThan(1e-12));
+      // With a zero mask the recurrent weights get no gradient.
+      const zero = run([e.zeros([B, H])]);
+      expect(zero[2].every((v) => v === 0)).toBe(true);
+    }
+  });
+
+  it('rejects a wrong number of masks or a wrong shape with typed errors', () => {
+    const e = createEngine(createReferenceBackend());
+    const config: CellConfig = { kind: 'lstm', inputSize: D, units: H };
+    const { params } = setup(e, config);
+    const x = e.tensor(new Array(B * T * D).fill(0), [B, T, D]);
+    const m = e.fill([B, H], 1);
+    expect(() => rnnForward(e, config, params, x, { recurrentMask: [m, m] })).toThrow(ConfigError);
+    expect(() => rnnForward(e, config, params, x, { recurrentMask: [m, m] })).toThrow(/2 masks; give one \[batch, units\] mask for every gate, or one per gate \(4 for lstm\)/);
+    expect(() => rnnForward(e, config, params, x, { name: 'lstm_1', recurrentMask: e.fill([B, H + 1], 1) })).toThrow(
+      /lstm_1 \(recurrentMask\): got shape \[2, 5\], wanted \[2, 4\]/,
+    );
+    expect(() => rnnForward(e, config, params, x, { recurrentMask: [m, m, m, e.fill([1, H], 1)] })).toThrow(ShapeError);
+  });
+});
+
 describe('inspection', () => {
+  it('tape.gates names each gate as CELL_FACTS does, for every cell', () => {
+    const e = createEngine(createReferenceBackend());
+    for (const config of ALL_CELLS) {
+      const { params, x } = setup(e, config);
+      const f = rnnForward(e, config, params, e.tensor(x, [B, T, D]));
+      const gates = f.tape!.gates(1);
+      expect(Object.keys(gates)).toEqual(config.kind === 'simpleRnn' ? [] : CELL_FACTS[config.kind].gates);
+      for (const g of Object.values(gates)) expect(g.shape).toEqual([B, H]);
+    }
+  });
+
   it('onStepGrad sees d loss / d h_t at every step; tape.gates gives each gate in [0, 1] or [-1, 1]', () => {
     const e = createEngine(createReferenceBackend());
     const config: CellConfig = { kind: 'lstm', inputSize: D, units: H };

@@ -20,6 +20,7 @@ export {
   type PredictOptions,
   type SequentialOptions,
 } from './model/sequential.js';
+export { inspect, type InspectOptions, type Inspection, type LayerInspection, type StepValues } from './model/inspect.js';
 export type { MetricName } from './model/metrics.js';
 export type { NamedWeight } from './model/weights.js';
 export { loadModel, type LoadOptions } from './load.js';

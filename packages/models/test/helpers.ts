@@ -1,4 +1,4 @@
-import { compare, type Fixture, type TensorData, testRandom } from '@recurrent/core/testing';
+import { CELL_GATES, compare, type Fixture, type TensorData, testRandom } from '@recurrent/core/testing';
 import { findReferenceFixture, loadFixtureFile, REFERENCE_FIXTURE_FILES } from '@recurrent/core/testing/node';
 import { expect } from 'vitest';
 
@@ -25,7 +25,8 @@ export function joinColumns(parts: TensorData[]): number[] {
 
 export const joinVectors = (parts: TensorData[]): number[] => parts.flatMap((p) => Array.from(p.data));
 
-export const GATES: Record<string, string[]> = { simple_rnn: [''], lstm: ['i', 'f', 'g', 'o'], gru: ['r', 'z', 'n'], gru_reset_before: ['r', 'z', 'n'] };
+/** Gate suffixes of each fixture cell's parameters (core's CELL_GATES). */
+export const GATES: Readonly<Record<string, readonly string[]>> = CELL_GATES;
 
 /** Random values in [-s, s) from a fixed stream (test data only). */
 export function randomValues(seed: number, n: number, s = 1): number[] {

@@ -8,6 +8,7 @@
  * the same seed gives the same values on every backend (drawn on the host from core's Rng).
  */
 import {
+  GATES,
   type CellConfig,
   type CellKind,
   type CellParams,
@@ -37,7 +38,7 @@ export function cellConfig(spec: NetSpec, layer: number): CellConfig {
 
 /** Names and shapes of every parameter, in optimizer order. */
 export function paramShapes(spec: NetSpec): { name: string; shape: number[] }[] {
-  const G = { simpleRnn: 1, lstm: 4, gru: 3 }[spec.cell];
+  const G = GATES[spec.cell];
   const H = spec.units;
   const out: { name: string; shape: number[] }[] = [];
   for (let l = 0; l < spec.layers; l++) {

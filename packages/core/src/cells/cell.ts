@@ -8,8 +8,10 @@
  */
 import type { Engine, Tensor } from '../engine.js';
 import type { RecurrentActivation } from '../recurrent-activation.js';
+import type { CellKind } from './facts.js';
+import type { RecurrentMask } from './recurrent-input.js';
 
-export type CellKind = 'simpleRnn' | 'lstm' | 'gru';
+export type { CellKind } from './facts.js';
 
 export interface CellConfig {
   kind: CellKind;
@@ -42,7 +44,11 @@ export interface CellState {
   c?: Tensor;
 }
 
-export type StepCache = Record<string, Tensor>;
+/**
+ * Tensors a cell keeps from `prepare` (once per sequence) or from a step for its backward. Each
+ * cell declares its own record type (e.g. LstmCache); bptt owns every tensor in it.
+ */
+export type StepTensors = { readonly [name: string]: Tensor | readonly Tensor[] | undefined };
 
 /** One recurrent matmul's operands for the weight gradient: dWh[:, cols] += input^T @ dOut. */
 export interface WhPiece {
@@ -59,17 +65,23 @@ export interface StepGrad {
   wh: WhPiece[];
 }
 
-export interface Cell {
+export interface Cell<Cache extends StepTensors = StepTensors, Prep extends StepTensors = StepTensors> {
   readonly config: Required<CellConfig>;
-  /** Gates G: columns of Wx/Wh are G*H. */
+  /** Gates G: columns of Wx/Wh are G*H (CELL_FACTS). */
   readonly gates: number;
   readonly hasCellState: boolean;
   /** Per-sequence work done once (e.g. weight slices). Tensors returned are owned by the tape. */
-  prepare(e: Engine, p: CellParams): StepCache;
-  /** One step: xp = x_t @ Wx + bx for this step. Returns the new state and what backward needs. */
-  step(e: Engine, p: CellParams, prep: StepCache, xp: Tensor, state: CellState): { state: CellState; cache: StepCache };
-  /** Backward of one step from d(new state). Must not dispose anything it did not create. */
-  stepBackward(e: Engine, p: CellParams, prep: StepCache, cache: StepCache, d: CellState): StepGrad;
+  prepare(e: Engine, p: CellParams): Prep;
+  /**
+   * One step: xp = x_t @ Wx + bx for this step. Returns the new state and what backward needs.
+   * `mask` (recurrent dropout) multiplies h where it enters the recurrent matmul(s) only.
+   */
+  step(e: Engine, p: CellParams, prep: Prep, xp: Tensor, state: CellState, mask?: RecurrentMask): { state: CellState; cache: Cache };
+  /** Backward of one step from d(new state), with the step's mask. Must not dispose anything it did not create. */
+  stepBackward(e: Engine, p: CellParams, prep: Prep, cache: Cache, d: CellState, mask?: RecurrentMask): StepGrad;
+  /**
+   * The gate activations of a step, each [B, H], in the order of CELL_FACTS[kind].gates: new
+   * tensors the caller owns. Absent for a cell without gates (SimpleRNN).
+   */
+  gateActivations?(e: Engine, cache: Cache): Tensor[];
 }
-
-export const GATES: Record<CellKind, number> = { simpleRnn: 1, lstm: 4, gru: 3 };

@@ -1,16 +1,8 @@
 /**
  * Gate-concatenated parameters <-> one tensor per gate. Our layout is [.., G*H] with gates in
- * GATE_ORDER; interop code (PyTorch, Keras, fixtures) splits and joins through these.
+ * GATE_ORDER (facts.ts); interop code (PyTorch, Keras, fixtures) splits and joins through these.
  */
 import type { Engine, Tensor } from '../engine.js';
-import type { CellKind } from './cell.js';
-
-/** Gate order of our concatenated weights (PyTorch's order for both LSTM and GRU). */
-export const GATE_ORDER: { readonly [K in CellKind]: readonly string[] } = {
-  simpleRnn: [''],
-  lstm: ['i', 'f', 'g', 'o'],
-  gru: ['r', 'z', 'n'],
-};
 
 /** Joins per-gate [R, H] (or [H]) tensors into [R, G*H] (or [G*H]). */
 export function joinGates(e: Engine, parts: Tensor[]): Tensor {
@@ -34,3 +26,7 @@ export function splitGates(e: Engine, t: Tensor, gates: number): Tensor[] {
     });
   });
 }
+
+/** The first `count` gate blocks of `m` [B, >= count*H]: columns k*H .. (k+1)*H, new tensors. */
+export const gateBlocks = (e: Engine, m: Tensor, H: number, count: number): Tensor[] =>
+  Array.from({ length: count }, (_, k) => e.sliceCols(m, k * H, H));

@@ -1,46 +1,58 @@
+import type { Tensor } from '../engine.js';
 import type { Cell, CellConfig } from './cell.js';
+import { CELL_FACTS, GATES } from './facts.js';
+import { gateBlocks } from './gates.js';
+import { gateMasks, projectRecurrent, projectRecurrentGrad } from './recurrent-input.js';
+
+const G = GATES.gru;
+const facts = { gates: G, hasCellState: CELL_FACTS.gru.hasCellState };
+
+export type GruResetAfterCache = { hPrev: Tensor; hIn: Tensor[]; cache: Tensor };
 
 /**
  * GRU, reset-after (PyTorch, Keras 3 default, cuDNN):
  *   r = sig(xp_r + hp_r), z = sig(xp_z + hp_z) (sig: config.recurrentActivation), n = tanh(xp_n + r * hp_n), h' = (1-z) n + z h,
- * with hp = h@Wh + bh. The pointwise part is the fused op `gruCell`.
+ * with hp = h@Wh + bh (h masked there only, under recurrent dropout). The pointwise part is the fused op `gruCell`.
  */
-export function gruResetAfterCell(config: Required<CellConfig>): Cell {
+export function gruResetAfterCell(config: Required<CellConfig>): Cell<GruResetAfterCache> {
   const act = { recurrentActivation: config.recurrentActivation };
   return {
     config,
-    gates: 3,
-    hasCellState: false,
+    ...facts,
     prepare: () => ({}),
-    step(e, p, _prep, xp, { h }) {
-      const hp = e.matmul(h, p.Wh, { bias: p.bh });
+    step(e, p, _prep, xp, { h }, mask) {
+      const { hp, inputs } = projectRecurrent(e, h, p.Wh, p.bh, mask);
       const out = e.fused('gruCell', [xp, hp, h], act);
-      return { state: { h: out.h }, cache: { hPrev: h, cache: out.cache } };
+      return { state: { h: out.h }, cache: { hPrev: h, hIn: inputs, cache: out.cache } };
     },
-    stepBackward(e, p, _prep, { hPrev, cache }, d) {
+    stepBackward(e, p, _prep, { hPrev, hIn, cache }, d, mask) {
       const { dXp, dHp, dhDirect } = e.fused('gruCellGrad', [cache, hPrev, d.h], act);
-      return {
-        dXp,
-        dState: { h: e.add(dhDirect, e.matmul(dHp, p.Wh, { transposeB: true })) },
-        wh: [{ input: hPrev, dOut: dHp }],
-      };
+      const { dh, wh } = projectRecurrentGrad(e, dHp, p.Wh, hIn, mask);
+      return { dXp, dState: { h: e.add(dhDirect, dh) }, wh };
     },
+    gateActivations: (e, { cache }) => gateBlocks(e, cache, config.units, G),
   };
 }
+
+export type GruResetBeforePrep = { whRz: Tensor; whN: Tensor; bhRz?: Tensor; bhN?: Tensor };
+export type GruResetBeforeCache = { hPrev: Tensor; hIn: Tensor[]; rz: Tensor; rh: Tensor; n: Tensor };
 
 /**
  * GRU, reset-before (Cho et al. 2014, Keras reset_after=False):
  *   n = tanh(xp_n + (r*h) @ W_hn + b_hn). The reset gate multiplies h before the n-matmul, so
  * the recurrent matmul is split in two: h @ Wh[:, r|z] and (r*h) @ Wh[:, n]. The pointwise
  * parts between them are the fused ops gruBeforeGates / gruBeforeState (and their backwards).
+ * Under recurrent dropout h is masked in both matmuls (r * (h*m_n) in the second), not in the
+ * carry z*h: gruBeforeGates gets h*m_n, gruBeforeState h, and gruBeforeGrad d(r*h)*m_n, which
+ * gives d r = sig' * d(rh) * (h*m_n) and the direct d h = dh*z + (d(rh)*r)*m_n exactly.
  */
-export function gruResetBeforeCell(config: Required<CellConfig>): Cell {
+export function gruResetBeforeCell(config: Required<CellConfig>): Cell<GruResetBeforeCache, GruResetBeforePrep> {
   const H = config.units;
   const act = { recurrentActivation: config.recurrentActivation };
+  const nMask = (mask: readonly Tensor[] | undefined) => mask?.[mask.length - 1];
   return {
     config,
-    gates: 3,
-    hasCellState: false,
+    ...facts,
     prepare(e, p) {
       const prep = { whRz: e.sliceCols(p.Wh, 0, 2 * H), whN: e.sliceCols(p.Wh, 2 * H, H) };
       if (!p.bh) return prep;
@@ -53,26 +65,22 @@ export function gruResetBeforeCell(config: Required<CellConfig>): Cell {
       bhN.dispose();
       return out;
     },
-    step(e, _p, prep, xp, { h }) {
-      const hpRz = e.matmul(h, prep.whRz, { bias: prep.bhRz });
-      const { rz, rh } = e.fused('gruBeforeGates', [xp, hpRz, h], act);
+    step(e, _p, prep, xp, { h }, mask) {
+      const { hp: hpRz, inputs } = projectRecurrent(e, h, prep.whRz, prep.bhRz, gateMasks(mask, 0, 2));
+      const mN = nMask(mask);
+      const { rz, rh } = e.fused('gruBeforeGates', [xp, hpRz, mN ? e.mul(h, mN) : h], act);
       const hpN = e.matmul(rh, prep.whN, { bias: prep.bhN });
       const { h: hNew, n } = e.fused('gruBeforeState', [xp, hpN, rz, h], {});
-      return { state: { h: hNew }, cache: { hPrev: h, rz, rh, n } };
+      return { state: { h: hNew }, cache: { hPrev: h, hIn: inputs, rz, rh, n } };
     },
-    stepBackward(e, _p, prep, { hPrev, rz, rh, n }, d) {
+    stepBackward(e, _p, prep, { hPrev, hIn, rz, rh, n }, d, mask) {
       const { dPreN } = e.fused('gruBeforeGradN', [rz, n, d.h], {});
       const dRh = e.matmul(dPreN, prep.whN, { transposeB: true });
-      const { dXp, dhDirect } = e.fused('gruBeforeGrad', [rz, n, hPrev, d.h, dRh], act);
-      const dRz = e.sliceCols(dXp, 0, 2 * H);
-      return {
-        dXp,
-        dState: { h: e.add(dhDirect, e.matmul(dRz, prep.whRz, { transposeB: true })) },
-        wh: [
-          { input: hPrev, dOut: dRz },
-          { input: rh, dOut: dPreN },
-        ],
-      };
+      const mN = nMask(mask);
+      const { dXp, dhDirect } = e.fused('gruBeforeGrad', [rz, n, hPrev, d.h, mN ? e.mul(dRh, mN) : dRh], act);
+      const { dh, wh } = projectRecurrentGrad(e, e.sliceCols(dXp, 0, 2 * H), prep.whRz, hIn, gateMasks(mask, 0, 2));
+      return { dXp, dState: { h: e.add(dhDirect, dh) }, wh: [...wh, { input: rh, dOut: dPreN }] };
     },
+    gateActivations: (e, { rz, n }) => [...gateBlocks(e, rz, H, 2), e.affine(n, 1, 0)],
   };
 }

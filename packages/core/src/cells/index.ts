@@ -5,8 +5,9 @@ import { gruResetAfterCell, gruResetBeforeCell } from './gru.js';
 import { lstmCell } from './lstm.js';
 import { simpleRnnCell } from './simple-rnn.js';
 
-export type { Cell, CellConfig, CellKind, CellParams, CellState } from './cell.js';
-export { GATES } from './cell.js';
+export type { Cell, CellConfig, CellKind, CellParams, CellState, StepTensors } from './cell.js';
+export type { RecurrentMask } from './recurrent-input.js';
+export { CELL_FACTS, CELL_KINDS, GATE_ORDER, GATES, RECURRENT_ACTIVATION_GATE_INDICES, type CellFacts } from './facts.js';
 
 /** Builds a cell from its configuration, filling in defaults (tanh; sigmoid gates; GRU resetAfter true). */
 export function createCell(config: CellConfig): Cell {
@@ -37,5 +38,5 @@ export function createCell(config: CellConfig): Cell {
       throw new ConfigError(`unknown cell kind '${String(kind)}': use 'simpleRnn', 'lstm' or 'gru'.`);
   }
 }
-export { GATE_ORDER, joinGates, splitGates } from './gates.js';
+export { joinGates, splitGates } from './gates.js';
 export { initCellParams, type InitCellOptions } from './init-params.js';

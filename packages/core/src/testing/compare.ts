@@ -25,7 +25,7 @@ export interface Check {
 }
 
 export interface CaseReport {
-  section: 'cells' | 'losses' | 'optimizers' | 'training' | 'primitives' | 'gradients' | 'leaks';
+  section: 'cells' | 'losses' | 'optimizers' | 'training' | 'primitives' | 'gradients' | 'leaks' | 'inspection';
   name: string;
   pass: boolean;
   checks: Check[];

@@ -28,6 +28,7 @@
  *
  * Browser-safe: no Node imports here. `loadFixtureFile` (node:fs) is in fixture-file.ts.
  */
+import { GATE_ORDER } from '../cells/facts.js';
 import { FixtureError, fmtShape } from '../errors.js';
 import type { RecurrentActivation } from '../recurrent-activation.js';
 
@@ -37,10 +38,10 @@ export type CellType = 'simple_rnn' | 'lstm' | 'gru' | 'gru_reset_before';
 
 /** Gate suffixes of each cell's per-gate parameters (`W_x<g>`, `W_h<g>`, `b_x<g>`, `b_h<g>`). */
 export const CELL_GATES: { readonly [C in CellType]: readonly string[] } = {
-  simple_rnn: [''],
-  lstm: ['i', 'f', 'g', 'o'],
-  gru: ['r', 'z', 'n'],
-  gru_reset_before: ['r', 'z', 'n'],
+  simple_rnn: GATE_ORDER.simpleRnn,
+  lstm: GATE_ORDER.lstm,
+  gru: GATE_ORDER.gru,
+  gru_reset_before: GATE_ORDER.gru,
 };
 
 const CELL_TYPES = Object.keys(CELL_GATES) as CellType[];

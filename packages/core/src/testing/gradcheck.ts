@@ -11,7 +11,8 @@
  * finite-difference step (1e-6), so no perturbed evaluation crosses a kink.
  */
 import { rnnBackward, rnnForward, type RnnForwardOptions } from '../bptt.js';
-import { createCell, GATES, type Cell, type CellConfig, type CellParams } from '../cells/index.js';
+import { createCell, GATES, RECURRENT_ACTIVATION_GATE_INDICES, type Cell, type CellConfig, type CellParams } from '../cells/index.js';
+import { projectRecurrent } from '../cells/recurrent-input.js';
 import { createEngine, type Engine } from '../engine.js';
 import { hardSigmoidSlope } from '../recurrent-activation.js';
 import { compare, type CaseReport } from './compare.js';
@@ -28,6 +29,8 @@ export interface GradCase {
   reverse?: boolean;
   /** Scale of the random weights (larger saturates gates). */
   weightScale?: number;
+  /** Recurrent dropout with rate 0.4: one mask shared by every gate, or one per gate. */
+  recurrentDropout?: 'shared' | 'perGate';
 }
 
 export const GRAD_CASES: GradCase[] = [
@@ -48,7 +51,29 @@ export const GRAD_CASES: GradCase[] = [
   { name: 'simpleRnn reverse', config: { kind: 'simpleRnn', inputSize: 2, units: 3 }, batch: 2, steps: 4, reverse: true },
   { name: 'lstm long (T=30)', config: { kind: 'lstm', inputSize: 2, units: 3 }, batch: 1, steps: 30 },
   ...hardSigmoidCases(),
+  ...recurrentDropoutCases(),
 ];
+
+/** Recurrent dropout (a fixed mask on h entering the recurrent matmul): every cell, shared and per-gate masks. */
+function recurrentDropoutCases(): GradCase[] {
+  return [
+    { name: 'simpleRnn recurrent dropout masked', config: { kind: 'simpleRnn', inputSize: 2, units: 3 }, batch: 3, steps: 4, lengths: [4, 2, 0], recurrentDropout: 'shared' },
+    { name: 'lstm recurrent dropout per gate', config: { kind: 'lstm', inputSize: 2, units: 3 }, batch: 2, steps: 4, recurrentDropout: 'perGate' },
+    { name: 'lstm recurrent dropout reverse', config: { kind: 'lstm', inputSize: 2, units: 3 }, batch: 2, steps: 4, reverse: true, recurrentDropout: 'shared' },
+    { name: 'gru reset-after recurrent dropout masked', config: { kind: 'gru', inputSize: 2, units: 3 }, batch: 3, steps: 4, lengths: [1, 4, 3], recurrentDropout: 'shared' },
+    { name: 'gru reset-after recurrent dropout per gate', config: { kind: 'gru', inputSize: 2, units: 3 }, batch: 2, steps: 4, recurrentDropout: 'perGate' },
+    { name: 'gru reset-before recurrent dropout', config: { kind: 'gru', inputSize: 2, units: 3, resetAfter: false }, batch: 2, steps: 4, recurrentDropout: 'shared' },
+    {
+      name: 'gru reset-before hardSigmoidKeras3 recurrent dropout per gate, masked',
+      config: { kind: 'gru', inputSize: 2, units: 3, resetAfter: false, recurrentActivation: 'hardSigmoidKeras3' },
+      batch: 3,
+      steps: 4,
+      lengths: [4, 3, 2],
+      weightScale: 1.5,
+      recurrentDropout: 'perGate',
+    },
+  ];
+}
 
 /** Hard-sigmoid gates: every cell kind (both GRU modes), both definitions, masked and reversed. */
 function hardSigmoidCases(): GradCase[] {
@@ -76,6 +101,8 @@ interface HostCase {
   dy: number[];
   dhT: number[];
   dcT?: number[];
+  /** Recurrent-dropout masks, each [B, H]: 0 or 1 / (1 - rate). */
+  masks?: { shape: number[]; data: number[] }[];
 }
 
 function hostCase(c: GradCase, seed: number): HostCase {
@@ -94,13 +121,24 @@ function hostCase(c: GradCase, seed: number): HostCase {
     dy: arr([B, T, H]).data,
     dhT: arr([B, H]).data,
     dcT: kind === 'lstm' ? arr([B, H]).data : undefined,
+    masks: c.recurrentDropout
+      ? Array.from({ length: c.recurrentDropout === 'perGate' ? G : 1 }, () => ({
+          shape: [B, H],
+          data: Array.from({ length: B * H }, () => (rand(0, 1) < 0.4 ? 0 : 1 / 0.6)),
+        }))
+      : undefined,
   };
 }
 
 function upload(e: Engine, h: HostCase) {
   const t = (v: { shape: number[]; data: number[] }) => e.tensor(v.data, v.shape);
   const params: CellParams = { Wx: t(h.params.Wx), Wh: t(h.params.Wh), bx: t(h.params.bx), bh: t(h.params.bh) };
-  return { params, x: t(h.x), h0: t(h.h0), c0: h.c0 ? t(h.c0) : undefined };
+  return { params, x: t(h.x), h0: t(h.h0), c0: h.c0 ? t(h.c0) : undefined, recurrentMask: h.masks?.map(t) };
+}
+
+/** The case's forward options on uploaded tensors. */
+function forwardOptions(c: GradCase, u: ReturnType<typeof upload>, training: boolean): RnnForwardOptions {
+  return { initialState: { h: u.h0, c: u.c0 }, lengths: c.lengths, reverse: c.reverse, recurrentMask: u.recurrentMask, training };
 }
 
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -112,9 +150,8 @@ const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 /** L on the reference engine (inference mode). */
 function lossOf(e: Engine, c: GradCase, h: HostCase): number {
   return e.scope(() => {
-    const { params, x, h0, c0 } = upload(e, h);
-    const opts: RnnForwardOptions = { initialState: { h: h0, c: c0 }, lengths: c.lengths, reverse: c.reverse, training: false };
-    const f = rnnForward(e, c.config, params, x, opts);
+    const u = upload(e, h);
+    const f = rnnForward(e, c.config, u.params, u.x, forwardOptions(c, u, false));
     let L = dot(f.y!.dataSync(), h.dy) + dot(f.state.h.dataSync(), h.dhT);
     if (h.dcT) L += dot(f.state.c!.dataSync(), h.dcT);
     f.y!.dispose();
@@ -131,8 +168,6 @@ export interface GradCheckOptions {
   cases?: GradCase[];
 }
 
-/** Columns (gate indices) of Wx / Wh that go through the recurrent activation: LSTM i, f, o; GRU r, z. */
-const SIG_GATES = { simpleRnn: [], lstm: [0, 1, 3], gru: [0, 1] } as const;
 
 /**
  * Over every step of a forward run on the reference engine, the smallest distance of a gate
@@ -146,23 +181,23 @@ function kinkStats(ref: Engine, c: GradCase, h: HostCase, slope: number): { marg
   const H = c.config.units;
   const observe: Cell = {
     ...inner,
-    step(e, p, prep, xp, state) {
-      const pre = e.scope(() => Array.from(e.add(xp, e.matmul(state.h, p.Wh, { bias: p.bh })).dataSync()));
+    step(e, p, prep, xp, state, mask) {
+      const pre = e.scope(() => Array.from(e.add(xp, projectRecurrent(e, state.h, p.Wh, p.bh, mask).hp).dataSync()));
       const G = inner.gates;
       for (let i = 0; i < pre.length; i++) {
         const gate = Math.floor((i % (G * H)) / H);
-        if (!(SIG_GATES[c.config.kind] as readonly number[]).includes(gate)) continue;
+        if (!RECURRENT_ACTIVATION_GATE_INDICES[c.config.kind].includes(gate)) continue;
         const d = Math.abs(Math.abs(pre[i]) - kink);
         stats.margin = Math.min(stats.margin, d);
         if (Math.abs(pre[i]) > kink) stats.saturated++;
         else stats.inside++;
       }
-      return inner.step(e, p, prep, xp, state);
+      return inner.step(e, p, prep, xp, state, mask);
     },
   };
   ref.scope(() => {
-    const { params, x, h0, c0 } = upload(ref, h);
-    const f = rnnForward(ref, observe, params, x, { initialState: { h: h0, c: c0 }, lengths: c.lengths, reverse: c.reverse, training: false });
+    const u = upload(ref, h);
+    const f = rnnForward(ref, observe, u.params, u.x, forwardOptions(c, u, false));
     f.y?.dispose();
   });
   return stats;
@@ -196,8 +231,8 @@ export async function checkGradients(engine: Engine, opts: GradCheckOptions = {}
       const h = chooseCase(ref, c, 4242 + idx);
       // Analytic, on the backend under test.
       const grads = engine.scope(() => {
-        const { params, x, h0, c0 } = upload(engine, h);
-        const f = rnnForward(engine, c.config, params, x, { initialState: { h: h0, c: c0 }, lengths: c.lengths, reverse: c.reverse });
+        const u = upload(engine, h);
+        const f = rnnForward(engine, c.config, u.params, u.x, forwardOptions(c, u, true));
         const dy = engine.tensor(h.dy, f.y!.shape);
         const dhT = engine.tensor(h.dhT, f.state.h.shape);
         const dcT = h.dcT ? engine.tensor(h.dcT, f.state.h.shape) : undefined;

@@ -21,6 +21,7 @@ export { compare, type CaseReport, type Check, type FixtureReport } from './comp
 export { checkPrimitives, MATMUL_SHAPES, testRandom, type PrimitiveCheckOptions } from './primitives.js';
 export { checkGradients, GRAD_CASES, type GradCase, type GradCheckOptions } from './gradcheck.js';
 export { defaultTolerances, runFixture, type RunFixtureOptions, type Tolerance, type Tolerances } from './fixture-runner.js';
+export { checkInspection } from './inspection.js';
 export { checkLeaks } from './leaks.js';
 export { fusedOpCalls, workPerFusedOp } from './fused-calls.js';
 export { conformanceSuite, describeFailures, type SuiteApi, type SuiteOptions } from './suite.js';

@@ -12,10 +12,11 @@ import type { Backend } from '../backend.js';
 import { createEngine, type Engine } from '../engine.js';
 import type { CaseReport } from './compare.js';
 import type { Fixture } from './fixture-format.js';
-import { runFixture, type Tolerances } from './fixture-runner.js';
+import { defaultTolerances, runFixture, type Tolerances } from './fixture-runner.js';
 import { checkSeededInit } from './determinism.js';
 import { checkGradients } from './gradcheck.js';
 import { checkLossGradients } from './gradcheck-losses.js';
+import { checkInspection } from './inspection.js';
 import { checkLeaks } from './leaks.js';
 import { checkPrimitives } from './primitives.js';
 
@@ -111,6 +112,12 @@ export function conformanceSuite(api: SuiteApi, opts: SuiteOptions): void {
         e.fusedCounts(true);
         assertAll(await checkGradients(e, opts.gradientTolerance), `gradients (${mode})`);
         if (fused) assertKernelsRan(e, 'gradient checks');
+      }, timeout);
+      api.it(`inspection: states, gates and step gradients match the reference (${mode})`, async () => {
+        const e = await getEngine(fused);
+        // The fixture tolerances: states and gates as forward values, step gradients as gradients.
+        const tol = { ...defaultTolerances(e.backend.precision), ...opts.tolerances };
+        assertAll(await checkInspection(e, tol.forward, tol.grads), `inspection (${mode})`);
       }, timeout);
       api.it(`no handle leaks over ${opts.leakSteps ?? 50} training steps (${mode})`, async () => {
         assertAll(checkLeaks(await getEngine(fused), opts.leakSteps), `leaks (${mode})`);

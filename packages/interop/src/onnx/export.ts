@@ -16,7 +16,7 @@
  * back (GatherElements); masked outputs are zero. Dense is MatMul + Add, Embedding is Gather,
  * Dropout is the identity.
  */
-import { HARD_SIGMOID_SLOPE, type RecurrentActivation } from '@recurrent/core';
+import { GATE_ORDER, HARD_SIGMOID_SLOPE, type RecurrentActivation } from '@recurrent/core';
 import type { Sequential } from '@recurrent/models';
 import { type DensePlan, gatesOf, type ModelPlan, planModel, type RecurrentPlan, transpose } from '../plan/plan.js';
 import { GraphBuilder } from './graph.js';
@@ -24,12 +24,15 @@ import { type AttributeValue, encodeModel } from './protobuf.js';
 
 export const ONNX_OPSET = 17;
 
-/** Our gate blocks (PyTorch order) -> ONNX's order, as source block indices. */
-const ONNX_GATES: Record<RecurrentPlan['kind'], number[]> = {
-  simpleRnn: [0],
-  lstm: [0, 3, 1, 2], // ours i,f,g,o -> ONNX i,o,f,c
-  gru: [1, 0, 2], // ours r,z,n -> ONNX z,r,h
+/** ONNX's gate order in our gate names (ONNX: LSTM i, o, f, c; GRU z, r, h). */
+const ONNX_GATE_ORDER: { readonly [K in RecurrentPlan['kind']]: readonly string[] } = {
+  simpleRnn: [''],
+  lstm: ['i', 'o', 'f', 'g'],
+  gru: ['z', 'r', 'n'],
 };
+
+/** Our gate blocks (core's GATE_ORDER) -> ONNX's order, as source block indices. */
+const onnxGates = (kind: RecurrentPlan['kind']): number[] => ONNX_GATE_ORDER[kind].map((g) => GATE_ORDER[kind].indexOf(g));
 
 /** ONNX HardSigmoid(v) = max(0, min(1, alpha v + beta)): ours with alpha = the slope, beta = 0.5. */
 const hardSigmoid = (a: RecurrentActivation) => (a === 'sigmoid' ? undefined : { alpha: HARD_SIGMOID_SLOPE[a], beta: 0.5 });
@@ -51,7 +54,7 @@ function recurrent(g: GraphBuilder, l: RecurrentPlan, f: Flow): { flow: Flow; st
   const H = l.units;
   const D = l.inputSize;
   const G = gatesOf(l.kind);
-  const order = ONNX_GATES[l.kind];
+  const order = onnxGates(l.kind);
   const dirs = l.weights.length;
   const W = new Float32Array(dirs * G * H * D);
   const R = new Float32Array(dirs * G * H * H);

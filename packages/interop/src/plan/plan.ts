@@ -5,7 +5,7 @@
  * TimeDistributed wrappers are unwrapped (dense and dropout act on the last axis at any rank).
  * Options no exporter can reproduce (stateful layers) are refused here, once.
  */
-import type { RecurrentActivation } from '@recurrent/core';
+import { type CellKind, GATES, type RecurrentActivation } from '@recurrent/core';
 import { layers, type Sequential } from '@recurrent/models';
 import { UnsupportedExportError } from './errors.js';
 
@@ -23,7 +23,7 @@ export interface RecurrentWeights {
 export interface RecurrentPlan {
   type: 'recurrent';
   name: string;
-  kind: 'simpleRnn' | 'lstm' | 'gru';
+  kind: CellKind;
   inputSize: number;
   units: number;
   /** SimpleRNN: tanh or relu; LSTM/GRU: tanh. */
@@ -142,7 +142,7 @@ export async function planModel(model: Sequential, format: string): Promise<Mode
       type: 'recurrent',
       name,
       kind: r.kind,
-      inputSize: weights[0].kernel.length / (r.units * (r.kind === 'lstm' ? 4 : r.kind === 'gru' ? 3 : 1)),
+      inputSize: weights[0].kernel.length / (r.units * GATES[r.kind]),
       units: r.units,
       activation: r.activation,
       recurrentActivation: r.recurrentActivation,
@@ -169,7 +169,7 @@ export async function planModel(model: Sequential, format: string): Promise<Mode
 }
 
 /** Gates per cell kind (G in G*H). */
-export const gatesOf = (kind: RecurrentPlan['kind']): number => (kind === 'lstm' ? 4 : kind === 'gru' ? 3 : 1);
+export const gatesOf = (kind: RecurrentPlan['kind']): number => GATES[kind];
 
 /** Row-major [rows, cols] -> [cols, rows]. */
 export function transpose(a: ArrayLike<number>, rows: number, cols: number): Float32Array {

@@ -8,7 +8,7 @@
  * regularizers, constraints, initializers (weights are loaded, no initializer runs),
  * `unroll`, `implementation`, `seed`.
  */
-import { type CellKind, ConfigError } from '@recurrent/core';
+import { type CellKind, ConfigError, GATES } from '@recurrent/core';
 import { type Layer, layers } from '@recurrent/models';
 import { kerasToOurs } from './gates.js';
 import { type Json, type KerasDialect, type KerasLayerJson, dtypeOf, field, isJsonObject, layerJson } from './keras-json.js';
@@ -33,7 +33,6 @@ export interface Converted {
 }
 
 const RECURRENT: Record<string, CellKind> = { SimpleRNN: 'simpleRnn', LSTM: 'lstm', GRU: 'gru' };
-const GATES: Record<CellKind, number> = { simpleRnn: 1, lstm: 4, gru: 3 };
 
 export const SUPPORTED = ['InputLayer', 'SimpleRNN', 'LSTM', 'GRU', 'Dense', 'Embedding', 'Dropout', 'Masking', 'Bidirectional', 'TimeDistributed'];
 

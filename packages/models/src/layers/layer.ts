@@ -5,7 +5,7 @@
  * `setParams`. `call` runs the forward pass and returns a closure for the backward pass
  * (each layer writes its own backward, as core's cells do: no tape autodiff).
  */
-import { ConfigError, type Engine, type Param, quote, type Rng, type Tensor } from '@recurrent/core';
+import { type CellKind, ConfigError, type Engine, type Param, quote, type Rng, type RnnTape, type Tensor } from '@recurrent/core';
 import type { HostTensor, InputData } from '../inputs.js';
 import type { SeqMask } from '../internal/mask.js';
 import type { SymShape } from '../internal/shape.js';
@@ -70,6 +70,19 @@ export interface CallContext {
    * input is data): backward may then skip computing `dx`. Default true.
    */
   inputGrad?: boolean;
+  /** Inspection hooks (`inspect`): recurrent layers report their run here. Absent: nothing extra is computed. */
+  observe?: RecurrentObserver;
+}
+
+/** What a recurrent layer reports to `inspect` (see model/inspect.ts). */
+export interface RecurrentObserver {
+  /**
+   * After the forward run: core's tape (states and gates by core's time index t) and the input
+   * position of core's step t for example b (undefined where the step is padding or masked).
+   */
+  forward(layer: string, kind: CellKind, tape: RnnTape, position: (b: number, t: number) => number | undefined): void;
+  /** During backward: d(loss)/d(state after core's step t), [B, H]; valid only during the call. */
+  stepGrad(layer: string, t: number, dh: Tensor): void;
 }
 
 export interface LayerBaseOptions {

@@ -20,6 +20,7 @@ import {
   type CellParams,
   ConfigError,
   createCell,
+  GATES,
   type Initializer,
   type InitializerName,
   type RnnBackwardOptions,
@@ -38,7 +39,6 @@ import { bool, initializer, noUnknown, oneOf, posInt, rate, shapeOption } from '
 import { planSequence } from '../internal/sequence-plan.js';
 import type { SymShape } from '../internal/shape.js';
 import { type Activation, type CallContext, Layer, type LayerBaseOptions, type LayerCall, type LayerClassName, type WeightSpec } from './layer.js';
-import { withRecurrentDropout } from './recurrent-dropout-cell.js';
 
 export interface RecurrentOptions extends LayerBaseOptions {
   /** Size of the hidden state. */
@@ -106,10 +106,10 @@ const COMMON = [
   'biasInitializer',
 ] as const;
 
-const INFO: Record<CellKind, { className: LayerClassName; defaultName: string; gates: number }> = {
-  simpleRnn: { className: 'SimpleRNN', defaultName: 'simple_rnn', gates: 1 },
-  lstm: { className: 'LSTM', defaultName: 'lstm', gates: 4 },
-  gru: { className: 'GRU', defaultName: 'gru', gates: 3 },
+const INFO: Record<CellKind, { className: LayerClassName; defaultName: string }> = {
+  simpleRnn: { className: 'SimpleRNN', defaultName: 'simple_rnn' },
+  lstm: { className: 'LSTM', defaultName: 'lstm' },
+  gru: { className: 'GRU', defaultName: 'gru' },
 };
 
 /** tfjs's and Keras's own names, which do not say which hard sigmoid they are: refused, never guessed. */
@@ -218,7 +218,7 @@ export class RecurrentLayer extends Layer {
 
   weightSpecs(input: SymShape): WeightSpec[] {
     const D = this.#inputDim(input);
-    const GH = INFO[this.kind].gates * this.units;
+    const GH = GATES[this.kind] * this.units;
     const H = this.units;
     const { kernel, recurrent, bias } = this.#inits;
     const specs: WeightSpec[] = [
@@ -315,9 +315,11 @@ export class RecurrentLayer extends Layer {
       dpMask = e.tensor(perSequenceValues(ctx.rng, B, T, D, this.dropout), [B, T, D]);
       xin = e.mul(xin, dpMask);
     }
-    let cell = this.#cell(D);
-    if (ctx.training && this.recurrentDropout > 0 && ctx.rng)
-      cell = withRecurrentDropout(cell, e.tensor(dropoutValues(ctx.rng, B * this.units, this.recurrentDropout), [B, this.units]));
+    const cell = this.#cell(D);
+    const recurrentMask =
+      ctx.training && this.recurrentDropout > 0 && ctx.rng
+        ? e.tensor(dropoutValues(ctx.rng, B * this.units, this.recurrentDropout), [B, this.units])
+        : undefined;
     const plan = planSequence(x.mask, B, T, this.goBackwards, this.aligned);
     const inIdx = plan.inIdx ? e.tensor(plan.inIdx, [B * T]) : undefined;
     if (inIdx) xin = gatherSteps(e, xin, inIdx);
@@ -328,7 +330,14 @@ export class RecurrentLayer extends Layer {
       returnSequences: this.returnSequences,
       training: ctx.training,
       name: this.name,
+      recurrentMask,
     });
+    if (ctx.observe && f.tape) {
+      const { inIdx, lengths } = plan;
+      ctx.observe.forward(this.name, this.kind, f.tape, (b, t) =>
+        lengths && t >= lengths[b] ? undefined : inIdx ? inIdx[b * T + t] - b * T : t,
+      );
+    }
     const outIdx = this.returnSequences && plan.outIdx ? e.tensor(plan.outIdx, [B * T]) : undefined;
     const y = this.returnSequences ? (outIdx ? gatherSteps(e, f.y!, outIdx) : f.y!) : f.state.h;
     const finals = this.kind === 'lstm' ? [f.state.h, f.state.c!] : [f.state.h];
@@ -352,6 +361,8 @@ export class RecurrentLayer extends Layer {
             throw new ShapeError(`${this.name} (output gradient)`, dy.shape, `[${B}, ${H}]`);
           opts = { dState: { h: dy } };
         }
+        const { observe } = ctx;
+        if (observe) opts.onStepGrad = (t, dh) => observe.stepGrad(this.name, t, dh);
         const gradsOf = (g: RnnGrads) => [g.Wx, g.Wh, ...(this.useBias ? [g.bx!] : []), ...(this.recurrentBias ? [g.bh!] : [])];
         if (ctx.inputGrad === false) return { grads: gradsOf(rnnBackward(e, f.tape, { ...opts, inputGrad: false }).grads) };
         const r = rnnBackward(e, f.tape, opts);

@@ -8,6 +8,7 @@ import {
   type Engine,
   InputError,
   LabelRangeError,
+  LOSS_NAMES,
   type LossName,
   type LossSpec,
   ShapeError,
@@ -17,8 +18,6 @@ import type { HostTensor } from '../inputs.js';
 import type { Backward, LayerCall } from '../layers/layer.js';
 import { allValid, type SeqMask, validRows } from '../internal/mask.js';
 import { fmt } from '../internal/shape.js';
-
-export const LOSS_NAMES: readonly LossName[] = ['mse', 'mae', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy'];
 
 /** Keras-style aliases accepted by compile. */
 const ALIASES: Record<string, LossName> = {

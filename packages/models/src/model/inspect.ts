@@ -1,0 +1,175 @@
+/**
+ * `inspect(model, x, y?, options)`: what every recurrent layer did on one batch, per example and
+ * per input position: the hidden (and LSTM cell) state after the step, the gate activations, and
+ * the norm of the gradient of the loss reaching that state (d loss / d h_t, the quantity whose
+ * decay over t is the vanishing gradient). It runs the model's own layers and core's BPTT: the
+ * states and gates come from core's tape (`tape.state(t)`, `tape.gates(t)`), the gradients from
+ * `onStepGrad`, so every backend gives the same numbers to its precision.
+ *
+ * Cheap when not asked for: training and prediction pass no observer and compute nothing extra.
+ * No dropout runs (no random masks); the weights are not changed.
+ */
+import { CELL_FACTS, type CellKind, ConfigError, type RnnTape, type Tensor } from '@recurrent/core';
+import { type InputData, toHost } from '../inputs.js';
+import type { SeqMask } from '../internal/mask.js';
+import type { Activation, CallContext, LayerCall, RecurrentObserver } from '../layers/layer.js';
+import { batchLoss, prepareTargets } from './losses.js';
+import type { Sequential } from './sequential.js';
+
+export interface InspectOptions {
+  /** Hidden (and LSTM cell) states (default true). */
+  states?: boolean;
+  /** Gate activations (default true). */
+  gates?: boolean;
+  /** d(loss)/d(h_t) norms (default true when y is given; needs a compiled model for its loss). */
+  gradients?: boolean;
+}
+
+/** [example][input position] -> one value per unit; null where the layer did not run that step (padding, masked). */
+export type StepValues = (Float64Array | null)[][];
+
+export interface LayerInspection {
+  layer: string;
+  kind: CellKind;
+  units: number;
+  /** h after each step. */
+  h?: StepValues;
+  /** LSTM's c after each step. */
+  c?: StepValues;
+  /** Gate activations by gate name (LSTM i, f, g, o; GRU r, z, n; none for SimpleRNN). */
+  gates?: Record<string, StepValues>;
+  /** The Euclidean norm over units of d(loss)/d(h after the step), per example and input position. */
+  gradNorm?: (number | null)[][];
+}
+
+export interface Inspection {
+  /** The batch loss (mean, as fit reports it), when y was given. */
+  loss?: number;
+  /** One entry per recurrent layer, in model order (a Bidirectional layer gives its two). */
+  layers: LayerInspection[];
+}
+
+interface Recorded {
+  kind: CellKind;
+  units: number;
+  steps: number;
+  position: (b: number, t: number) => number | undefined;
+  h: Tensor[];
+  c: Tensor[];
+  gates: Record<string, Tensor>[];
+  grads: { t: number; dh: Tensor }[];
+}
+
+export async function inspect(model: Sequential, x: InputData, y?: InputData, options: InspectOptions = {}): Promise<Inspection> {
+  const wantStates = options.states ?? true;
+  const wantGates = options.gates ?? true;
+  const wantGrads = y !== undefined && (options.gradients ?? true);
+  const e = model.params[0]?.value.engine;
+  if (!e || !model.outputShape) throw new ConfigError('inspect: the model is not built; give its first layer an inputShape (or fit it once) first.');
+  if (model.layers.some((l) => 'stateful' in l && l.stateful))
+    throw new ConfigError('inspect: a stateful layer would carry this batch into its state; inspect a copy of the model built without stateful.');
+  const X = toHost(x, 'inspect x');
+  const loss = model.compiledConfig?.loss;
+  if (y !== undefined && !loss) throw new ConfigError('inspect: y needs the loss of a compiled model; compile it first, or leave y out.');
+  const out = [X.shape[0], ...model.outputShape.map((d, i) => d ?? X.shape[i + 1])];
+  const Y = y !== undefined && loss ? prepareTargets(loss, toHost(y, 'inspect y'), out, 'inspect y') : undefined;
+
+  const records = new Map<string, Recorded>();
+  const kept: Tensor[] = [];
+  const keep = (t: Tensor): Tensor => {
+    kept.push(e.keep(t));
+    return t;
+  };
+  const observe: RecurrentObserver = {
+    forward(layer: string, kind: CellKind, tape: RnnTape, position) {
+      const steps = tape.steps.length;
+      const r: Recorded = { kind, units: tape.cell.config.units, steps, position, h: [], c: [], gates: [], grads: [] };
+      for (let t = 0; t < steps; t++) {
+        if (wantStates) {
+          const s = tape.state(t);
+          r.h.push(keep(s.h));
+          if (s.c) r.c.push(keep(s.c));
+        }
+        if (wantGates) r.gates.push(Object.fromEntries(Object.entries(tape.gates(t)).map(([g, v]) => [g, keep(v)])));
+      }
+      records.set(layer, r);
+    },
+    stepGrad(layer, t, dh) {
+      records.get(layer)?.grads.push({ t, dh: keep(e.affine(dh, 1, 0)) });
+    },
+  };
+
+  let lossValue: Tensor | undefined;
+  try {
+    e.scope(() => {
+      const deferred: Tensor[] = [];
+      // training: true keeps core's tape; no rng, so no dropout mask is drawn.
+      const ctx: CallContext = { e, training: true, defer: (t) => deferred.push(t), observe };
+      try {
+        const mask: SeqMask | undefined = X.mask ? { B: X.shape[0], T: X.shape[1], valid: X.mask as Uint8Array } : undefined;
+        let a: Activation = { t: e.tensor(X.data, X.shape, 'inspect x'), host: X, mask };
+        const calls: LayerCall[] = [];
+        for (const [i, layer] of model.layers.entries()) {
+          const c = layer.call({ ...ctx, inputGrad: i > 0 }, a);
+          calls.push(c);
+          a = c.out;
+        }
+        if (!Y || !loss) return;
+        const L = batchLoss(e, loss, calls[calls.length - 1], Y, a.mask);
+        lossValue = keep(e.affine(L.value, 1, 0));
+        if (!wantGrads) return;
+        let b = L.backward();
+        for (let i = calls.length - 1; i > 0 && b.dx; i--) b = calls[i - 1].backward(b.dx);
+      } finally {
+        for (const t of deferred) t.dispose();
+      }
+    });
+    const layers: LayerInspection[] = [];
+    for (const [layer, r] of records) layers.push(await read(layer, r, X.shape[0], wantStates, wantGates, wantGrads));
+    return { loss: lossValue ? (await lossValue.data())[0] : undefined, layers };
+  } finally {
+    for (const t of kept) t.dispose();
+  }
+}
+
+/** Host values of one layer's record, placed at each example's input positions. */
+async function read(layer: string, r: Recorded, B: number, states: boolean, gates: boolean, grads: boolean): Promise<LayerInspection> {
+  const grid = <V>(): (V | null)[][] => Array.from({ length: B }, () => new Array<V | null>(r.steps).fill(null));
+  const place = async (ts: Tensor[]): Promise<StepValues> => {
+    const g = grid<Float64Array>();
+    for (const [t, v] of ts.entries()) {
+      const data = Float64Array.from(await v.data());
+      const H = v.shape[1];
+      for (let b = 0; b < B; b++) {
+        const p = r.position(b, t);
+        if (p !== undefined) g[b][p] = data.slice(b * H, (b + 1) * H);
+      }
+    }
+    return g;
+  };
+  const res: LayerInspection = { layer, kind: r.kind, units: r.units };
+  if (states) {
+    res.h = await place(r.h);
+    if (r.c.length) res.c = await place(r.c);
+  }
+  if (gates && r.kind !== 'simpleRnn') {
+    res.gates = {};
+    for (const g of CELL_FACTS[r.kind].gates) res.gates[g] = await place(r.gates.map((s) => s[g]));
+  }
+  if (grads) {
+    const norms = grid<number>();
+    for (const { t, dh } of r.grads) {
+      const data = await dh.data();
+      const H = dh.shape[1];
+      for (let b = 0; b < B; b++) {
+        const p = r.position(b, t);
+        if (p === undefined) continue;
+        let s = 0;
+        for (let j = 0; j < H; j++) s += data[b * H + j] ** 2;
+        norms[b][p] = Math.sqrt(s);
+      }
+    }
+    res.gradNorm = norms;
+  }
+  return res;
+}
