@@ -3,7 +3,11 @@ import { createFusedKernels } from './internal/fused.js';
 import { createKernels } from './internal/kernels.js';
 import { ArrayStore, type Store } from './internal/store.js';
 import { WasmHeap, type HeapOptions } from './internal/wasm/heap.js';
-import { createWasmKernels, wasmSimdSupported } from './internal/wasm/kernels.js';
+import { createWasmKernels, wasmSimdSupported, type ParallelMin } from './internal/wasm/kernels.js';
+import { defaultThreads, threadSupport } from './internal/wasm/pool.js';
+
+/** The default thread count never exceeds this (a training step's matmuls stop scaling well beyond it). */
+const DEFAULT_THREADS_CAP = 4;
 
 /** Options for createCpuBackend. */
 export interface CpuBackendOptions {
@@ -14,6 +18,16 @@ export interface CpuBackendOptions {
    * `true`: require SIMD; throws a ConfigError where it is missing.
    */
   simd?: boolean;
+  /**
+   * Threads for the large matmuls and Adam updates (the calling thread included), in worker
+   * threads over a shared WebAssembly memory. Work is split by output (rows of a matmul,
+   * element ranges of Adam), so results are bit-identical for every thread count.
+   * Default: the available cores, at most 4, where threads can run (Node >= 20.16; a
+   * cross-origin-isolated browser Worker); elsewhere 1, with a one-line console note when
+   * more were asked for. Needs the SIMD kernels (with `simd: false` it is 1).
+   * The workers stop with the backend's destroy() and never keep a Node process alive.
+   */
+  threads?: number;
 }
 
 /** Internal options for tests and measurements: a small heap that grows often, NaN-filled reused blocks, no B packing. */
@@ -21,6 +35,8 @@ export interface CpuBackendTestOptions extends CpuBackendOptions {
   heap?: HeapOptions;
   /** Pack B into panels for the matmul's wide tiles (default true). */
   pack?: boolean;
+  /** The smallest work split across threads (tests set 0 so every matmul with a row panel per thread is split). */
+  parallelMin?: ParallelMin;
 }
 
 /**
@@ -39,9 +55,10 @@ export function createCpuBackendWith(options: CpuBackendTestOptions): Backend {
     throw new ConfigError(
       'createCpuBackend({ simd: true }): this runtime has no WebAssembly SIMD. Leave `simd` unset to fall back to the TypeScript kernels.',
     );
-  const heap = wantSimd ? new WasmHeap(options.heap) : null;
+  const threads = wantSimd ? resolveThreads(options.threads) : 1;
+  const heap = wantSimd ? new WasmHeap({ ...options.heap, shared: threads > 1 }) : null;
   const store: Store = heap ?? new ArrayStore();
-  const wasm = heap ? createWasmKernels(heap, options.pack ?? true) : null;
+  const wasm = heap ? createWasmKernels(heap, options.pack ?? true, threads, options.parallelMin) : null;
   return {
     name: 'cpu',
     precision: 'float32',
@@ -61,8 +78,22 @@ export function createCpuBackendWith(options: CpuBackendTestOptions): Backend {
     readSync: (id) => store.get(id).slice(),
     dispose: (id) => store.delete(id),
     memory: () => store.memory(),
-    destroy: () => store.clear(),
+    destroy: () => {
+      wasm?.dispose();
+      store.clear();
+    },
   };
+}
+
+function resolveThreads(asked: number | undefined): number {
+  if (asked !== undefined && (!Number.isInteger(asked) || asked < 1))
+    throw new ConfigError(`createCpuBackend({ threads: ${asked} }): threads must be a whole number >= 1. Leave it unset for the available cores.`);
+  if (asked === 1) return 1;
+  const why = threadSupport();
+  if (why === null) return asked ?? defaultThreads(DEFAULT_THREADS_CAP);
+  if (asked !== undefined || typeof (globalThis as { document?: unknown }).document === 'object')
+    console.info(`@recurrent/backend-cpu: running on one thread: ${why}.`);
+  return 1;
 }
 
 /** Whether createCpuBackend() uses the WebAssembly SIMD kernels in this runtime. */

@@ -22,7 +22,12 @@ import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
 const VARIANTS = [
   {
     label: 'wasm SIMD',
-    create: () => createCpuBackend({ simd: true, heap: { initialPages: 1, poison: true } }),
+    create: () => createCpuBackend({ simd: true, threads: 1, heap: { initialPages: 1, poison: true } }),
+    matmulAtol: (k: number) => ATOL * Math.max(1, Math.sqrt(k / 16)),
+  },
+  {
+    label: 'wasm SIMD, 2 threads',
+    create: () => createCpuBackend({ simd: true, threads: 2, parallelMin: { matmulFlops: 0, adamElements: 0 }, heap: { initialPages: 1, poison: true } }),
     matmulAtol: (k: number) => ATOL * Math.max(1, Math.sqrt(k / 16)),
   },
   { label: 'TypeScript', create: () => createCpuBackend({ simd: false }), matmulAtol: () => ATOL },

@@ -9,10 +9,12 @@
 import type { DataId } from '@recurrent/core';
 import type { AdamAttrs } from '../adam.js';
 import { assembleModule } from './encode.js';
-import type { WasmHeap } from './heap.js';
+import { MAX_PAGES, type WasmHeap } from './heap.js';
+import type { Fn } from './fn.js';
 import { gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction } from './matmul-wasm.js';
 import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
+import { Pool } from './pool.js';
 import { sigmoidFunction, tanhFunction } from './unary-wasm.js';
 
 /**
@@ -24,41 +26,72 @@ export const MATMUL_TILE = { rows: 4, vectors: 2, rowVectors: 8 } as const;
 /** K is cut into blocks of at most this many steps, so a block of B stays in the L2 cache. */
 const K_BLOCK = 256;
 
+/**
+ * The smallest matmul (2*M*N*K floating-point operations) and Adam update (elements) split
+ * across threads: below them one wake-up of the workers costs more than it saves. Measured
+ * with `node --conditions=@recurrent/source --import tsx bench/threads.ts` (see that file).
+ */
+export const PARALLEL_MIN: ParallelMin = { matmulFlops: 2 ** 22, adamElements: 2 ** 16 };
+
+export interface ParallelMin {
+  matmulFlops: number;
+  adamElements: number;
+}
+
+/** The functions worker threads run, as [module, export]: the pool's job table (indices below). */
+const JOBS: [string, string][] = [
+  ['matmul', 'matmul'],
+  ['misc', 'adam'],
+];
+const JOB_MATMUL = 0;
+const JOB_ADAM = 1;
+
 type WasmFn = (...args: number[]) => void;
 
-/** The assembled modules, by name: each is one small module importing env.memory. */
-export function moduleBytes(): Record<string, Uint8Array<ArrayBuffer>> {
+/** The assembled modules, by name: each is one small module importing env.memory (shared: for a threaded heap). */
+export function moduleBytes(shared = false): Record<string, Uint8Array<ArrayBuffer>> {
+  const mod = (fns: Fn[]) => assembleModule(fns.map((f) => f.def()), shared ? MAX_PAGES : 0);
   return {
-    matmul: assembleModule([
-      matmulFunction('matmul', MATMUL_TILE.rows, MATMUL_TILE.vectors, MATMUL_TILE.rowVectors).def(),
-      packAFunction('packA', MATMUL_TILE.rows).def(),
-      packBFunction('packB', MATMUL_TILE.vectors).def(),
+    matmul: mod([
+      matmulFunction('matmul', MATMUL_TILE.rows, MATMUL_TILE.vectors, MATMUL_TILE.rowVectors),
+      packAFunction('packA', MATMUL_TILE.rows),
+      packBFunction('packB', MATMUL_TILE.vectors),
     ]),
     // One module per cell kernel: with the vector math inlined, the LSTM pair together is near 4 KB.
-    lstmCell: assembleModule([lstmCell().def()]),
-    lstmCellGrad: assembleModule([lstmCellGrad().def()]),
-    gru: assembleModule([gruCell().def(), gruCellGrad().def()]),
-    unary: assembleModule([tanhFunction().def(), sigmoidFunction().def()]),
-    misc: assembleModule([copyRowsFunction().def(), sumBatchFunction().def(), adamFunction().def()]),
+    lstmCell: mod([lstmCell()]),
+    lstmCellGrad: mod([lstmCellGrad()]),
+    gru: mod([gruCell(), gruCellGrad()]),
+    unary: mod([tanhFunction(), sigmoidFunction()]),
+    misc: mod([copyRowsFunction(), sumBatchFunction(), adamFunction()]),
   };
 }
 
-let compiled: Record<string, WebAssembly.Module> | null | undefined;
+interface Compiled {
+  bytes: Record<string, Uint8Array<ArrayBuffer>>;
+  modules: Record<string, WebAssembly.Module>;
+}
+const compiled = new Map<boolean, Compiled | null>();
 
-/** The compiled modules, or null when this runtime has no WebAssembly SIMD. */
-function modules(): Record<string, WebAssembly.Module> | null {
-  if (compiled !== undefined) return compiled;
+/** The compiled modules (for an unshared or a shared memory), or null when this runtime has no WebAssembly SIMD (or no shared memory). */
+function modules(shared = false): Compiled | null {
+  const have = compiled.get(shared);
+  if (have !== undefined) return have;
+  let out: Compiled | null = null;
   try {
-    if (typeof WebAssembly !== 'object') return (compiled = null);
-    const out: Record<string, WebAssembly.Module> = {};
-    for (const [name, bytes] of Object.entries(moduleBytes())) {
-      if (!WebAssembly.validate(bytes)) return (compiled = null);
-      out[name] = new WebAssembly.Module(bytes);
+    if (typeof WebAssembly === 'object') {
+      const bytes = moduleBytes(shared);
+      const mods: Record<string, WebAssembly.Module> = {};
+      for (const [name, b] of Object.entries(bytes)) {
+        if (!WebAssembly.validate(b)) throw new Error('invalid');
+        mods[name] = new WebAssembly.Module(b);
+      }
+      out = { bytes, modules: mods };
     }
-    return (compiled = out);
   } catch {
-    return (compiled = null);
+    out = null;
   }
+  compiled.set(shared, out);
+  return out;
 }
 
 /** Whether this runtime can run the WebAssembly SIMD kernels. */
@@ -86,13 +119,25 @@ export interface WasmKernels {
   lstmCellGrad(...ids_batch_units: number[]): void;
   gruCell(...ids_batch_units: number[]): void;
   gruCellGrad(...ids_batch_units: number[]): void;
+  /** Threads that run the large matmuls and Adam updates (the caller included). */
+  readonly threads: number;
+  /** Worker threads running now (they start at the first large kernel). */
+  readonly workers: number;
+  /** Stops the worker threads (later kernels run on the calling thread). */
+  dispose(): void;
 }
 
-export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | null {
-  const mods = modules();
-  if (!mods) return null;
+/**
+ * `threads` > 1 needs a shared heap (WasmHeap({ shared: true })) and a runtime where
+ * pool.ts's threadSupport() is null.
+ */
+export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, parallelMin = PARALLEL_MIN): WasmKernels | null {
+  const set = modules(threads > 1);
+  if (!set) return null;
+  const mods = set.modules;
   const imports = { env: { memory: heap.wasmMemory } };
-  const instance = (mod: string) => new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>;
+  const instances: Record<string, Record<string, WasmFn>> = {};
+  const instance = (mod: string) => (instances[mod] ??= new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>);
   const { matmul: mm, packA, packB: packBPanels } = instance('matmul');
   const MR = MATMUL_TILE.rows;
   /** Panel width in floats. */
@@ -100,6 +145,15 @@ export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | n
   const gru = instance('gru');
   const unary = instance('unary');
   const misc = instance('misc');
+  const pool =
+    threads > 1
+      ? new Pool(
+          threads,
+          { memory: heap.wasmMemory, modules: set.bytes, functions: JOBS },
+          JOBS.map(([m, e]) => instance(m)[e]),
+          heap,
+        )
+      : null;
   const ptr = (id: DataId) => heap.ptr(id);
   const { lstmCell } = instance('lstmCell');
   const { lstmCellGrad } = instance('lstmCellGrad');
@@ -139,8 +193,21 @@ export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | n
       heap.get(outId).set(accView);
       heap.releaseTemps();
     },
+    get threads() {
+      return pool?.threads ?? 1;
+    },
+    get workers() {
+      return pool?.workers ?? 0;
+    },
+    dispose: () => pool?.dispose(),
     adam(p, g, m, v, pOut, mOut, vOut, n, { lr, beta1, beta2, eps, step, decoupledDecay }) {
-      misc.adam(ptr(p), ptr(g), ptr(m), ptr(v), ptr(pOut), ptr(mOut), ptr(vOut), n, lr / (1 - beta1 ** step), 1 / (1 - beta2 ** step), 1 - lr * decoupledDecay, beta1, 1 - beta1, beta2, 1 - beta2, eps);
+      const ps = [ptr(p), ptr(g), ptr(m), ptr(v), ptr(pOut), ptr(mOut), ptr(vOut)];
+      const scalars = [lr / (1 - beta1 ** step), 1 / (1 - beta2 ** step), 1 - lr * decoupledDecay, beta1, 1 - beta1, beta2, 1 - beta2, eps];
+      if (!pool || pool.threads < 2 || n < Math.max(4 * pool.threads, parallelMin.adamElements)) return misc.adam(...ps, n, ...scalars);
+      // Element ranges of whole vectors; the last thread takes the rest. Each element's update is independent.
+      const T = pool.threads;
+      const per = 4 * Math.floor(n / 4 / T);
+      pool.run(JOB_ADAM, (t) => [...ps.map((q) => q + 4 * per * t), t === T - 1 ? n - per * t : per, ...scalars]);
     },
     matmul(aId, bId, biasId, outId, m, n, k, transposeA, transposeB) {
       const out = heap.ptr(outId);
@@ -179,8 +246,19 @@ export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | n
       const bias = biasId === undefined ? 0 : heap.ptr(biasId);
       const blocks = Math.ceil(k / K_BLOCK);
       const kc = Math.ceil(k / blocks);
-      for (let k0 = 0; k0 < k; k0 += kc)
-        mm(a + k0 * aks, b + k0 * 4 * n, k0 === 0 ? bias : 0, out, m, n, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + k0 * 4 * MR, aps, bpk + k0 * 4 * W, bps);
+      // Threads take whole row panels (the last one also the M % MR leftover rows); every output
+      // element is computed by the same instructions in the same order whatever the split.
+      const T = pool && pool.threads > 1 && aPanels >= pool.threads && 2 * m * n * k >= parallelMin.matmulFlops ? pool.threads : 1;
+      const rows = (t: number) => MR * Math.floor((aPanels * t) / T);
+      const job = (k0: number, t: number) => {
+        const r0 = rows(t);
+        const rowsHere = t === T - 1 ? m - r0 : rows(t + 1) - r0;
+        return [a + r0 * ars + k0 * aks, b + k0 * 4 * n, k0 === 0 ? bias : 0, out + r0 * 4 * n, rowsHere, n, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + (r0 / MR) * aps + k0 * 4 * MR, aps, bpk + k0 * 4 * W, bps];
+      };
+      for (let k0 = 0; k0 < k; k0 += kc) {
+        if (T > 1) (pool as Pool).run(JOB_MATMUL, (t) => job(k0, t));
+        else mm(...job(k0, 0));
+      }
       heap.releaseTemps();
     },
   };

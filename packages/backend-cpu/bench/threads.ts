@@ -1,0 +1,70 @@
+/**
+ * Where threads pay: wall time of the SIMD matmul and the Adam update with 1 and with 2 (or
+ * argv[2]) threads, interleaved in rounds (a burst of load from other processes hits both),
+ * below and above the split thresholds (PARALLEL_MIN in src/internal/wasm/kernels.ts; both
+ * backends are forced to split here by lowering nothing: sizes below the threshold run on one
+ * thread in both, so their ratio is ~1 by construction). Prints the median of per-round
+ * ratios. Run it on a quiet machine (`uptime` first):
+ *
+ *   node --conditions=@recurrent/source --import tsx bench/threads.ts 2
+ */
+import type { Backend, Shape } from '@recurrent/core';
+import { testRandom } from '@recurrent/core/testing';
+import { createCpuBackend } from '../src/index.js';
+
+const threads = Number(process.argv[2] ?? 2);
+const ROUNDS = 9;
+const backends = [createCpuBackend({ threads: 1 }), createCpuBackend({ threads })];
+
+type Run = (be: Backend) => () => void;
+const matmul =
+  (m: number, n: number, k: number): Run =>
+  (be) => {
+    const rnd = testRandom(m * n + k);
+    const a = { dataId: be.write(Float32Array.from({ length: m * k }, rnd), [m, k]), shape: [m, k] as Shape };
+    const b = { dataId: be.write(Float32Array.from({ length: k * n }, rnd), [k, n]), shape: [k, n] as Shape };
+    return () => be.dispose(be.kernels.matmul([a, b] as never, { transposeA: false, transposeB: false } as never, [m, n] as never) as never);
+  };
+const adam =
+  (n: number): Run =>
+  (be) => {
+    const t = () => ({ dataId: be.write(new Float32Array(n).fill(0.5), [n]), shape: [n] as Shape });
+    const ins = [t(), t(), t(), t()];
+    const attrs = { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-7, step: 1, decoupledDecay: 0 };
+    return () => {
+      const out = (be.fused.adamUpdate as unknown as (i: unknown, a: unknown) => Record<string, never>)(ins, attrs);
+      for (const id of Object.values(out)) be.dispose(id);
+    };
+  };
+
+const cases: [string, Run, number][] = [
+  ['matmul 32x512x32 (1 MFLOP)', matmul(32, 512, 32), 400],
+  ['matmul 32x512x128 (4 MFLOP, W2 h@Wh)', matmul(32, 512, 128), 200],
+  ['matmul 128x512x32 (4 MFLOP, W2 dWh)', matmul(128, 512, 32), 200],
+  ['matmul 32x1024x256 (17 MFLOP, W4 h@Wh)', matmul(32, 1024, 256), 40],
+  ['matmul 8x512x128 (1 MFLOP)', matmul(8, 512, 128), 400],
+  ['adam 16k', adam(16384), 400],
+  ['adam 66k (W2 Wh)', adam(65536), 200],
+  ['adam 262k (W4 Wh)', adam(262144), 50],
+];
+const time = (f: () => void, reps: number) => {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) f();
+  return (performance.now() - t0) / reps;
+};
+const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
+const { loadavg } = await import('node:os');
+console.log(`threads 1 vs ${threads}, ${ROUNDS} interleaved rounds, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+for (const [label, make, reps] of cases) {
+  const fns = backends.map(make);
+  for (const f of fns) time(f, 3);
+  const ratios: number[] = [];
+  const ms: number[][] = [[], []];
+  for (let r = 0; r < ROUNDS; r++) {
+    const t = fns.map((f) => time(f, reps));
+    t.forEach((v, i) => ms[i].push(v));
+    ratios.push(t[0] / t[1]);
+  }
+  console.log(`${label.padEnd(40)} 1 thread ${median(ms[0]).toFixed(3)} ms, ${threads} threads ${median(ms[1]).toFixed(3)} ms, speed-up median ${median(ratios).toFixed(2)}x`);
+}
+for (const be of backends) be.destroy?.();

@@ -1,0 +1,114 @@
+/**
+ * The threaded backend (`threads` > 1): work is split by output, so every kernel gives
+ * bit-identical results for 1 and 2 threads, and so does a whole training run (seeded LSTM +
+ * dense head, Adam, through core's BPTT); workers start at the first large kernel, stop with
+ * destroy(), and never keep a Node process alive. Conformance and the kernel-by-kernel checks
+ * run on 2 threads in conformance.test.ts and kernels.test.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { adam, ConfigError, computeLoss, createEngine, rnnBackward, rnnForward, type Backend, type Param, type Tensor } from '@recurrent/core';
+import { testRandom } from '@recurrent/core/testing';
+import { describe, expect, it } from 'vitest';
+import { createCpuBackendWith } from '../src/backend.js';
+import { WasmHeap } from '../src/internal/wasm/heap.js';
+import { createWasmKernels } from '../src/internal/wasm/kernels.js';
+
+const ALL = { matmulFlops: 0, adamElements: 0 };
+const threaded = (threads: number) => createCpuBackendWith({ threads, parallelMin: ALL, heap: { initialPages: 1, poison: true } });
+
+/** Seeded LSTM(12) over [9, 7, 3] with a dense head and Adam; returns every weight after `steps` steps and the engine's buffer counts. */
+function train(backend: Backend, steps: number): { weights: Float32Array[]; buffers: number[] } {
+  const e = createEngine(backend);
+  const rnd = testRandom(7);
+  const [B, T, D, H, K] = [9, 7, 3, 12, 4]; // 9 rows: two row panels, so the forward matmuls split too
+  const t = (shape: number[]) => e.tensor(Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => rnd(-0.5, 0.5)), shape);
+  const params: Param[] = [
+    { name: 'Wx', value: t([D, 4 * H]) },
+    { name: 'Wh', value: t([H, 4 * H]) },
+    { name: 'bx', value: t([4 * H]) },
+    { name: 'Wd', value: t([H, K]) },
+    { name: 'bd', value: t([K]) },
+  ];
+  e.keep(params.map((p) => p.value));
+  const get = (n: string) => params.find((p) => p.name === n)!.value;
+  const x = e.keep(t([B, T, D]));
+  const y = e.keep(e.tensor(Float32Array.from({ length: B }, (_, i) => i % K), [B]));
+  const opt = adam({ learningRate: 0.01 });
+  const buffers: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    e.scope(() => {
+      const f = rnnForward(e, { kind: 'lstm', inputSize: D, units: H }, { Wx: get('Wx'), Wh: get('Wh'), bx: get('bx') }, x);
+      const logits = e.matmul(f.state.h, get('Wd'), { bias: get('bd') });
+      const l = computeLoss(e, { name: 'sparseCategoricalCrossentropy', fromLogits: true }, logits, y);
+      const r = rnnBackward(e, f.tape!, { dState: { h: e.matmul(l.grad, get('Wd'), { transposeB: true }) }, inputGrad: false });
+      const grads: Record<string, Tensor | undefined> = { ...r.grads, Wd: e.matmul(f.state.h, l.grad, { transposeA: true }), bd: e.sumBatch(l.grad) };
+      opt.step(params, params.map((p) => grads[p.name]!));
+    });
+    buffers.push(e.memory().buffers);
+  }
+  return { weights: params.map((p) => p.value.dataSync() as Float32Array), buffers };
+}
+
+describe('cpu backend threads', () => {
+  it('matmul: bit-identical for 1, 2 and 3 threads (row panels, leftover rows, transposes, bias, K blocks)', () => {
+    const backends = [1, 2, 3].map(threaded);
+    for (const [m, n, k] of [[8, 16, 4], [13, 37, 300], [33, 512, 64], [4, 8, 600], [130, 9, 17]])
+      for (const transposeA of [false, true])
+        for (const transposeB of [false, true]) {
+          const rnd = testRandom(m * 1000 + n + k);
+          const a = Float32Array.from({ length: m * k }, () => rnd(-2, 2));
+          const b = Float32Array.from({ length: k * n }, () => rnd(-2, 2));
+          const bias = Float32Array.from({ length: n }, () => rnd(-2, 2));
+          const outs = backends.map((be) => {
+            const ta = { dataId: be.write(a, transposeA ? [k, m] : [m, k]), shape: transposeA ? [k, m] : [m, k] };
+            const tb = { dataId: be.write(b, transposeB ? [n, k] : [k, n]), shape: transposeB ? [n, k] : [k, n] };
+            const tbias = { dataId: be.write(bias, [n]), shape: [n] };
+            // twice: the second call reads the cached packed panels
+            be.kernels.matmul([ta, tb, tbias] as never, { transposeA, transposeB } as never, [m, n] as never);
+            return be.readSync(be.kernels.matmul([ta, tb, tbias] as never, { transposeA, transposeB } as never, [m, n] as never) as never);
+          });
+          expect(new Uint32Array(outs[1].buffer)).toEqual(new Uint32Array(outs[0].buffer));
+          expect(new Uint32Array(outs[2].buffer)).toEqual(new Uint32Array(outs[0].buffer));
+        }
+    for (const be of backends) be.destroy?.();
+  });
+
+  it('training: same seed -> bit-identical weights for 1 and 2 threads, and buffer counts stay flat', () => {
+    const one = train(threaded(1), 4);
+    const two = train(threaded(2), 4);
+    for (let i = 0; i < one.weights.length; i++) expect(new Uint32Array(two.weights[i].buffer)).toEqual(new Uint32Array(one.weights[i].buffer));
+    expect(new Set(two.buffers.slice(1)).size).toBe(1);
+    expect(two.buffers).toEqual(one.buffers);
+  });
+
+  it('workers start at the first split kernel and stop with dispose(); kernels then run on the calling thread', () => {
+    const heap = new WasmHeap({ shared: true });
+    const k = createWasmKernels(heap, true, 2, ALL)!;
+    expect(k.threads).toBe(2);
+    expect(k.workers).toBe(0);
+    const a = heap.alloc(16 * 16);
+    heap.get(a).fill(1);
+    const out = heap.alloc(16 * 16);
+    k.matmul(a, a, undefined, out, 16, 16, 16, false, false);
+    expect(k.workers).toBe(1);
+    k.dispose();
+    expect(k.workers).toBe(0);
+    expect(k.threads).toBe(1);
+    heap.get(out).fill(0);
+    k.matmul(a, a, undefined, out, 16, 16, 16, false, false);
+    expect(Array.from(heap.get(out)).every((v) => v === 16)).toBe(true);
+  });
+
+  it('a process with a threaded backend it never destroyed exits by itself', () => {
+    const child = fileURLToPath(new URL('./fixtures/exit-child.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--conditions=@recurrent/source', '--import', 'tsx', child], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe('64');
+    expect(r.status).toBe(0);
+  });
+
+  it('threads must be a whole number >= 1 (ConfigError)', () => {
+    for (const threads of [0, -1, 1.5, Number.NaN]) expect(() => createCpuBackendWith({ threads })).toThrow(ConfigError);
+  });
+});
