@@ -1,5 +1,5 @@
 import { conformanceSuite } from '@recurrent/core/testing';
-import { findReferenceFixture, loadFixtureFile } from '@recurrent/core/testing/node';
+import { loadReferenceFixtures } from '@recurrent/core/testing/node';
 import { describe, it } from 'vitest';
 import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
 
@@ -11,17 +11,17 @@ import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
 conformanceSuite({ describe, it }, {
   name: 'cpu (wasm SIMD)',
   create: () => createCpuBackend({ simd: true, threads: 1, heap: { initialPages: 1, poison: true } }),
-  fixture: () => loadFixtureFile(findReferenceFixture()),
+  fixture: () => loadReferenceFixtures(),
 });
 
 conformanceSuite({ describe, it }, {
   name: 'cpu (wasm SIMD, 2 threads)',
   create: () => createCpuBackend({ simd: true, threads: 2, parallelMin: { matmulFlops: 0, adamElements: 0 }, heap: { initialPages: 1, poison: true } }),
-  fixture: () => loadFixtureFile(findReferenceFixture()),
+  fixture: () => loadReferenceFixtures(),
 });
 
 conformanceSuite({ describe, it }, {
   name: 'cpu (TypeScript)',
   create: () => createCpuBackend({ simd: false }),
-  fixture: () => loadFixtureFile(findReferenceFixture()),
+  fixture: () => loadReferenceFixtures(),
 });

@@ -1,5 +1,5 @@
 import { conformanceSuite } from '@recurrent/core/testing';
-import { findReferenceFixture, loadFixtureFile } from '@recurrent/core/testing/node';
+import { loadReferenceFixtures } from '@recurrent/core/testing/node';
 import { describe, expect, it } from 'vitest';
 import { createGpujsBackend, type GpujsBackendOptions } from '../src/index.js';
 import { bufferTests } from './shared/buffers.js';
@@ -28,7 +28,7 @@ describe('mode cpu', () => {
 conformanceSuite({ describe, it }, {
   name: 'gpujs cpu',
   create: () => create(),
-  fixture: () => loadFixtureFile(findReferenceFixture()),
+  fixture: () => loadReferenceFixtures(),
 });
 
 // cpu mode indexes in float64: the float32 2^24 index bound does not apply (its bound, 2^30

@@ -1,5 +1,5 @@
 import { conformanceSuite } from '@recurrent/core/testing';
-import { findReferenceFixture, loadFixtureFile } from '@recurrent/core/testing/node';
+import { loadReferenceFixtures } from '@recurrent/core/testing/node';
 import { describe, expect, it } from 'vitest';
 import { createGpujsBackend, type GpujsBackendOptions } from '../src/index.js';
 import { bufferTests } from './shared/buffers.js';
@@ -30,7 +30,7 @@ describe('mode webasm', () => {
 conformanceSuite({ describe, it }, {
   name: 'gpujs webasm',
   create: () => create(),
-  fixture: () => loadFixtureFile(findReferenceFixture()),
+  fixture: () => loadReferenceFixtures(),
 });
 
 limitTests('webasm', () => create(), { exactIndexLimit: true });

@@ -8,6 +8,6 @@ import { createWebglBackend } from '../src/index.js';
 conformanceSuite({ describe, it }, {
   name: 'webgl',
   create: () => createWebglBackend(),
-  fixture: () => parseFixture(JSON.parse(inject('fixtureText')), inject('fixturePath')),
+  fixture: () => inject('fixtures').map(({ path, text }) => parseFixture(JSON.parse(text), path)),
 });
 

@@ -1,23 +1,21 @@
 /**
- * Runs in Node before the browser tests: reads the PyTorch reference fixture (outside the repo,
- * found like every other package finds it) and provides its text to the page, which has no
- * file system. A missing fixture fails the run here, with core's FixtureError message.
+ * Runs in Node before the browser tests: reads the PyTorch reference fixtures (outside the repo,
+ * found like every other package finds them: the main file and the hard-sigmoid cells) and
+ * provides their texts to the page, which has no file system. A missing fixture fails the run here, with core's FixtureError message.
  */
 import { readFile } from 'node:fs/promises';
 // A relative source import: global setup runs in Node outside the vite resolve conditions, so the
 // package name would resolve to core's dist/, which a fresh clone has not built.
-import { findReferenceFixture } from '../../core/src/testing/node.js';
+import { findReferenceFixtures } from '../../core/src/testing/node.js';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    fixturePath: string;
-    fixtureText: string;
+    fixtures: { path: string; text: string }[];
   }
 }
 
 export default async function setup(project: TestProject): Promise<void> {
-  const path = findReferenceFixture();
-  project.provide('fixturePath', path);
-  project.provide('fixtureText', await readFile(path, 'utf8'));
+  const paths = findReferenceFixtures();
+  project.provide('fixtures', await Promise.all(paths.map(async (path) => ({ path, text: await readFile(path, 'utf8') }))));
 }

@@ -1,7 +1,7 @@
 /** The two commands the README promises, spawned for real on the CPU backend. */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { findReferenceFixture } from '@recurrent/core/testing/node';
+import { findReferenceFixture, REFERENCE_FIXTURE_FILES } from '@recurrent/core/testing/node';
 import { expect, it } from 'vitest';
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +21,16 @@ it('conformance --backend cpu passes every case of the PyTorch fixture and says 
   expect(last).toMatch(/^(\d+) passed, 0 failed$/);
   expect(Number(last!.split(' ')[0])).toBeGreaterThanOrEqual(20);
   for (const section of ['cells', 'losses', 'optimizers', 'training']) expect(r.stdout).toContain(section);
+});
+
+it('conformance runs the hard-sigmoid reference cells (a second file in the same format) on the fused CPU kernels', () => {
+  const r = recurrent('conformance', '--backend', 'cpu', '--fixtures', findReferenceFixture(undefined, REFERENCE_FIXTURE_FILES[1]));
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/\(fused kernels\)/);
+  for (const kind of ['lstm_hard_sigmoid_keras2', 'lstm_hard_sigmoid_keras3', 'gru_hard_sigmoid_keras2', 'gru_hard_sigmoid_keras3', 'gru_reset_before_hard_sigmoid_keras2'])
+    expect(r.stdout).toContain(kind);
+  expect(r.stdout.trimEnd().split('\n').at(-1)).toMatch(/^\d+ passed, 0 failed$/);
 });
 
 it('conformance --json gives a machine-readable report with every case passing', () => {

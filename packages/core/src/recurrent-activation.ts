@@ -11,8 +11,10 @@
  *
  * The hard sigmoids' derivative is their slope where the output is strictly between 0 and 1,
  * and 0 elsewhere. Exactly at a kink (output exactly 0 or 1, v = +-2.5 or +-3) it is 0, as in
- * PyTorch's `hardsigmoid_backward` (which passes the gradient only for -3 < v < 3). Backward
- * passes compute it from the gate's output y: slope * [0 < y < 1].
+ * PyTorch's `F.hardsigmoid` and `relu6` backward (checked with torch 1.13: gradient 0 at v = +-3).
+ * PyTorch's `clamp` would pass the slope at its bounds instead; the fixture's equations name
+ * both forms (clip, relu6) and no fixture value sits on a kink, so they do not decide it.
+ * Backward passes compute it from the gate's output y: slope * [0 < y < 1].
  */
 
 import type { Engine, Tensor } from './engine.js';

@@ -43,7 +43,7 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
       const h = store.alloc(batch * units);
       const cNew = store.alloc(batch * units);
       const gates = store.alloc(batch * 4 * units);
-      if (wasm && units >= 4 && slope === 0) wasm.lstmCell(xp.dataId, hp.dataId, c.dataId, h, cNew, gates, batch, units);
+      if (wasm && units >= 4) wasm.lstmCell(xp.dataId, hp.dataId, c.dataId, h, cNew, gates, batch, units, slope);
       else lstmCell(get(xp), get(hp), get(c), v(h), v(cNew), v(gates), batch, units, slope);
       return { h, c: cNew, gates };
     },
@@ -53,8 +53,8 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
       const [batch, units] = out.dcPrev;
       const dPre = store.alloc(batch * 4 * units);
       const dcPrev = store.alloc(batch * units);
-      if (wasm && units >= 4 && slope === 0)
-        wasm.lstmCellGrad(gates.dataId, cPrev.dataId, c.dataId, dh.dataId, dc.dataId, dPre, dcPrev, batch, units);
+      if (wasm && units >= 4)
+        wasm.lstmCellGrad(gates.dataId, cPrev.dataId, c.dataId, dh.dataId, dc.dataId, dPre, dcPrev, batch, units, slope);
       else lstmCellGrad(get(gates), get(cPrev), get(c), get(dh), get(dc), v(dPre), v(dcPrev), batch, units, slope);
       return { dPre, dcPrev };
     },
@@ -64,7 +64,7 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
       const [batch, units] = out.h;
       const hNew = store.alloc(batch * units);
       const cache = store.alloc(batch * 4 * units);
-      if (wasm && units >= 4 && slope === 0) wasm.gruCell(xp.dataId, hp.dataId, h.dataId, hNew, cache, batch, units);
+      if (wasm && units >= 4) wasm.gruCell(xp.dataId, hp.dataId, h.dataId, hNew, cache, batch, units, slope);
       else gruCell(get(xp), get(hp), get(h), v(hNew), v(cache), batch, units, slope);
       return { h: hNew, cache };
     },
@@ -75,7 +75,7 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
       const dXp = store.alloc(batch * 3 * units);
       const dHp = store.alloc(batch * 3 * units);
       const dhDirect = store.alloc(batch * units);
-      if (wasm && units >= 4 && slope === 0) wasm.gruCellGrad(cache.dataId, h.dataId, dh.dataId, dXp, dHp, dhDirect, batch, units);
+      if (wasm && units >= 4) wasm.gruCellGrad(cache.dataId, h.dataId, dh.dataId, dXp, dHp, dhDirect, batch, units, slope);
       else gruCellGrad(get(cache), get(h), get(dh), v(dXp), v(dHp), v(dhDirect), batch, units, slope);
       return { dXp, dHp, dhDirect };
     },

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { findReferenceFixture } from '@recurrent/core/testing/node';
+import { findReferenceFixtures } from '@recurrent/core/testing/node';
 
 // The CLI's runner (vite + playwright-core + the system Chromium), from its source; imported by
 // a computed path so this package's typecheck does not depend on the CLI's internals.
@@ -20,7 +20,7 @@ const result = await runInBrowser({
   module: fileURLToPath(new URL('./fixture-page.ts', import.meta.url)),
   root: fileURLToPath(new URL('../..', import.meta.url)),
   browserPath: findChromium(undefined, process.env),
-  arg: { fixtureText: await readFile(findReferenceFixture(), 'utf8') },
+  arg: { fixtures: await Promise.all(findReferenceFixtures().map(async (path) => ({ path, text: await readFile(path, 'utf8') }))) },
   onConsole: (type: string, text: string) => console.error(`[page ${type}] ${text}`),
 });
 console.log(JSON.stringify(result, null, 2));

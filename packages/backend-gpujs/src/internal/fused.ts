@@ -4,9 +4,11 @@
  * Where gpu.js runs kernel maps in this mode (cpu, WebGL), outputs of the same size come out
  * of one pass; in webasm, which would run a kernel map on gpu.js's cpu backend, they are
  * separate passes.
+ * The gates' recurrent activation reaches the kernels as the argument `slope` (0: the logistic
+ * sigmoid; sources/helpers.ts); a kernel declines (null) a value it does not know.
  */
 import type { DataId, FusedKernels, Shape } from '@recurrent/core';
-import { sizeOf } from '@recurrent/core';
+import { hardSigmoidSlope, sizeOf } from '@recurrent/core';
 import { scalar, type Arg, type Device, type KernelSpec } from './device.js';
 import * as adam from './sources/adam.js';
 import * as gru from './sources/gru.js';
@@ -30,10 +32,11 @@ export function createFusedKernels(device: Device): FusedKernels {
       h: run('simpleRnnCell', out.h, { name: `simpleRnn-${activation}`, source: simpleRnn[activation] }, [xp.dataId, hp.dataId]),
     }),
     lstmCell: ([xp, hp, c], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const h = out.h[1];
       const constants = { H: h, G: 4 * h };
-      const gates = run('lstmCell', out.gates, { name: 'lstmGates', source: lstm.LSTM_GATES, constants }, [xp.dataId, hp.dataId]);
+      const gates = run('lstmCell', out.gates, { name: 'lstmGates', source: lstm.LSTM_GATES, constants }, [xp.dataId, hp.dataId, scalar(slope)]);
       if (device.kernelMaps) {
         const r = runMap('lstmCell', out.h, { name: 'lstmStateMap', source: lstm.LSTM_STATE_MAP, constants }, { c: lstm.SAVE_C }, [gates, c.dataId]);
         return { h: r.result, c: r.c, gates };
@@ -43,7 +46,8 @@ export function createFusedKernels(device: Device): FusedKernels {
       return { h: hNew, c: cNew, gates };
     },
     lstmCellGrad: ([gates, cPrev, c, dh, dc], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const h = out.dcPrev[1];
       const constants = { H: h, G: 4 * h };
       return {
@@ -53,6 +57,7 @@ export function createFusedKernels(device: Device): FusedKernels {
           c.dataId,
           dh.dataId,
           dc.dataId,
+          scalar(slope),
         ]),
         dcPrev: run('lstmCellGrad', out.dcPrev, { name: 'lstmDcPrev', source: lstm.LSTM_DC_PREV, constants }, [
           gates.dataId,
@@ -63,17 +68,19 @@ export function createFusedKernels(device: Device): FusedKernels {
       };
     },
     gruCell: ([xp, hp, h], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const u = out.h[1];
       const constants = { H: u, G3: 3 * u, G4: 4 * u };
-      const cache = run('gruCell', out.cache, { name: 'gruCache', source: gru.GRU_CACHE, constants }, [xp.dataId, hp.dataId]);
+      const cache = run('gruCell', out.cache, { name: 'gruCache', source: gru.GRU_CACHE, constants }, [xp.dataId, hp.dataId, scalar(slope)]);
       return { h: run('gruCell', out.h, { name: 'gruH', source: gru.GRU_H, constants }, [cache, h.dataId]), cache };
     },
     gruCellGrad: ([cache, h, dh], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const u = out.dhDirect[1];
       const constants = { H: u, G3: 3 * u, G4: 4 * u };
-      const args = [cache.dataId, h.dataId, dh.dataId];
+      const args = [cache.dataId, h.dataId, dh.dataId, scalar(slope)];
       const dhDirect = run('gruCellGrad', out.dhDirect, { name: 'gruDhDirect', source: gru.GRU_DH_DIRECT, constants }, [cache.dataId, dh.dataId]);
       if (device.kernelMaps) {
         const r = runMap('gruCellGrad', out.dXp, { name: 'gruDMap', source: gru.GRU_D_MAP, constants }, { dHp: gru.SAVE_DHP }, args);
@@ -86,10 +93,11 @@ export function createFusedKernels(device: Device): FusedKernels {
       };
     },
     gruBeforeGates: ([xp, hpRz, h], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const u = out.rh[1];
       const constants = { H: u, G2: 2 * u, G3: 3 * u };
-      const rz = run('gruBeforeGates', out.rz, { name: 'gbRz', source: gb.GB_RZ, constants }, [xp.dataId, hpRz.dataId]);
+      const rz = run('gruBeforeGates', out.rz, { name: 'gbRz', source: gb.GB_RZ, constants }, [xp.dataId, hpRz.dataId, scalar(slope)]);
       return { rz, rh: run('gruBeforeGates', out.rh, { name: 'gbRh', source: gb.GB_RH, constants }, [rz, h.dataId]) };
     },
     gruBeforeState: ([xp, hpN, rz, h], _attrs, out) => {
@@ -109,11 +117,12 @@ export function createFusedKernels(device: Device): FusedKernels {
       return { dPreN: run('gruBeforeGradN', out.dPreN, { name: 'gbDPreN', source: gb.GB_D_PRE_N, constants }, [rz.dataId, n.dataId, dh.dataId]) };
     },
     gruBeforeGrad: ([rz, n, h, dh, dRh], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the kernels have them
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const u = out.dhDirect[1];
       const constants = { H: u, G2: 2 * u, G3: 3 * u };
       return {
-        dXp: run('gruBeforeGrad', out.dXp, { name: 'gbDXp', source: gb.GB_D_XP, constants }, [rz.dataId, n.dataId, h.dataId, dh.dataId, dRh.dataId]),
+        dXp: run('gruBeforeGrad', out.dXp, { name: 'gbDXp', source: gb.GB_D_XP, constants }, [rz.dataId, n.dataId, h.dataId, dh.dataId, dRh.dataId, scalar(slope)]),
         dhDirect: run('gruBeforeGrad', out.dhDirect, { name: 'gbDhDirect', source: gb.GB_DH_DIRECT, constants }, [rz.dataId, dh.dataId, dRh.dataId]),
       };
     },

@@ -29,10 +29,7 @@ describe('mode webgl2 (headless Chromium, SwiftShader)', () => {
 conformanceSuite({ describe, it }, {
   name: 'gpujs webgl2',
   create: () => create(),
-  fixture: () => {
-    const { path, text } = inject('referenceFixture');
-    return parseFixture(JSON.parse(text), path);
-  },
+  fixture: () => inject('referenceFixtures').map(({ path, text }) => parseFixture(JSON.parse(text), path)),
 });
 
 // The same suite with one output per pass (kernelMaps: false): the GL paths without kernel maps
@@ -44,10 +41,7 @@ conformanceSuite({ describe, it }, {
     if (b.kernelMaps) throw new Error('kernelMaps: false was ignored');
     return b;
   },
-  fixture: () => {
-    const { path, text } = inject('referenceFixture');
-    return parseFixture(JSON.parse(text), path);
-  },
+  fixture: () => inject('referenceFixtures').map(({ path, text }) => parseFixture(JSON.parse(text), path)),
 });
 
 limitTests('webgl2', () => create(), { exactIndexLimit: true });

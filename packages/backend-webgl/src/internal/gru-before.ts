@@ -9,13 +9,15 @@
  * eleven.
  */
 import type { FusedKernels } from '@recurrent/core';
+import { GATE_GLSL, gateSlope, SLOPE_UNIFORM } from './gate.js';
 import { defineProgram } from './program.js';
 import type { Gl } from './types.js';
 
 const H_UNIFORM = [{ name: 'uH', type: 'int' as const }];
 
-/** rz = sigmoid(xp[:, :2H] + hpRz) [B, 2H] (c is even, so xp's texels line up with the output's). */
-const RZ = defineProgram(['XP', 'HP'], [], `vec4 value(int r, int c) { return sigmoid_(tex_XP(r, c) + tex_HP(r, c)); }`);
+/** rz = sig(xp[:, :2H] + hpRz) [B, 2H] (c is even, so xp's texels line up with the output's); sig: gate.ts. */
+const RZ = defineProgram(['XP', 'HP'], [SLOPE_UNIFORM], `${GATE_GLSL}
+  vec4 value(int r, int c) { return gate_(tex_XP(r, c) + tex_HP(r, c)); }`);
 
 /** rh = r * h [B, H]. */
 const RH = defineProgram(['RZ', 'H'], [], `vec4 value(int r, int c) { return tex_RZ(r, c) * tex_H(r, c); }`);
@@ -36,14 +38,15 @@ const D_PRE_N = defineProgram(['RZ', 'N', 'DH'], H_UNIFORM, `vec4 value(int r, i
   }`);
 
 /** d(xp) [B, 3H] = [dr, dz, d(pre_n)]; one column pair at a time (a texel may straddle two gates). */
-const D_XP = defineProgram(['RZ', 'N', 'H', 'DH', 'DRH'], H_UNIFORM, `vec2 grad(int r, int col) {
+const D_XP = defineProgram(['RZ', 'N', 'H', 'DH', 'DRH'], [...H_UNIFORM, SLOPE_UNIFORM], `${GATE_GLSL}
+  vec2 grad(int r, int col) {
     int q = col / uH;
     int k = col - q * uH;
-    if (q == 0) { vec2 rr = col_RZ(r, k); return col_DRH(r, k) * col_H(r, k) * rr * (1.0 - rr); }
+    if (q == 0) return col_DRH(r, k) * col_H(r, k) * dgate_(col_RZ(r, k));
     vec2 z = col_RZ(r, uH + k);
     vec2 n = col_N(r, k);
     vec2 dh = col_DH(r, k);
-    if (q == 1) return dh * (col_H(r, k) - n) * z * (1.0 - z);
+    if (q == 1) return dh * (col_H(r, k) - n) * dgate_(z);
     return dh * (1.0 - z) * (1.0 - n * n);
   }
   vec4 value(int r, int c) { vec2 a = grad(r, c); vec2 b = grad(r, c + 1); return vec4(a.x, b.x, a.y, b.y); }`);
@@ -58,9 +61,10 @@ type Names = 'gruBeforeGates' | 'gruBeforeState' | 'gruBeforeGradN' | 'gruBefore
 export function gruBeforeKernels(g: Gl): Pick<FusedKernels, Names> {
   return {
     gruBeforeGates: ([xp, hpRz, h], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
+      const slope = gateSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [b, u] = out.rh as [number, number];
-      const rz = g.run(RZ, [g.store.input(xp, 'gruBeforeGates'), g.store.input(hpRz, 'gruBeforeGates')], [b, 2 * u]);
+      const rz = g.run(RZ, [g.store.input(xp, 'gruBeforeGates'), g.store.input(hpRz, 'gruBeforeGates')], [b, 2 * u], [slope]);
       const rzInfo = g.store.input({ dataId: rz, shape: [b, 2 * u] }, 'gruBeforeGates');
       return { rz, rh: g.run(RH, [rzInfo, g.store.input(h, 'gruBeforeGates')], [b, u]) };
     },
@@ -76,11 +80,12 @@ export function gruBeforeKernels(g: Gl): Pick<FusedKernels, Names> {
       return { dPreN: g.run(D_PRE_N, ins, [b, u], [u]) };
     },
     gruBeforeGrad: ([rz, n, h, dh, dRh], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
+      const slope = gateSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [b, u] = out.dhDirect as [number, number];
       const [RZi, Ni, Hi, DHi, DRHi] = [rz, n, h, dh, dRh].map((t) => g.store.input(t, 'gruBeforeGrad'));
       return {
-        dXp: g.run(D_XP, [RZi, Ni, Hi, DHi, DRHi], [b, 3 * u], [u]),
+        dXp: g.run(D_XP, [RZi, Ni, Hi, DHi, DRHi], [b, 3 * u], [u, slope]),
         dhDirect: g.run(DH_DIRECT, [RZi, DHi, DRHi], [b, u], [u]),
       };
     },

@@ -6,8 +6,10 @@
  * activations backward needs. A WebGL fragment shader writes one texture, so three outputs are
  * three passes; the primitive fallback takes 15.
  * Backward: two passes, d(pre) [B, 4H] and d(c_prev) [B, H].
+ * Gates i, f, o use the recurrent activation (gate.ts: uniform uSlope).
  */
 import type { FusedKernels } from '@recurrent/core';
+import { GATE_GLSL, gateSlope, SLOPE_UNIFORM } from './gate.js';
 import { defineProgram } from './program.js';
 import type { Gl } from './types.js';
 
@@ -17,23 +19,26 @@ const STATE = defineProgram(
   [
     { name: 'uH', type: 'int' },
     { name: 'uWhich', type: 'int' },
+    SLOPE_UNIFORM,
   ],
-  `vec4 value(int r, int c) {
-    vec4 i = sigmoid_(blk_XP(r, c) + blk_HP(r, c));
-    vec4 f = sigmoid_(blk_XP(r, uH + c) + blk_HP(r, uH + c));
+  `${GATE_GLSL}
+  vec4 value(int r, int c) {
+    vec4 i = gate_(blk_XP(r, c) + blk_HP(r, c));
+    vec4 f = gate_(blk_XP(r, uH + c) + blk_HP(r, uH + c));
     vec4 g = tanh_(blk_XP(r, 2 * uH + c) + blk_HP(r, 2 * uH + c));
     vec4 cn = f * tex_C(r, c) + i * g;
     if (uWhich == 1) return cn;
-    vec4 o = sigmoid_(blk_XP(r, 3 * uH + c) + blk_HP(r, 3 * uH + c));
+    vec4 o = gate_(blk_XP(r, 3 * uH + c) + blk_HP(r, 3 * uH + c));
     return o * tanh_(cn);
   }`,
 );
 
-/** Gate activations [B, 4H]: column j is gate j / H (tanh for g, sigmoid for i, f, o). */
+/** Gate activations [B, 4H]: column j is gate j / H (tanh for g, the recurrent activation for i, f, o). */
 const GATES = defineProgram(
   ['XP', 'HP'],
-  [{ name: 'uH', type: 'int' }],
-  `float act(int q, float v) { return q == 2 ? tanh_(v) : sigmoid_(v); }
+  [{ name: 'uH', type: 'int' }, SLOPE_UNIFORM],
+  `${GATE_GLSL}
+  float act(int q, float v) { return q == 2 ? tanh_(v) : gate_(v); }
   vec4 value(int r, int c) {
     vec4 p = tex_XP(r, c) + tex_HP(r, c);
     int q0 = c / uH;
@@ -45,17 +50,18 @@ const GATES = defineProgram(
 /** d(pre) [B, 4H] from gates G, c_prev CP, c CN, dh DH, dc DC; one column pair at a time. */
 const D_PRE = defineProgram(
   ['G', 'CP', 'CN', 'DH', 'DC'],
-  [{ name: 'uH', type: 'int' }],
-  `vec2 dpre(int r, int col) {
+  [{ name: 'uH', type: 'int' }, SLOPE_UNIFORM],
+  `${GATE_GLSL}
+  vec2 dpre(int r, int col) {
     int q = col / uH;
     int k = col - q * uH;
     vec2 o = col_G(r, 3 * uH + k);
     vec2 tc = tanh_(col_CN(r, k));
     vec2 dh = col_DH(r, k);
-    if (q >= 3) return dh * tc * o * (1.0 - o);
+    if (q >= 3) return dh * tc * dgate_(o);
     vec2 dcTot = col_DC(r, k) + dh * o * (1.0 - tc * tc);
-    if (q == 0) { vec2 i = col_G(r, k); return dcTot * col_G(r, 2 * uH + k) * i * (1.0 - i); }
-    if (q == 1) { vec2 f = col_G(r, uH + k); return dcTot * col_CP(r, k) * f * (1.0 - f); }
+    if (q == 0) return dcTot * col_G(r, 2 * uH + k) * dgate_(col_G(r, k));
+    if (q == 1) return dcTot * col_CP(r, k) * dgate_(col_G(r, uH + k));
     vec2 g = col_G(r, 2 * uH + k);
     return dcTot * col_G(r, k) * (1.0 - g * g);
   }
@@ -77,21 +83,23 @@ const D_C_PREV = defineProgram(
 export function lstmKernels(g: Gl): Pick<FusedKernels, 'lstmCell' | 'lstmCellGrad'> {
   return {
     lstmCell: ([xp, hp, c], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
+      const slope = gateSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const ins = [g.store.input(xp, 'lstmCell'), g.store.input(hp, 'lstmCell'), g.store.input(c, 'lstmCell')];
       const [b, h] = out.h as [number, number];
       return {
-        h: g.run(STATE, ins, [b, h], [h, 0]),
-        c: g.run(STATE, ins, [b, h], [h, 1]),
-        gates: g.run(GATES, ins.slice(0, 2), [b, 4 * h], [h]),
+        h: g.run(STATE, ins, [b, h], [h, 0, slope]),
+        c: g.run(STATE, ins, [b, h], [h, 1, slope]),
+        gates: g.run(GATES, ins.slice(0, 2), [b, 4 * h], [h, slope]),
       };
     },
     lstmCellGrad: ([gates, cPrev, c, dh, dc], { recurrentActivation }, out) => {
-      if (recurrentActivation !== 'sigmoid') return null; // hard sigmoids: core's fallback until the shaders have them
+      const slope = gateSlope(recurrentActivation);
+      if (slope === undefined) return null;
       const [G, CP, CN, DH, DC] = [gates, cPrev, c, dh, dc].map((t) => g.store.input(t, 'lstmCellGrad'));
       const [b, h] = out.dcPrev as [number, number];
       return {
-        dPre: g.run(D_PRE, [G, CP, CN, DH, DC], [b, 4 * h], [h]),
+        dPre: g.run(D_PRE, [G, CP, CN, DH, DC], [b, 4 * h], [h, slope]),
         dcPrev: g.run(D_C_PREV, [G, CN, DH, DC], [b, h], [h]),
       };
     },

@@ -67,6 +67,7 @@ export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): C
       const fused = !flags['no-fused'];
       let report: FixtureReport;
       let fusedKernels: number;
+      let declined: string[] = [];
       if (browser) {
         // A browser backend: the whole fixture runs in a headless Chromium page (../browser.ts).
         const r = await runFixtureInBrowser(browser, { fixtureFile: flags.fixtures, fused, filter: flags.filter, browser: flags.browser, env: io.env });
@@ -76,12 +77,21 @@ export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): C
         const backend = await deps.createBackend(backendName, runMode);
         const engine = createEngine(backend);
         engine.useFused = fused;
+        engine.fusedCounts(true);
         report = await deps.runFixture(engine, fixture, flags.filter === undefined ? {} : { filter: flags.filter });
         fusedKernels = Object.keys(backend.fused).length;
+        // A kernel that declined its attributes (e.g. a recurrent activation it has no code for) ran as core's fallback.
+        declined = Object.entries(engine.fusedCounts()).flatMap(([op, c]) => (c.declined > 0 ? [op] : []));
       }
       if (report.cases.length === 0)
         throw new UsageError(`no case of ${flags.fixtures} has '${flags.filter}' in its name.`, 'conformance');
-      const mode = !fused ? 'primitive fallbacks' : fusedKernels > 0 ? 'fused kernels' : 'no fused kernels';
+      const mode = !fused
+        ? 'primitive fallbacks'
+        : fusedKernels === 0
+          ? 'no fused kernels'
+          : declined.length > 0
+            ? `fused kernels; core's fallbacks where a kernel declined: ${declined.join(', ')}`
+            : 'fused kernels';
       io.out(flags.json ? formatReportJson(report) : formatReport(report, { mode }));
       return allPassed(report) ? 0 : 1;
     },

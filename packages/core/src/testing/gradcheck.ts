@@ -3,10 +3,17 @@
  * analytic gradients; the float64 reference backend computes central differences of
  * L = sum(y*dy) + sum(hT*dhT) (+ sum(cT*dcT)). Covers plain, masked (per-sample lengths) and
  * reverse runs, so masking and direction are checked against the definition of a gradient.
+ *
+ * Hard-sigmoid gates have kinks (derivative jumps at slope * v + 0.5 = 0 or 1), where a central
+ * difference is meaningless. Their cases draw larger weights, so that some gates saturate
+ * (zero gradient checked) and others do not, and take the first seed (in a fixed sequence)
+ * whose every gate pre-activation lies at least KINK_MARGIN from a kink: far outside the
+ * finite-difference step (1e-6), so no perturbed evaluation crosses a kink.
  */
 import { rnnBackward, rnnForward, type RnnForwardOptions } from '../bptt.js';
-import { GATES, type CellConfig, type CellParams } from '../cells/index.js';
+import { createCell, GATES, type Cell, type CellConfig, type CellParams } from '../cells/index.js';
 import { createEngine, type Engine, type Tensor } from '../engine.js';
+import { hardSigmoidSlope } from '../recurrent-activation.js';
 import { compare, type CaseReport } from './compare.js';
 import { testRandom } from './primitives.js';
 import { createReferenceBackend } from './reference-backend.js';
@@ -39,7 +46,26 @@ export const GRAD_CASES: GradCase[] = [
   { name: 'gru masked reverse', config: { kind: 'gru', inputSize: 2, units: 3 }, batch: 3, steps: 4, lengths: [1, 4, 3], reverse: true },
   { name: 'simpleRnn reverse', config: { kind: 'simpleRnn', inputSize: 2, units: 3 }, batch: 2, steps: 4, reverse: true },
   { name: 'lstm long (T=30)', config: { kind: 'lstm', inputSize: 2, units: 3 }, batch: 1, steps: 30 },
+  ...hardSigmoidCases(),
 ];
+
+/** Hard-sigmoid gates: every cell kind (both GRU modes), both definitions, masked and reversed. */
+function hardSigmoidCases(): GradCase[] {
+  const k2 = 'hardSigmoidKeras2' as const;
+  const k3 = 'hardSigmoidKeras3' as const;
+  const w = 1.5;
+  return [
+    { name: `lstm ${k2}`, config: { kind: 'lstm', inputSize: 3, units: 4, recurrentActivation: k2 }, batch: 2, steps: 5, weightScale: w },
+    { name: `lstm ${k3} masked reverse`, config: { kind: 'lstm', inputSize: 2, units: 3, recurrentActivation: k3 }, batch: 3, steps: 5, lengths: [5, 2, 0], reverse: true, weightScale: w },
+    { name: `gru reset-after ${k2} masked`, config: { kind: 'gru', inputSize: 2, units: 3, recurrentActivation: k2 }, batch: 3, steps: 4, lengths: [4, 1, 3], weightScale: w },
+    { name: `gru reset-after ${k3} reverse`, config: { kind: 'gru', inputSize: 3, units: 4, recurrentActivation: k3 }, batch: 2, steps: 5, reverse: true, weightScale: w },
+    { name: `gru reset-before ${k3} masked`, config: { kind: 'gru', inputSize: 2, units: 3, resetAfter: false, recurrentActivation: k3 }, batch: 3, steps: 4, lengths: [2, 4, 0], weightScale: w },
+    { name: `gru reset-before ${k2} reverse`, config: { kind: 'gru', inputSize: 3, units: 4, resetAfter: false, recurrentActivation: k2 }, batch: 2, steps: 5, reverse: true, weightScale: w },
+  ];
+}
+
+/** How close a hard-sigmoid case's gate pre-activations may come to a kink. */
+export const KINK_MARGIN = 1e-3;
 
 interface HostCase {
   params: Record<'Wx' | 'Wh' | 'bx' | 'bh', { shape: number[]; data: number[] }>;
@@ -104,6 +130,58 @@ export interface GradCheckOptions {
   cases?: GradCase[];
 }
 
+/** Columns (gate indices) of Wx / Wh that go through the recurrent activation: LSTM i, f, o; GRU r, z. */
+const SIG_GATES = { simpleRnn: [], lstm: [0, 1, 3], gru: [0, 1] } as const;
+
+/**
+ * Over every step of a forward run on the reference engine, the smallest distance of a gate
+ * pre-activation (x@Wx + bx + h@Wh + bh in a sig column) from a hard sigmoid's kinks, and how
+ * many pre-activations lie past a kink (saturated) and between the kinks.
+ */
+function kinkStats(ref: Engine, c: GradCase, h: HostCase, slope: number): { margin: number; saturated: number; inside: number } {
+  const kink = 0.5 / slope;
+  const stats = { margin: Infinity, saturated: 0, inside: 0 };
+  const inner = createCell(c.config);
+  const H = c.config.units;
+  const observe: Cell = {
+    ...inner,
+    step(e, p, prep, xp, state) {
+      const pre = e.scope(() => Array.from(e.add(xp, e.matmul(state.h, p.Wh, { bias: p.bh })).dataSync()));
+      const G = inner.gates;
+      for (let i = 0; i < pre.length; i++) {
+        const gate = Math.floor((i % (G * H)) / H);
+        if (!(SIG_GATES[c.config.kind] as readonly number[]).includes(gate)) continue;
+        const d = Math.abs(Math.abs(pre[i]) - kink);
+        stats.margin = Math.min(stats.margin, d);
+        if (Math.abs(pre[i]) > kink) stats.saturated++;
+        else stats.inside++;
+      }
+      return inner.step(e, p, prep, xp, state);
+    },
+  };
+  ref.scope(() => {
+    const { params, x, h0, c0 } = upload(ref, h);
+    const f = rnnForward(ref, observe, params, x, { initialState: { h: h0, c: c0 }, lengths: c.lengths, reverse: c.reverse, training: false });
+    f.y?.dispose();
+  });
+  return stats;
+}
+
+/**
+ * The case's random values: for a hard-sigmoid case, the first of 50 seeds (seed, seed + 1000,
+ * ...) whose gates keep KINK_MARGIN from the kinks, with some saturated and some not.
+ */
+function chooseCase(ref: Engine, c: GradCase, seed: number): HostCase {
+  const slope = hardSigmoidSlope(c.config.recurrentActivation ?? 'sigmoid');
+  if (!slope) return hostCase(c, seed);
+  for (let k = 0; k < 50; k++) {
+    const h = hostCase(c, seed + 1000 * k);
+    const s = kinkStats(ref, c, h, slope);
+    if (s.margin >= KINK_MARGIN && s.saturated > 0 && s.inside > 0) return h;
+  }
+  throw new Error(`${c.name}: no seed keeps every gate ${KINK_MARGIN} from a kink with some gates saturated; change the case's sizes or weightScale.`);
+}
+
 /** Analytic gradients from `engine` against float64 central differences, one report per case. */
 export function checkGradients(engine: Engine, opts: GradCheckOptions = {}): CaseReport[] {
   const float64 = engine.backend.precision === 'float64';
@@ -114,7 +192,7 @@ export function checkGradients(engine: Engine, opts: GradCheckOptions = {}): Cas
   const reports: CaseReport[] = [];
   (opts.cases ?? GRAD_CASES).forEach((c, idx) => {
     try {
-      const h = hostCase(c, 4242 + idx);
+      const h = chooseCase(ref, c, 4242 + idx);
       // Analytic, on the backend under test.
       const analytic = engine.scope(() => {
         const { params, x, h0, c0 } = upload(engine, h);

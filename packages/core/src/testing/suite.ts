@@ -28,8 +28,11 @@ export interface SuiteOptions {
   /** Backend name in test titles. */
   name: string;
   create: () => Backend | Promise<Backend>;
-  /** The reference fixture (e.g. `() => loadFixtureFile(path)` in Node, a fetch in a browser). */
-  fixture: () => Fixture | Promise<Fixture>;
+  /**
+   * The reference fixture(s): every case of every file runs (in Node `loadReferenceFixtures`
+   * gives the main file and the hard-sigmoid cells; in a browser, parse the texts you fetched).
+   */
+  fixture: () => Fixture | Fixture[] | Promise<Fixture | Fixture[]>;
   /** Looser tolerances for backends that need them (document why next to the call). */
   tolerances?: Partial<Tolerances>;
   /** Tolerances of the primitive and gradient checks. */
@@ -59,6 +62,20 @@ function assertAll(reports: CaseReport[], what: string): void {
   if (failures) throw new Error(`${what}: ${reports.filter((r) => !r.pass).length} of ${reports.length} cases failed\n${failures}`);
 }
 
+/**
+ * The fused runs must test the backend's kernels: every fused op the backend has ran as its
+ * kernel every time (none declined its attributes, e.g. a recurrent activation, and silently
+ * passed on core's fallback).
+ */
+function assertKernelsRan(e: Engine, what: string): void {
+  const counts = e.fusedCounts(true);
+  const fellBack = Object.entries(counts).filter(([op, c]) => op in e.backend.fused && c.fallback > 0);
+  if (fellBack.length > 0)
+    throw new Error(
+      `${what} (fused kernels): ${fellBack.map(([op, c]) => `${op} ran core's fallback ${c.fallback} of ${c.kernel + c.fallback} times (${c.declined} declined)`).join('; ')}`,
+    );
+}
+
 export function conformanceSuite(api: SuiteApi, opts: SuiteOptions): void {
   const timeout = opts.timeout ?? 120_000;
   let engine: Engine | undefined;
@@ -79,12 +96,21 @@ export function conformanceSuite(api: SuiteApi, opts: SuiteOptions): void {
     }, timeout);
     for (const fused of [true, false]) {
       const mode = fused ? 'fused kernels' : 'primitive fallbacks';
-      api.it(`every case of the PyTorch fixture (${mode})`, async () => {
-        const report = await runFixture(await getEngine(fused), await opts.fixture(), { tolerances: opts.tolerances });
-        assertAll(report.cases, `fixture (${mode})`);
+      api.it(`every case of the PyTorch fixtures (${mode})`, async () => {
+        const fixtures = [await opts.fixture()].flat();
+        const e = await getEngine(fused);
+        for (const fixture of fixtures) {
+          e.fusedCounts(true);
+          const report = await runFixture(e, fixture, { tolerances: opts.tolerances });
+          assertAll(report.cases, `fixture ${fixture.source ?? ''} (${mode})`);
+          if (fused) assertKernelsRan(e, `fixture ${fixture.source ?? ''}`);
+        }
       }, timeout);
       api.it(`finite-difference gradient checks of every cell (${mode})`, async () => {
-        assertAll(checkGradients(await getEngine(fused), opts.gradientTolerance), `gradients (${mode})`);
+        const e = await getEngine(fused);
+        e.fusedCounts(true);
+        assertAll(checkGradients(e, opts.gradientTolerance), `gradients (${mode})`);
+        if (fused) assertKernelsRan(e, 'gradient checks');
       }, timeout);
       api.it(`no handle leaks over ${opts.leakSteps ?? 50} training steps (${mode})`, async () => {
         assertAll(checkLeaks(await getEngine(fused), opts.leakSteps), `leaks (${mode})`);

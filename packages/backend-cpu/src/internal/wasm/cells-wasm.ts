@@ -8,11 +8,51 @@
  * use the TypeScript kernels.
  *
  * Pointers in bytes. Gate g of unit j in row r of a [B, G*H] array is at (r*G*H + g*H + j)*4.
+ *
+ * Each kernel comes in two variants by the recurrent activation of its gates (LSTM i, f, o;
+ * GRU r, z): the logistic sigmoid (`lstmCell`, ...) and the hard sigmoid (`lstmCellHard`, ...,
+ * with one more parameter, the f32 slope: 0.2 for Keras 2 / tfjs, 1/6 for Keras 3), where
+ * sig(v) = min(max(slope * v + 0.5, 0), 1) and sig'(v) = slope where 0 < sig(v) < 1, else 0
+ * (also at a kink, as core's recurrent-activation.ts says).
  */
-import { Fn, I32, V128 } from './fn.js';
+import { F32, Fn, I32, V128 } from './fn.js';
 import { declareMath, vsigmoid, vtanh } from './math-wasm.js';
 
 const ptrs = (...names: string[]): [string, typeof I32][] => names.map((n) => [n, I32]);
+
+export type GateKind = 'sigmoid' | 'hard';
+
+/** How a kernel variant computes its gates: parameters, set-up, sig(x on the stack), and stack * sig'(y). */
+interface Gate {
+  suffix: string;
+  params: [string, typeof F32][];
+  setup(f: Fn): void;
+  act(f: Fn): Fn;
+  /** Multiplies the value on the stack by sig'(v), from the gate's output in local `y` (local `one` holds 1s). */
+  mulGrad(f: Fn, y: string): Fn;
+}
+
+const GATE: Record<GateKind, Gate> = {
+  sigmoid: {
+    suffix: '',
+    params: [],
+    setup: () => {},
+    act: (f) => vsigmoid(f),
+    // * y * (1 - y), with local `one` = 1
+    mulGrad: (f, y) => f.get(y).vmul().get('one').get(y).vsub().vmul(),
+  },
+  hard: {
+    suffix: 'Hard',
+    params: [['slope', F32]],
+    setup: (f) => {
+      f.local(V128, 'sl');
+      f.get('slope').splat().set('sl');
+    },
+    act: (f) => f.get('sl').vmul().f32x4(0.5).vadd().f32x4(0).vmax().f32x4(1).vmin(),
+    // * (0 < y < 1 ? slope : 0)
+    mulGrad: (f, y) => f.get('sl').f32x4(0).get(y).f32x4(0).vgt().get(y).f32x4(1).vlt().vand().vselect().vmul(),
+  },
+};
 
 /**
  * Emits: for each row r < batch, for each 4-unit column block at byte offset `jb`, `body`.
@@ -48,16 +88,18 @@ function gateAddr(f: Fn, base: string, k: number): Fn {
   return f;
 }
 
-function lstmCell(): Fn {
-  const f = new Fn('lstmCell', ptrs('xp', 'hp', 'c', 'hOut', 'cOut', 'gates', 'batch', 'units'));
+function lstmCell(kind: GateKind = 'sigmoid'): Fn {
+  const gate = GATE[kind];
+  const f = new Fn(`lstmCell${gate.suffix}`, [...ptrs('xp', 'hp', 'c', 'hOut', 'cOut', 'gates', 'batch', 'units'), ...gate.params]);
   f.local(V128, 'i', 'f', 'z', 'o', 'cn');
   declareMath(f);
+  gate.setup(f);
   rowsAndColumns(f, 4, () => {
     const pre = (k: number) => gateAddr(gateAddr(f, 'xp', k).load(), 'hp', k).load().vadd();
-    vsigmoid(pre(0)).set('i');
-    vsigmoid(pre(1)).set('f');
+    gate.act(pre(0)).set('i');
+    gate.act(pre(1)).set('f');
     vtanh(pre(2)).set('z');
-    vsigmoid(pre(3)).set('o');
+    gate.act(pre(3)).set('o');
     // c' = f * c + i * z
     f.get('f').get('c').get('s').add().load().vmul().get('i').get('z').vmul().vadd().set('cn');
     gateAddr(f, 'gates', 0).get('i').store();
@@ -70,10 +112,12 @@ function lstmCell(): Fn {
   return f;
 }
 
-function lstmCellGrad(): Fn {
-  const f = new Fn('lstmCellGrad', ptrs('gates', 'cPrev', 'c', 'dh', 'dc', 'dPre', 'dcPrev', 'batch', 'units'));
+function lstmCellGrad(kind: GateKind = 'sigmoid'): Fn {
+  const gate = GATE[kind];
+  const f = new Fn(`lstmCellGrad${gate.suffix}`, [...ptrs('gates', 'cPrev', 'c', 'dh', 'dc', 'dPre', 'dcPrev', 'batch', 'units'), ...gate.params]);
   f.local(V128, 'i', 'f', 'z', 'o', 'tc', 'd', 'dt', 'one');
   declareMath(f);
+  gate.setup(f);
   f.f32x4(1).set('one');
   rowsAndColumns(f, 4, () => {
     gateAddr(f, 'gates', 0).load().set('i');
@@ -85,30 +129,32 @@ function lstmCellGrad(): Fn {
     // dcTot = dc + dh * o * (1 - tc^2)
     f.get('dc').get('s').add().load();
     f.get('d').get('o').vmul().get('one').get('tc').get('tc').vmul().vsub().vmul().vadd().set('dt');
-    // dPre_i = dcTot * z * i * (1 - i)
-    gateAddr(f, 'dPre', 0).get('dt').get('z').vmul().get('i').vmul().get('one').get('i').vsub().vmul().store();
-    // dPre_f = dcTot * cPrev * f * (1 - f)
-    gateAddr(f, 'dPre', 1).get('dt').get('cPrev').get('s').add().load().vmul().get('f').vmul().get('one').get('f').vsub().vmul().store();
+    // dPre_i = dcTot * z * sig'(i)
+    gate.mulGrad(gateAddr(f, 'dPre', 0).get('dt').get('z').vmul(), 'i').store();
+    // dPre_f = dcTot * cPrev * sig'(f)
+    gate.mulGrad(gateAddr(f, 'dPre', 1).get('dt').get('cPrev').get('s').add().load().vmul(), 'f').store();
     // dPre_g = dcTot * i * (1 - z^2)
     gateAddr(f, 'dPre', 2).get('dt').get('i').vmul().get('one').get('z').get('z').vmul().vsub().vmul().store();
-    // dPre_o = dh * tc * o * (1 - o)
-    gateAddr(f, 'dPre', 3).get('d').get('tc').vmul().get('o').vmul().get('one').get('o').vsub().vmul().store();
+    // dPre_o = dh * tc * sig'(o)
+    gate.mulGrad(gateAddr(f, 'dPre', 3).get('d').get('tc').vmul(), 'o').store();
     // dcPrev = dcTot * f
     f.get('dcPrev').get('s').add().get('dt').get('f').vmul().store();
   });
   return f;
 }
 
-function gruCell(): Fn {
-  const f = new Fn('gruCell', ptrs('xp', 'hp', 'h', 'hOut', 'cache', 'batch', 'units'));
+function gruCell(kind: GateKind = 'sigmoid'): Fn {
+  const gate = GATE[kind];
+  const f = new Fn(`gruCell${gate.suffix}`, [...ptrs('xp', 'hp', 'h', 'hOut', 'cache', 'batch', 'units'), ...gate.params]);
   f.local(V128, 'rg', 'z', 'hpn', 'n');
   f.local(I32, 'q');
   declareMath(f);
+  gate.setup(f);
   rowsAndColumns(f, 3, () => {
     // cache rows are 4H wide: q = r*4*u + jb = g + r*u (g = r*3*u + jb)
     f.get('g').get('r').get('u').mul().add().set('q');
-    vsigmoid(gateAddr(gateAddr(f, 'xp', 0).load(), 'hp', 0).load().vadd()).set('rg');
-    vsigmoid(gateAddr(gateAddr(f, 'xp', 1).load(), 'hp', 1).load().vadd()).set('z');
+    gate.act(gateAddr(gateAddr(f, 'xp', 0).load(), 'hp', 0).load().vadd()).set('rg');
+    gate.act(gateAddr(gateAddr(f, 'xp', 1).load(), 'hp', 1).load().vadd()).set('z');
     gateAddr(f, 'hp', 2).load().set('hpn');
     vtanh(gateAddr(f, 'xp', 2).load().get('rg').get('hpn').vmul().vadd()).set('n');
     f.get('cache').get('q').add().get('rg').store();
@@ -121,10 +167,12 @@ function gruCell(): Fn {
   return f;
 }
 
-function gruCellGrad(): Fn {
-  const f = new Fn('gruCellGrad', ptrs('cache', 'h', 'dh', 'dXp', 'dHp', 'dhDirect', 'batch', 'units'));
+function gruCellGrad(kind: GateKind = 'sigmoid'): Fn {
+  const gate = GATE[kind];
+  const f = new Fn(`gruCellGrad${gate.suffix}`, [...ptrs('cache', 'h', 'dh', 'dXp', 'dHp', 'dhDirect', 'batch', 'units'), ...gate.params]);
   f.local(V128, 'rg', 'z', 'n', 'hpn', 'd', 'dn', 'dz', 'dr', 'one');
   f.local(I32, 'q');
+  gate.setup(f);
   f.f32x4(1).set('one');
   rowsAndColumns(f, 3, () => {
     f.get('g').get('r').get('u').mul().add().set('q');
@@ -135,10 +183,10 @@ function gruCellGrad(): Fn {
     f.get('dh').get('s').add().load().set('d');
     // dn = d * (1 - z) * (1 - n^2)
     f.get('d').get('one').get('z').vsub().vmul().get('one').get('n').get('n').vmul().vsub().vmul().set('dn');
-    // dz = d * (h - n) * z * (1 - z)
-    f.get('d').get('h').get('s').add().load().get('n').vsub().vmul().get('z').vmul().get('one').get('z').vsub().vmul().set('dz');
-    // dr = dn * hpn * r * (1 - r)
-    f.get('dn').get('hpn').vmul().get('rg').vmul().get('one').get('rg').vsub().vmul().set('dr');
+    // dz = d * (h - n) * sig'(z)
+    gate.mulGrad(f.get('d').get('h').get('s').add().load().get('n').vsub().vmul(), 'z').set('dz');
+    // dr = dn * hpn * sig'(r)
+    gate.mulGrad(f.get('dn').get('hpn').vmul(), 'rg').set('dr');
     gateAddr(f, 'dXp', 0).get('dr').store();
     gateAddr(f, 'dXp', 1).get('dz').store();
     gateAddr(f, 'dXp', 2).get('dn').store();

@@ -61,6 +61,9 @@ export function moduleBytes(shared = false): Record<string, Uint8Array<ArrayBuff
     lstmCell: mod([lstmCell()]),
     lstmCellGrad: mod([lstmCellGrad()]),
     gru: mod([gruCell(), gruCellGrad()]),
+    // The hard-sigmoid variants (no exp in the gates): smaller, so a pair fits in one module.
+    lstmHard: mod([lstmCell('hard'), lstmCellGrad('hard')]),
+    gruHard: mod([gruCell('hard'), gruCellGrad('hard')]),
     unary: mod([tanhFunction(), sigmoidFunction()]),
     misc: mod([copyRowsFunction(), sumBatchFunction(), adamFunction()]),
   };
@@ -103,10 +106,11 @@ export interface WasmKernels {
   /** out = op(a) @ op(b) (+ bias); out [m, n] already allocated. */
   matmul(a: DataId, b: DataId, bias: DataId | undefined, out: DataId, m: number, n: number, k: number, transposeA: boolean, transposeB: boolean): void;
   /**
-   * The fused cell kernels over buffer ids, inputs then outputs, then batch and units (>= 4;
-   * smaller layers use the TypeScript kernels). Same argument order as ../lstm.ts and ../gru.ts.
+   * The fused cell kernels over buffer ids, inputs then outputs, then batch, units (>= 4;
+   * smaller layers use the TypeScript kernels) and the gates' hard-sigmoid slope (0: the
+   * logistic sigmoid). Same argument order as ../lstm.ts and ../gru.ts.
    */
-  lstmCell(...ids_batch_units: number[]): void;
+  lstmCell(...ids_batch_units_slope: number[]): void;
   /** out = tanh(x) / sigmoid(x) over n >= 4 elements. */
   tanh(x: DataId, out: DataId, n: number): void;
   sigmoid(x: DataId, out: DataId, n: number): void;
@@ -116,9 +120,9 @@ export interface WasmKernels {
   sumBatch(x: DataId, out: DataId, rows: number, n: number): void;
   /** The Adam update of ../adam.ts over n >= 4 elements. */
   adam(p: DataId, g: DataId, m: DataId, v: DataId, pOut: DataId, mOut: DataId, vOut: DataId, n: number, attrs: AdamAttrs): void;
-  lstmCellGrad(...ids_batch_units: number[]): void;
-  gruCell(...ids_batch_units: number[]): void;
-  gruCellGrad(...ids_batch_units: number[]): void;
+  lstmCellGrad(...ids_batch_units_slope: number[]): void;
+  gruCell(...ids_batch_units_slope: number[]): void;
+  gruCellGrad(...ids_batch_units_slope: number[]): void;
   /** Threads that run the large matmuls and Adam updates (the caller included). */
   readonly threads: number;
   /** Worker threads running now (they start at the first large kernel). */
@@ -157,6 +161,8 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   const ptr = (id: DataId) => heap.ptr(id);
   const { lstmCell } = instance('lstmCell');
   const { lstmCellGrad } = instance('lstmCellGrad');
+  const lstmHard = instance('lstmHard');
+  const gruHard = instance('gruHard');
 
   /** op(b) row-major [k, n]: b itself, or its transpose (b is [n, k]), kept with b from its second use. */
   const rowMajorB = (bId: DataId, transposeB: boolean, k: number, n: number): number => {
@@ -171,12 +177,22 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   };
 
   return {
-    lstmCell: (xp, hp, c, h, cOut, gates, batch, units) => lstmCell(ptr(xp), ptr(hp), ptr(c), ptr(h), ptr(cOut), ptr(gates), batch, units),
-    lstmCellGrad: (gates, cPrev, c, dh, dc, dPre, dcPrev, batch, units) =>
-      lstmCellGrad(ptr(gates), ptr(cPrev), ptr(c), ptr(dh), ptr(dc), ptr(dPre), ptr(dcPrev), batch, units),
-    gruCell: (xp, hp, h, hOut, cache, batch, units) => gru.gruCell(ptr(xp), ptr(hp), ptr(h), ptr(hOut), ptr(cache), batch, units),
-    gruCellGrad: (cache, h, dh, dXp, dHp, dhDirect, batch, units) =>
-      gru.gruCellGrad(ptr(cache), ptr(h), ptr(dh), ptr(dXp), ptr(dHp), ptr(dhDirect), batch, units),
+    lstmCell: (xp, hp, c, h, cOut, gates, batch, units, slope) =>
+      slope === 0
+        ? lstmCell(ptr(xp), ptr(hp), ptr(c), ptr(h), ptr(cOut), ptr(gates), batch, units)
+        : lstmHard.lstmCellHard(ptr(xp), ptr(hp), ptr(c), ptr(h), ptr(cOut), ptr(gates), batch, units, slope),
+    lstmCellGrad: (gates, cPrev, c, dh, dc, dPre, dcPrev, batch, units, slope) =>
+      slope === 0
+        ? lstmCellGrad(ptr(gates), ptr(cPrev), ptr(c), ptr(dh), ptr(dc), ptr(dPre), ptr(dcPrev), batch, units)
+        : lstmHard.lstmCellGradHard(ptr(gates), ptr(cPrev), ptr(c), ptr(dh), ptr(dc), ptr(dPre), ptr(dcPrev), batch, units, slope),
+    gruCell: (xp, hp, h, hOut, cache, batch, units, slope) =>
+      slope === 0
+        ? gru.gruCell(ptr(xp), ptr(hp), ptr(h), ptr(hOut), ptr(cache), batch, units)
+        : gruHard.gruCellHard(ptr(xp), ptr(hp), ptr(h), ptr(hOut), ptr(cache), batch, units, slope),
+    gruCellGrad: (cache, h, dh, dXp, dHp, dhDirect, batch, units, slope) =>
+      slope === 0
+        ? gru.gruCellGrad(ptr(cache), ptr(h), ptr(dh), ptr(dXp), ptr(dHp), ptr(dhDirect), batch, units)
+        : gruHard.gruCellGradHard(ptr(cache), ptr(h), ptr(dh), ptr(dXp), ptr(dHp), ptr(dhDirect), batch, units, slope),
     tanh: (x, out, n) => unary.tanh(heap.ptr(x), heap.ptr(out), n),
     sigmoid: (x, out, n) => unary.sigmoid(heap.ptr(x), heap.ptr(out), n),
     copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width) {

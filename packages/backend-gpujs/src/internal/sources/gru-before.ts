@@ -4,7 +4,8 @@
  * matmul, so a step is two matmuls with pointwise passes between them: rz [B, 2H] and
  * r*h [B, H]; then n and h' [B, H] (a kernel map where gpu.js has them). Backward: d(pre_n)
  * [B, H]; then, after the d(pre_n) @ Wh_n^T matmul, d(xp) [B, 3H] and the direct part of d(h).
- * Constants: H (units), G2 = 2H, G3 = 3H.
+ * Constants: H (units), G2 = 2H, G3 = 3H. Gates r, z use the recurrent activation: argument
+ * `slope` (helpers.ts gate_ / dgate_).
  */
 import { GATE3_POSITION } from './gru.js';
 
@@ -14,12 +15,12 @@ const STATE_POSITION = `  var s = this.thread.x;
   var j = s - row * this.constants.H;
   var q = row * this.constants.G2 + j;`;
 
-/** (xp [B, 3H], hpRz [B, 2H]) -> rz = sigmoid(xp[:, :2H] + hpRz) [B, 2H]. */
-export const GB_RZ = `function (xp, hp) {
+/** (xp [B, 3H], hpRz [B, 2H]) -> rz = sig(xp[:, :2H] + hpRz) [B, 2H]. */
+export const GB_RZ = `function (xp, hp, slope) {
   var i = this.thread.x;
   var row = rowOf(i, this.constants.G2);
   var col = i - row * this.constants.G2;
-  return sigmoid_(xp[row * this.constants.G3 + col] + hp[i]);
+  return gate_(xp[row * this.constants.G3 + col] + hp[i], slope);
 }`;
 
 /** (rz, h) -> r * h [B, H]. */
@@ -58,17 +59,16 @@ ${STATE_POSITION}
   return dh[s] * (1 - rz[q + this.constants.H]) * (1 - nn * nn);
 }`;
 
-/** d(xp) [B, 3H] = [dr, dz, d(pre_n)], dr = dRh*h*r(1-r), dz = dh'*(h-n)*z(1-z). */
-export const GB_D_XP = `function (rz, n, h, dh, dRh) {
+/** d(xp) [B, 3H] = [dr, dz, d(pre_n)], dr = dRh*h*sig'(r), dz = dh'*(h-n)*sig'(z). */
+export const GB_D_XP = `function (rz, n, h, dh, dRh, slope) {
 ${GATE3_POSITION}
   var q = row * this.constants.G2 + j;
   if (k == 0) {
-    var r = rz[q];
-    return dRh[s] * h[s] * r * (1 - r);
+    return dRh[s] * h[s] * dgate_(rz[q], slope);
   }
   var z = rz[q + this.constants.H];
   var nn = n[s];
-  if (k == 1) { return dh[s] * (h[s] - nn) * z * (1 - z); }
+  if (k == 1) { return dh[s] * (h[s] - nn) * dgate_(z, slope); }
   return dh[s] * (1 - z) * (1 - nn * nn);
 }`;
 

@@ -3,20 +3,21 @@
  * Forward: one pass over [B, 4H] writes the cache [r, z, n, hp_n]; one pass over [B, H]
  * writes h' = n + z*(h - n). Backward: d(xp) and d(hp) [B, 3H] in one pass (a kernel map)
  * where gpu.js has kernel maps, else two; d(h) direct part [B, H] in one.
- * Constants: H (units), G3 = 3H, G4 = 4H.
+ * Constants: H (units), G3 = 3H, G4 = 4H. Gates r, z use the recurrent activation: argument
+ * `slope` (helpers.ts gate_ / dgate_).
  */
 
 /** (xp, hp) [B, 3H] -> cache [B, 4H] = [r, z, n, hp_n]. */
-export const GRU_CACHE = `function (xp, hp) {
+export const GRU_CACHE = `function (xp, hp, slope) {
   var i = this.thread.x;
   var row = rowOf(i, this.constants.G4);
   var col = i - row * this.constants.G4;
   var b3 = row * this.constants.G3;
-  if (col < this.constants.H) { return sigmoid_(xp[b3 + col] + hp[b3 + col]); }
-  if (col < 2 * this.constants.H) { return sigmoid_(xp[b3 + col] + hp[b3 + col]); }
+  if (col < this.constants.H) { return gate_(xp[b3 + col] + hp[b3 + col], slope); }
+  if (col < 2 * this.constants.H) { return gate_(xp[b3 + col] + hp[b3 + col], slope); }
   var j = col - 2 * this.constants.H;
   if (col < 3 * this.constants.H) {
-    var rg = sigmoid_(xp[b3 + j] + hp[b3 + j]);
+    var rg = gate_(xp[b3 + j] + hp[b3 + j], slope);
     return tanh_(xp[b3 + col] + rg * hp[b3 + col]);
   }
   return hp[b3 + col - this.constants.H];
@@ -59,32 +60,32 @@ const GRAD_POSITION = `${GATE3_POSITION}
   var dn = d * (1 - z) * (1 - n * n);`;
 
 /** d(xp) [B, 3H] = [dr, dz, dn]. */
-export const GRU_D_XP = `function (cache, h, dh) {
+export const GRU_D_XP = `function (cache, h, dh, slope) {
 ${GRAD_POSITION}
-  if (k == 0) { return dn * hpn * r * (1 - r); }
-  if (k == 1) { return d * (h[s] - n) * z * (1 - z); }
+  if (k == 0) { return dn * hpn * dgate_(r, slope); }
+  if (k == 1) { return d * (h[s] - n) * dgate_(z, slope); }
   return dn;
 }`;
 
 /** d(hp) [B, 3H] = [dr, dz, dn*r]. */
-export const GRU_D_HP = `function (cache, h, dh) {
+export const GRU_D_HP = `function (cache, h, dh, slope) {
 ${GRAD_POSITION}
-  if (k == 0) { return dn * hpn * r * (1 - r); }
-  if (k == 1) { return d * (h[s] - n) * z * (1 - z); }
+  if (k == 0) { return dn * hpn * dgate_(r, slope); }
+  if (k == 1) { return d * (h[s] - n) * dgate_(z, slope); }
   return dn * r;
 }`;
 
 /** Kernel map: returns d(xp) and stores d(hp) through the saveDHp sub-kernel. */
-export const GRU_D_MAP = `function (cache, h, dh) {
+export const GRU_D_MAP = `function (cache, h, dh, slope) {
 ${GRAD_POSITION}
   var v = dn;
   var w = dn * r;
   if (k == 0) {
-    v = dn * hpn * r * (1 - r);
+    v = dn * hpn * dgate_(r, slope);
     w = v;
   }
   if (k == 1) {
-    v = d * (h[s] - n) * z * (1 - z);
+    v = d * (h[s] - n) * dgate_(z, slope);
     w = v;
   }
   saveDHp(w);

@@ -42,4 +42,23 @@ export const TANH = `function tanh_(x) {
   return y;
 }`;
 
-export const HELPERS = [ROW_OF, SIGMOID, TANH];
+/**
+ * The recurrent activation of the LSTM/GRU gates, `slope` an argument of the kernel: 0 for the
+ * logistic sigmoid, else a hard sigmoid's slope (0.2 Keras 2 / tfjs, 1/6 Keras 3):
+ * clip(slope * x + 0.5, 0, 1).
+ */
+export const GATE = `function gate_(x, slope) {
+  if (slope == 0) { return sigmoid_(x); }
+  return Math.min(Math.max(slope * x + 0.5, 0), 1);
+}`;
+
+/** sig'(x) from y = gate_(x, slope): y (1 - y), or slope where 0 < y < 1, else 0 (also at a kink, as core says). */
+export const DGATE = `function dgate_(y, slope) {
+  if (slope == 0) { return y * (1 - y); }
+  if (y > 0) {
+    if (y < 1) { return slope; }
+  }
+  return 0;
+}`;
+
+export const HELPERS = [ROW_OF, SIGMOID, TANH, GATE, DGATE];

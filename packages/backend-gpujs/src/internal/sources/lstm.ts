@@ -3,7 +3,8 @@
  * over [B, 4H] writes the activated gates; one pass over [B, H] writes c' and h' (a kernel
  * map with two outputs where gpu.js has them, else a c' pass and an h' pass). Backward: one
  * pass over [B, 4H] for d(pre) and one over [B, H] for d(c_prev).
- * Constants: H (units), G = 4H.
+ * Constants: H (units), G = 4H. Gates i, f, o use the recurrent activation: argument `slope`
+ * (helpers.ts gate_ / dgate_).
  */
 
 /** The gate index k (0..3) and column j of flat index i in [B, 4H], and its state index s. */
@@ -18,8 +19,8 @@ const GATE_POSITION = `  var i = this.thread.x;
   var s = r * this.constants.H + j;
   var base = r * this.constants.G + j;`;
 
-/** (xp, hp) [B, 4H] -> gates [B, 4H]: sigmoid of i, f, o and tanh of g. */
-export const LSTM_GATES = `function (xp, hp) {
+/** (xp, hp) [B, 4H] -> gates [B, 4H]: sig of i, f, o and tanh of g. */
+export const LSTM_GATES = `function (xp, hp, slope) {
   var i = this.thread.x;
   var r = rowOf(i, this.constants.G);
   var col = i - r * this.constants.G;
@@ -27,7 +28,7 @@ export const LSTM_GATES = `function (xp, hp) {
   if (col >= 2 * this.constants.H) {
     if (col < 3 * this.constants.H) { return tanh_(pre); }
   }
-  return sigmoid_(pre);
+  return gate_(pre, slope);
 }`;
 
 /** The state index s of thread x in [B, H] and the offset of its i gate in [B, 4H]. */
@@ -59,19 +60,19 @@ export const SAVE_C = `function saveC(v) {
 
 /**
  * d(pre) [B, 4H]: with dcTot = dc + dh * o * (1 - tanh(c')^2),
- * di = dcTot*g * i(1-i), df = dcTot*c * f(1-f), dg = dcTot*i * (1-g^2), do = dh*tanh(c') * o(1-o).
+ * di = dcTot*g * sig'(i), df = dcTot*c * sig'(f), dg = dcTot*i * (1-g^2), do = dh*tanh(c') * sig'(o).
  */
-export const LSTM_D_PRE = `function (gates, cPrev, c, dh, dc) {
+export const LSTM_D_PRE = `function (gates, cPrev, c, dh, dc, slope) {
 ${GATE_POSITION}
   var gi = gates[base];
   var gf = gates[base + this.constants.H];
   var gg = gates[base + 2 * this.constants.H];
   var go = gates[base + 3 * this.constants.H];
   var tc = tanh_(c[s]);
-  if (k == 3) { return dh[s] * tc * go * (1 - go); }
+  if (k == 3) { return dh[s] * tc * dgate_(go, slope); }
   var dcTot = dc[s] + dh[s] * go * (1 - tc * tc);
-  if (k == 0) { return dcTot * gg * gi * (1 - gi); }
-  if (k == 1) { return dcTot * cPrev[s] * gf * (1 - gf); }
+  if (k == 0) { return dcTot * gg * dgate_(gi, slope); }
+  if (k == 1) { return dcTot * cPrev[s] * dgate_(gf, slope); }
   return dcTot * gi * (1 - gg * gg);
 }`;
 
