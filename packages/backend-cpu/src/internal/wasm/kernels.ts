@@ -69,10 +69,7 @@ export function moduleBytes(shared = false): Record<string, Uint8Array<ArrayBuff
   };
 }
 
-interface Compiled {
-  bytes: Record<string, Uint8Array<ArrayBuffer>>;
-  modules: Record<string, WebAssembly.Module>;
-}
+type Compiled = Record<string, WebAssembly.Module>;
 const compiled = new Map<boolean, Compiled | null>();
 
 /** The compiled modules (for an unshared or a shared memory), or null when this runtime has no WebAssembly SIMD (or no shared memory). */
@@ -82,13 +79,12 @@ function modules(shared = false): Compiled | null {
   let out: Compiled | null = null;
   try {
     if (typeof WebAssembly === 'object') {
-      const bytes = moduleBytes(shared);
-      const mods: Record<string, WebAssembly.Module> = {};
-      for (const [name, b] of Object.entries(bytes)) {
+      const mods: Compiled = {};
+      for (const [name, b] of Object.entries(moduleBytes(shared))) {
         if (!WebAssembly.validate(b)) throw new Error('invalid');
         mods[name] = new WebAssembly.Module(b);
       }
-      out = { bytes, modules: mods };
+      out = mods;
     }
   } catch {
     out = null;
@@ -136,9 +132,8 @@ export interface WasmKernels {
  * pool.ts's threadSupport() is null.
  */
 export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, parallelMin = PARALLEL_MIN): WasmKernels | null {
-  const set = modules(threads > 1);
-  if (!set) return null;
-  const mods = set.modules;
+  const mods = modules(threads > 1);
+  if (!mods) return null;
   const imports = { env: { memory: heap.wasmMemory } };
   const instances: Record<string, Record<string, WasmFn>> = {};
   const instance = (mod: string) => (instances[mod] ??= new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>);
@@ -153,7 +148,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     threads > 1
       ? new Pool(
           threads,
-          { memory: heap.wasmMemory, modules: set.bytes, functions: JOBS },
+          { memory: heap.wasmMemory, modules: mods, functions: JOBS },
           JOBS.map(([m, e]) => instance(m)[e]),
           heap,
         )

@@ -34,10 +34,13 @@ const TIMEOUT_MS = 60_000;
 
 type WasmFn = (...args: number[]) => void;
 
-/** What a worker instantiates: module bytes by name and the functions jobs may call, as [module, export]. */
+/**
+ * What a worker instantiates: the compiled modules by name (posted, not recompiled: the
+ * threads share the engine's optimized code) and the functions jobs may call, as [module, export].
+ */
 export interface PoolSpec {
   memory: WebAssembly.Memory;
-  modules: Record<string, Uint8Array>;
+  modules: Record<string, WebAssembly.Module>;
   functions: [string, string][];
 }
 
@@ -46,7 +49,7 @@ const WORKER_SOURCE = `
 const start = ({ memory, modules, functions, control, args, index }) => {
   const instances = {};
   const fns = functions.map(([m, e]) => {
-    instances[m] ??= new WebAssembly.Instance(new WebAssembly.Module(modules[m]), { env: { memory } }).exports;
+    instances[m] ??= new WebAssembly.Instance(modules[m], { env: { memory } }).exports;
     return instances[m][e];
   });
   const ctl = new Int32Array(control);
