@@ -3,7 +3,7 @@ import { createFusedKernels } from './internal/fused.js';
 import { createKernels } from './internal/kernels.js';
 import { ArrayStore, type Store } from './internal/store.js';
 import { WasmHeap, type HeapOptions } from './internal/wasm/heap.js';
-import { createWasmKernels, wasmSimdSupported, type ParallelMin } from './internal/wasm/kernels.js';
+import { createWasmKernels, relaxedSimdSupported, wasmSimdSupported, type ParallelMin } from './internal/wasm/kernels.js';
 import { defaultThreads, threadSupport } from './internal/wasm/pool.js';
 
 /** The default thread count never exceeds this (a training step's matmuls stop scaling well beyond it). */
@@ -28,6 +28,14 @@ export interface CpuBackendOptions {
    * The workers stop with the backend's destroy() and never keep a Node process alive.
    */
   threads?: number;
+  /**
+   * The matmul's multiply-add: relaxed SIMD's f32x4.relaxed_madd (`true`; throws a ConfigError
+   * where the runtime lacks it) or f32x4.mul + f32x4.add (`false`). Default: relaxed where
+   * relaxedSimdSupported(). A fused multiply-add rounds once, so results differ
+   * from the `false` path in the last bits and may differ between machines (not between
+   * thread counts); pass `false` for results identical on every machine.
+   */
+  relaxed?: boolean;
 }
 
 /** Internal options for tests and measurements: a small heap that grows often, NaN-filled reused blocks, no B packing. */
@@ -55,10 +63,13 @@ export function createCpuBackendWith(options: CpuBackendTestOptions): Backend {
     throw new ConfigError(
       'createCpuBackend({ simd: true }): this runtime has no WebAssembly SIMD. Leave `simd` unset to fall back to the TypeScript kernels.',
     );
+  if (options.relaxed && !relaxedSimdSupported())
+    throw new ConfigError('createCpuBackend({ relaxed: true }): this runtime has no WebAssembly relaxed SIMD (Node 20 needs --experimental-wasm-relaxed-simd). Leave it unset to pick it when available.');
+  const relaxed = wantSimd && (options.relaxed ?? relaxedSimdSupported());
   const threads = wantSimd ? resolveThreads(options.threads) : 1;
   const heap = wantSimd ? new WasmHeap({ ...options.heap, shared: threads > 1 }) : null;
   const store: Store = heap ?? new ArrayStore();
-  const wasm = heap ? createWasmKernels(heap, options.pack ?? true, threads, options.parallelMin) : null;
+  const wasm = heap ? createWasmKernels(heap, options.pack ?? true, threads, options.parallelMin, relaxed) : null;
   return {
     name: 'cpu',
     precision: 'float32',
@@ -96,5 +107,5 @@ function resolveThreads(asked: number | undefined): number {
   return 1;
 }
 
-/** Whether createCpuBackend() uses the WebAssembly SIMD kernels in this runtime. */
-export { wasmSimdSupported };
+/** Whether createCpuBackend() uses the WebAssembly SIMD kernels / relaxed SIMD's multiply-add in this runtime. */
+export { relaxedSimdSupported, wasmSimdSupported };

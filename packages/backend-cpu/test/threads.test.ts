@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { adam, ConfigError, computeLoss, createEngine, rnnBackward, rnnForward, type Backend, type Param, type Tensor } from '@recurrent/core';
 import { testRandom } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackendWith } from '../src/backend.js';
+import { createCpuBackendWith, relaxedSimdSupported } from '../src/backend.js';
 import { WasmHeap } from '../src/internal/wasm/heap.js';
 import { createWasmKernels } from '../src/internal/wasm/kernels.js';
 
@@ -106,6 +106,19 @@ describe('cpu backend threads', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout.trim()).toBe('64');
     expect(r.status).toBe(0);
+  });
+
+  it('relaxed SIMD is detected (the tests run with --experimental-wasm-relaxed-simd) and the relaxed matmul splits bit-identically too', () => {
+    expect(relaxedSimdSupported()).toBe(true);
+    const bes = [1, 2].map((threads) => createCpuBackendWith({ threads, relaxed: true, parallelMin: ALL }));
+    const rnd = testRandom(3);
+    const a = Float32Array.from({ length: 37 * 300 }, () => rnd(-2, 2));
+    const outs = bes.map((be) => {
+      const t = { dataId: be.write(a, [37, 300]), shape: [37, 300] };
+      return be.readSync(be.kernels.matmul([t, t] as never, { transposeA: false, transposeB: true } as never, [37, 37] as never) as never);
+    });
+    expect(new Uint32Array(outs[1].buffer)).toEqual(new Uint32Array(outs[0].buffer));
+    for (const be of bes) be.destroy?.();
   });
 
   it('threads must be a whole number >= 1 (ConfigError)', () => {

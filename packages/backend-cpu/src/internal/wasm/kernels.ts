@@ -48,12 +48,18 @@ const JOB_ADAM = 1;
 
 type WasmFn = (...args: number[]) => void;
 
-/** The assembled modules, by name: each is one small module importing env.memory (shared: for a threaded heap). */
-export function moduleBytes(shared = false): Record<string, Uint8Array<ArrayBuffer>> {
+/** How the modules are built: over a shared heap (threads); with relaxed SIMD in the matmul. */
+export interface ModuleVariant {
+  shared: boolean;
+  relaxed: boolean;
+}
+
+/** The assembled modules, by name: each is one small module importing env.memory. */
+export function moduleBytes({ shared, relaxed }: ModuleVariant = { shared: false, relaxed: false }): Record<string, Uint8Array<ArrayBuffer>> {
   const mod = (fns: Fn[]) => assembleModule(fns.map((f) => f.def()), shared ? MAX_PAGES : 0);
   return {
     matmul: mod([
-      matmulFunction('matmul', MATMUL_TILE.rows, MATMUL_TILE.vectors, MATMUL_TILE.rowVectors),
+      matmulFunction('matmul', MATMUL_TILE.rows, MATMUL_TILE.vectors, MATMUL_TILE.rowVectors, relaxed),
       packAFunction('packA', MATMUL_TILE.rows),
       packBFunction('packB', MATMUL_TILE.vectors),
     ]),
@@ -70,17 +76,18 @@ export function moduleBytes(shared = false): Record<string, Uint8Array<ArrayBuff
 }
 
 type Compiled = Record<string, WebAssembly.Module>;
-const compiled = new Map<boolean, Compiled | null>();
+const compiled = new Map<string, Compiled | null>();
 
-/** The compiled modules (for an unshared or a shared memory), or null when this runtime has no WebAssembly SIMD (or no shared memory). */
-function modules(shared = false): Compiled | null {
-  const have = compiled.get(shared);
+/** The compiled modules of a variant, or null when this runtime cannot run it (no SIMD, no shared memory, no relaxed SIMD). */
+function modules(variant: ModuleVariant = { shared: false, relaxed: false }): Compiled | null {
+  const key = `${variant.shared} ${variant.relaxed}`;
+  const have = compiled.get(key);
   if (have !== undefined) return have;
   let out: Compiled | null = null;
   try {
     if (typeof WebAssembly === 'object') {
       const mods: Compiled = {};
-      for (const [name, b] of Object.entries(moduleBytes(shared))) {
+      for (const [name, b] of Object.entries(moduleBytes(variant))) {
         if (!WebAssembly.validate(b)) throw new Error('invalid');
         mods[name] = new WebAssembly.Module(b);
       }
@@ -89,9 +96,30 @@ function modules(shared = false): Compiled | null {
   } catch {
     out = null;
   }
-  compiled.set(shared, out);
+  compiled.set(key, out);
   return out;
 }
+
+/**
+ * Whether this runtime validates relaxed SIMD (f32x4.relaxed_madd): current Chromium; Node 20
+ * only with `--experimental-wasm-relaxed-simd`. Checked by validating a one-instruction
+ * module once, never assumed.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (relaxedSupported !== undefined) return relaxedSupported;
+  // (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
+  const probe = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
+    0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
+  ]); // prettier-ignore
+  try {
+    relaxedSupported = typeof WebAssembly === 'object' && WebAssembly.validate(probe);
+  } catch {
+    relaxedSupported = false;
+  }
+  return relaxedSupported;
+}
+let relaxedSupported: boolean | undefined;
 
 /** Whether this runtime can run the WebAssembly SIMD kernels. */
 export function wasmSimdSupported(): boolean {
@@ -121,6 +149,8 @@ export interface WasmKernels {
   gruCellGrad(...ids_batch_units_slope: number[]): void;
   /** Threads that run the large matmuls and Adam updates (the caller included). */
   readonly threads: number;
+  /** The matmul uses relaxed SIMD's multiply-add. */
+  readonly relaxed: boolean;
   /** Worker threads running now (they start at the first large kernel). */
   readonly workers: number;
   /** Stops the worker threads (later kernels run on the calling thread). */
@@ -131,8 +161,8 @@ export interface WasmKernels {
  * `threads` > 1 needs a shared heap (WasmHeap({ shared: true })) and a runtime where
  * pool.ts's threadSupport() is null.
  */
-export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, parallelMin = PARALLEL_MIN): WasmKernels | null {
-  const mods = modules(threads > 1);
+export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, parallelMin = PARALLEL_MIN, relaxed = false): WasmKernels | null {
+  const mods = modules({ shared: threads > 1, relaxed });
   if (!mods) return null;
   const imports = { env: { memory: heap.wasmMemory } };
   const instances: Record<string, Record<string, WasmFn>> = {};
@@ -207,6 +237,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     get threads() {
       return pool?.threads ?? 1;
     },
+    relaxed,
     get workers() {
       return pool?.workers ?? 0;
     },
