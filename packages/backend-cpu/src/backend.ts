@@ -102,10 +102,13 @@ function resolveThreads(asked: number | undefined): number {
   if (asked === 1) return 1;
   const why = threadSupport();
   if (why === null) return asked ?? defaultThreads(DEFAULT_THREADS_CAP);
-  if (asked !== undefined || typeof (globalThis as { document?: unknown }).document === 'object')
+  if (!noted && (asked !== undefined || typeof (globalThis as { document?: unknown }).document === 'object')) {
+    noted = true; // once per page or process
     console.info(`@recurrent/backend-cpu: running on one thread: ${why}.`);
+  }
   return 1;
 }
+let noted = false;
 
 /** Whether createCpuBackend() uses the WebAssembly SIMD kernels / relaxed SIMD's multiply-add in this runtime. */
 export { relaxedSimdSupported, wasmSimdSupported };
