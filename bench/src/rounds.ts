@@ -119,12 +119,15 @@ for (const id of only.split(',') as WorkloadId[]) {
   }
   const base = sides.findIndex((s) => s.name.startsWith('PyTorch') && s.name.includes(`${N} thread`));
   console.log(`\n## ${id}: ${w.title}, batch ${w.batch}; ${(flops / 1e6).toFixed(0)} MFLOP per step; load after ${load()}\n`);
-  console.log(`| side | ms/step, median | GFLOP/s | per-round ratio to PyTorch ${N} threads (median) |\n|---|---|---|---|`);
+  console.log(`| side | ms/step, median | GFLOP/s | speed-up over our 1 thread, per round (median) | speed vs PyTorch ${N} threads, per round (median) |\n|---|---|---|---|---|`);
+  const perRound = (i: number, ref: number) => {
+    if (ref < 0) return '-';
+    const ratios = ms[i].map((v, r) => ms[ref][r] / v);
+    return `${ratios.map((x) => x.toFixed(2)).join(' ')} (**${median(ratios).toFixed(2)}x**)`;
+  };
   sides.forEach((s, i) => {
     const m = median(ms[i]);
-    const ratios = base >= 0 ? ms[i].map((v, r) => ms[base][r] / v) : [];
-    const rat = ratios.length ? `${ratios.map((x) => x.toFixed(2)).join(' ')} (**${median(ratios).toFixed(2)}x**)` : '-';
-    console.log(`| ${s.name} | ${m.toFixed(1)} | ${(flops / m / 1e6).toFixed(1)} | ${rat} |`);
+    console.log(`| ${s.name} | ${m.toFixed(1)} | ${(flops / m / 1e6).toFixed(1)} | ${perRound(i, 0)} | ${perRound(i, base)} |`);
   });
   console.log(`\nmatmul limit, same rounds, [32x256] @ [256x1024], ${N} threads: ours ${median(limits.ours).toFixed(1)} GFLOP/s (median of best-of-20)` + (peer ? `, torch.mm ${median(limits.torch).toFixed(1)} GFLOP/s` : ''));
   ours1.destroy();
