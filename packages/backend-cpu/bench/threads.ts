@@ -1,5 +1,5 @@
 /**
- * Where threads pay: wall time of the SIMD matmul and the Adam update with 1 thread, with 2 (or
+ * Where threads pay: wall time of the SIMD matmul, the LSTM step and the Adam update with 1 thread, with 2 (or
  * argv[2]) threads as shipped (PARALLEL_MIN in src/internal/wasm/kernels.ts: smaller work
  * stays on one thread), and with every size split ("forced"), interleaved in rounds (a burst
  * of load from other processes hits all alike). Prints medians of per-round speed-ups; the
@@ -10,10 +10,11 @@
 import type { Backend, Shape } from '@recurrent/core';
 import { testRandom } from '@recurrent/core/testing';
 import { createCpuBackendWith } from '../src/backend.js';
+import { SPLIT_ALL } from '../src/internal/wasm/kernels.js';
 
 const threads = Number(process.argv[2] ?? 2);
 const ROUNDS = 9;
-const backends = [createCpuBackendWith({ threads: 1 }), createCpuBackendWith({ threads }), createCpuBackendWith({ threads, parallelMin: { matmulFlops: 0, adamElements: 0 } })];
+const backends = [createCpuBackendWith({ threads: 1 }), createCpuBackendWith({ threads }), createCpuBackendWith({ threads, parallelMin: SPLIT_ALL })];
 
 type Run = (be: Backend) => () => void;
 const matmul =
@@ -36,7 +37,21 @@ const adam =
     };
   };
 
+const lstm =
+  (batch: number, units: number): Run =>
+  (be) => {
+    const t = (n: number, shape: number[]) => ({ dataId: be.write(new Float32Array(n).fill(0.25), shape), shape: shape as Shape });
+    const ins = [t(batch * 4 * units, [batch, 4 * units]), t(batch * 4 * units, [batch, 4 * units]), t(batch * units, [batch, units])];
+    const run = be.fused.lstmCell as unknown as (i: unknown, a: unknown, o: unknown) => Record<string, never>;
+    return () => {
+      for (const id of Object.values(run(ins, { recurrentActivation: 'sigmoid' }, { h: [batch, units] }))) be.dispose(id);
+    };
+  };
+
 const cases: [string, Run, number][] = [
+  ['lstmCell 32x128 (4k, W2)', lstm(32, 128), 400],
+  ['lstmCell 32x256 (8k, W4)', lstm(32, 256), 400],
+  ['lstmCell 64x256 (16k)', lstm(64, 256), 200],
   ['matmul 32x512x32 (1 MFLOP)', matmul(32, 512, 32), 400],
   ['matmul 32x512x128 (4 MFLOP, W2 h@Wh)', matmul(32, 512, 128), 200],
   ['matmul 128x512x32 (4 MFLOP, W2 dWh)', matmul(128, 512, 32), 200],

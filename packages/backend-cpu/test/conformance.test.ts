@@ -2,6 +2,7 @@ import { conformanceSuite } from '@recurrent/core/testing';
 import { loadReferenceFixtures } from '@recurrent/core/testing/node';
 import { describe, it } from 'vitest';
 import { createCpuBackendWith as createCpuBackend, relaxedSimdSupported } from '../src/backend.js';
+import { SPLIT_ALL } from '../src/internal/wasm/kernels.js';
 
 // vitest.config.ts runs the tests with --experimental-wasm-relaxed-simd, so Node 20 has relaxed SIMD here.
 if (!relaxedSimdSupported()) {
@@ -29,7 +30,7 @@ conformanceSuite({ describe, it }, {
 
 conformanceSuite({ describe, it }, {
   name: 'cpu (wasm relaxed SIMD, 2 threads)',
-  create: () => createCpuBackend({ simd: true, threads: 2, relaxed: relaxedSimdSupported(), parallelMin: { matmulFlops: 0, adamElements: 0 }, heap: { initialPages: 1, poison: true } }),
+  create: () => createCpuBackend({ simd: true, threads: 2, relaxed: relaxedSimdSupported(), parallelMin: SPLIT_ALL, heap: { initialPages: 1, poison: true } }),
   fixture: () => loadReferenceFixtures(),
 });
 

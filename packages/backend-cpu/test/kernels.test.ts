@@ -13,6 +13,7 @@ import { BackendError, createEngine, RECURRENT_ACTIVATIONS, type Backend, type E
 import { createReferenceBackend } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackendWith as createCpuBackend, relaxedSimdSupported } from '../src/backend.js';
+import { SPLIT_ALL } from '../src/internal/wasm/kernels.js';
 
 /**
  * `matmulAtol(k)`: the TypeScript matmul accumulates in float64 (ATOL at any K); the SIMD one
@@ -33,7 +34,7 @@ const VARIANTS = [
   },
   {
     label: 'wasm SIMD, 2 threads',
-    create: () => createCpuBackend({ simd: true, threads: 2, parallelMin: { matmulFlops: 0, adamElements: 0 }, heap: { initialPages: 1, poison: true } }),
+    create: () => createCpuBackend({ simd: true, threads: 2, parallelMin: SPLIT_ALL, heap: { initialPages: 1, poison: true } }),
     matmulAtol: (k: number) => ATOL * Math.max(1, Math.sqrt(k / 16)),
   },
   { label: 'TypeScript', create: () => createCpuBackend({ simd: false }), matmulAtol: () => ATOL },

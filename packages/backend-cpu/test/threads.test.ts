@@ -12,21 +12,23 @@ import { testRandom } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackendWith, relaxedSimdSupported } from '../src/backend.js';
 import { WasmHeap } from '../src/internal/wasm/heap.js';
-import { createWasmKernels } from '../src/internal/wasm/kernels.js';
+import { createWasmKernels, SPLIT_ALL } from '../src/internal/wasm/kernels.js';
 
-const ALL = { matmulFlops: 0, adamElements: 0 };
+const ALL = SPLIT_ALL;
 const threaded = (threads: number) => createCpuBackendWith({ threads, parallelMin: ALL, heap: { initialPages: 1, poison: true } });
 
-/** Seeded LSTM(12) over [9, 7, 3] with a dense head and Adam; returns every weight after `steps` steps and the engine's buffer counts. */
-function train(backend: Backend, steps: number): { weights: Float32Array[]; buffers: number[] } {
+/** Seeded LSTM(12) or GRU(12) over [9, 7, 3] with a dense head and Adam; returns every weight after `steps` steps and the engine's buffer counts. */
+function train(backend: Backend, steps: number, kind: 'lstm' | 'gru' = 'lstm'): { weights: Float32Array[]; buffers: number[] } {
   const e = createEngine(backend);
   const rnd = testRandom(7);
   const [B, T, D, H, K] = [9, 7, 3, 12, 4]; // 9 rows: two row panels, so the forward matmuls split too
+  const G = kind === 'lstm' ? 4 : 3;
   const t = (shape: number[]) => e.tensor(Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => rnd(-0.5, 0.5)), shape);
   const params: Param[] = [
-    { name: 'Wx', value: t([D, 4 * H]) },
-    { name: 'Wh', value: t([H, 4 * H]) },
-    { name: 'bx', value: t([4 * H]) },
+    { name: 'Wx', value: t([D, G * H]) },
+    { name: 'Wh', value: t([H, G * H]) },
+    { name: 'bx', value: t([G * H]) },
+    ...(kind === 'gru' ? [{ name: 'bh', value: t([G * H]) }] : []),
     { name: 'Wd', value: t([H, K]) },
     { name: 'bd', value: t([K]) },
   ];
@@ -38,7 +40,8 @@ function train(backend: Backend, steps: number): { weights: Float32Array[]; buff
   const buffers: number[] = [];
   for (let s = 0; s < steps; s++) {
     e.scope(() => {
-      const f = rnnForward(e, { kind: 'lstm', inputSize: D, units: H }, { Wx: get('Wx'), Wh: get('Wh'), bx: get('bx') }, x);
+      const bh = kind === 'gru' ? get('bh') : undefined;
+      const f = rnnForward(e, { kind, inputSize: D, units: H }, { Wx: get('Wx'), Wh: get('Wh'), bx: get('bx'), bh }, x);
       const logits = e.matmul(f.state.h, get('Wd'), { bias: get('bd') });
       const l = computeLoss(e, { name: 'sparseCategoricalCrossentropy', fromLogits: true }, logits, y);
       const r = rnnBackward(e, f.tape!, { dState: { h: e.matmul(l.grad, get('Wd'), { transposeB: true }) }, inputGrad: false });
@@ -74,13 +77,14 @@ describe('cpu backend threads', () => {
     for (const be of backends) be.destroy?.();
   });
 
-  it('training: same seed -> bit-identical weights for 1 and 2 threads, and buffer counts stay flat', () => {
-    const one = train(threaded(1), 4);
-    const two = train(threaded(2), 4);
-    for (let i = 0; i < one.weights.length; i++) expect(new Uint32Array(two.weights[i].buffer)).toEqual(new Uint32Array(one.weights[i].buffer));
-    expect(new Set(two.buffers.slice(1)).size).toBe(1);
-    expect(two.buffers).toEqual(one.buffers);
-  });
+  for (const kind of ['lstm', 'gru'] as const)
+    it(`training (${kind}): same seed -> bit-identical weights for 1 and 2 threads (matmuls, cell steps, Adam split), buffer counts flat`, () => {
+      const one = train(threaded(1), 4, kind);
+      const two = train(threaded(2), 4, kind);
+      for (let i = 0; i < one.weights.length; i++) expect(new Uint32Array(two.weights[i].buffer)).toEqual(new Uint32Array(one.weights[i].buffer));
+      expect(new Set(two.buffers.slice(1)).size).toBe(1);
+      expect(two.buffers).toEqual(one.buffers);
+    });
 
   it('workers start at the first split kernel and stop with dispose(); kernels then run on the calling thread', () => {
     const heap = new WasmHeap({ shared: true });

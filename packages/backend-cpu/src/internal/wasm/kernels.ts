@@ -31,20 +31,38 @@ const K_BLOCK = 256;
  * across threads: below them one wake-up of the workers costs more than it saves. Measured
  * with `node --conditions=@recurrent/source --import tsx bench/threads.ts` (see that file).
  */
-export const PARALLEL_MIN: ParallelMin = { matmulFlops: 2 ** 22, adamElements: 2 ** 16 };
+export const PARALLEL_MIN: ParallelMin = { matmulFlops: 2 ** 22, adamElements: 2 ** 16, cellElements: 2 ** 13 };
+
+/** Split everything that has a slice per thread (tests: the threaded paths run on small data). */
+export const SPLIT_ALL: ParallelMin = { matmulFlops: 0, adamElements: 0, cellElements: 0 };
 
 export interface ParallelMin {
   matmulFlops: number;
   adamElements: number;
+  /** batch * units of a fused LSTM / GRU step or backward (split by batch rows). */
+  cellElements: number;
 }
 
 /** The functions worker threads run, as [module, export]: the pool's job table (indices below). */
 const JOBS: [string, string][] = [
   ['matmul', 'matmul'],
   ['misc', 'adam'],
+  ['lstmCell', 'lstmCell'],
+  ['lstmHard', 'lstmCellHard'],
+  ['lstmCellGrad', 'lstmCellGrad'],
+  ['lstmHard', 'lstmCellGradHard'],
+  ['gru', 'gruCell'],
+  ['gruHard', 'gruCellHard'],
+  ['gru', 'gruCellGrad'],
+  ['gruHard', 'gruCellGradHard'],
 ];
 const JOB_MATMUL = 0;
 const JOB_ADAM = 1;
+/** The cell kernels: sigmoid variant at the index, hard-sigmoid one after it. */
+const JOB_LSTM = 2;
+const JOB_LSTM_GRAD = 4;
+const JOB_GRU = 6;
+const JOB_GRU_GRAD = 8;
 
 type WasmFn = (...args: number[]) => void;
 
@@ -147,7 +165,7 @@ export interface WasmKernels {
   lstmCellGrad(...ids_batch_units_slope: number[]): void;
   gruCell(...ids_batch_units_slope: number[]): void;
   gruCellGrad(...ids_batch_units_slope: number[]): void;
-  /** Threads that run the large matmuls and Adam updates (the caller included). */
+  /** Threads that run the large matmuls, cell steps and Adam updates (the caller included). */
   readonly threads: number;
   /** The matmul uses relaxed SIMD's multiply-add. */
   readonly relaxed: boolean;
@@ -184,10 +202,28 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
         )
       : null;
   const ptr = (id: DataId) => heap.ptr(id);
-  const { lstmCell } = instance('lstmCell');
-  const { lstmCellGrad } = instance('lstmCellGrad');
-  const lstmHard = instance('lstmHard');
-  const gruHard = instance('gruHard');
+  const jobs = JOBS.map(([m, e]) => instance(m)[e]);
+
+  /**
+   * A fused cell kernel over buffer ids whose rows are `widths[i]` * units floats wide, then
+   * batch, units and the hard-sigmoid slope (0: the logistic sigmoid). Large steps are split
+   * by batch rows: every row is computed alone, so the split changes no value.
+   */
+  const cell =
+    (job: number, widths: number[]) =>
+    (...a: number[]): void => {
+      const ps = a.slice(0, widths.length).map(ptr);
+      const [batch, units, slope] = a.slice(widths.length);
+      const fn = slope === 0 ? job : job + 1;
+      const tail = slope === 0 ? [units] : [units, slope];
+      const T = pool && pool.threads > 1 && batch >= pool.threads && batch * units >= parallelMin.cellElements ? pool.threads : 1;
+      const args = (t: number) => {
+        const r0 = Math.floor((batch * t) / T);
+        return [...ps.map((p, i) => p + 4 * r0 * widths[i] * units), Math.floor((batch * (t + 1)) / T) - r0, ...tail];
+      };
+      if (T > 1) (pool as Pool).run(fn, args);
+      else jobs[fn](...args(0));
+    };
 
   /** op(b) row-major [k, n]: b itself, or its transpose (b is [n, k]), kept with b from its second use. */
   const rowMajorB = (bId: DataId, transposeB: boolean, k: number, n: number): number => {
@@ -202,22 +238,10 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   };
 
   return {
-    lstmCell: (xp, hp, c, h, cOut, gates, batch, units, slope) =>
-      slope === 0
-        ? lstmCell(ptr(xp), ptr(hp), ptr(c), ptr(h), ptr(cOut), ptr(gates), batch, units)
-        : lstmHard.lstmCellHard(ptr(xp), ptr(hp), ptr(c), ptr(h), ptr(cOut), ptr(gates), batch, units, slope),
-    lstmCellGrad: (gates, cPrev, c, dh, dc, dPre, dcPrev, batch, units, slope) =>
-      slope === 0
-        ? lstmCellGrad(ptr(gates), ptr(cPrev), ptr(c), ptr(dh), ptr(dc), ptr(dPre), ptr(dcPrev), batch, units)
-        : lstmHard.lstmCellGradHard(ptr(gates), ptr(cPrev), ptr(c), ptr(dh), ptr(dc), ptr(dPre), ptr(dcPrev), batch, units, slope),
-    gruCell: (xp, hp, h, hOut, cache, batch, units, slope) =>
-      slope === 0
-        ? gru.gruCell(ptr(xp), ptr(hp), ptr(h), ptr(hOut), ptr(cache), batch, units)
-        : gruHard.gruCellHard(ptr(xp), ptr(hp), ptr(h), ptr(hOut), ptr(cache), batch, units, slope),
-    gruCellGrad: (cache, h, dh, dXp, dHp, dhDirect, batch, units, slope) =>
-      slope === 0
-        ? gru.gruCellGrad(ptr(cache), ptr(h), ptr(dh), ptr(dXp), ptr(dHp), ptr(dhDirect), batch, units)
-        : gruHard.gruCellGradHard(ptr(cache), ptr(h), ptr(dh), ptr(dXp), ptr(dHp), ptr(dhDirect), batch, units, slope),
+    lstmCell: cell(JOB_LSTM, [4, 4, 1, 1, 1, 4]), // xp, hp, c, hOut, cOut, gates
+    lstmCellGrad: cell(JOB_LSTM_GRAD, [4, 1, 1, 1, 1, 4, 1]), // gates, cPrev, c, dh, dc, dPre, dcPrev
+    gruCell: cell(JOB_GRU, [3, 3, 1, 1, 4]), // xp, hp, h, hOut, cache (4 units per row)
+    gruCellGrad: cell(JOB_GRU_GRAD, [4, 1, 1, 3, 3, 1]), // cache, h, dh, dXp, dHp, dhDirect
     tanh: (x, out, n) => unary.tanh(heap.ptr(x), heap.ptr(out), n),
     sigmoid: (x, out, n) => unary.sigmoid(heap.ptr(x), heap.ptr(out), n),
     copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width) {
