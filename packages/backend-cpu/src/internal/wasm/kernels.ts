@@ -189,7 +189,6 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   const MR = MATMUL_TILE.rows;
   /** Panel width in floats. */
   const W = 4 * MATMUL_TILE.vectors;
-  const gru = instance('gru');
   const unary = instance('unary');
   const misc = instance('misc');
   const pool =
