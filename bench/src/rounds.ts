@@ -21,9 +21,9 @@ import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { createCpuBackend } from '@recurrent/backend-cpu';
-import { layers, optimizers, sequential } from '@recurrent/models';
 import { recurrentRunner } from './libs/recurrent.js';
-import { flopShape, forwardFlops, makeBatch, WORKLOADS, type Workload, type WorkloadId } from './workloads.js';
+import { modelsRunner } from './libs/recurrent-models.js';
+import { flopShape, forwardFlops, WORKLOADS, type Workload, type WorkloadId } from './workloads.js';
 
 const [only = 'W1,W2,W4', threadsArg = '2', roundsArg = '5'] = process.argv.slice(2);
 const N = Number(threadsArg);
@@ -37,18 +37,6 @@ function stepFlops(w: Workload): number {
   return 3 * forwardFlops(s) - 2 * s.batch * s.steps * s.features * s.gates * s.units;
 }
 
-function modelsRunner(w: Workload, threads: number) {
-  const backend = createCpuBackend({ threads });
-  const rnn = { units: w.units, inputShape: [w.steps, w.features], returnSequences: w.head === 'every' };
-  const cell = w.cell === 'lstm' ? layers.lstm(rnn) : w.cell === 'gru' ? layers.gru(rnn) : layers.simpleRNN(rnn);
-  const dense = layers.dense({ units: w.classes, activation: w.classes === 1 ? 'sigmoid' : 'softmax' });
-  const model = sequential({ backend, seed: 1 }, [cell, w.head === 'every' ? layers.timeDistributed({ layer: dense }) : dense]);
-  model.compile({ loss: w.classes === 1 ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy', optimizer: optimizers.adam({ learningRate: 1e-3 }) });
-  const data = makeBatch(w);
-  const x = { data: data.x, shape: [w.batch, w.steps, w.features] };
-  const y = { data: data.labels, shape: w.head === 'every' ? [w.batch, w.steps] : w.classes === 1 ? [w.batch, 1] : [w.batch] };
-  return { step: () => model.trainOnBatch(x, y), destroy: () => backend.destroy?.() };
-}
 
 /** The persistent PyTorch process, or null (with the reason) when torch is missing. */
 function torchPeer() {

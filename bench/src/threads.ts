@@ -6,14 +6,13 @@
  * and after, and the resident memory the extra threads added (RSS after the threaded model's
  * first step minus RSS before it was built, minus the same for the 1-thread model).
  *
- *   pnpm --filter @recurrent/bench exec node --conditions=@recurrent/source --import tsx src/threads.ts [W1,W2,W4] [threads] [rounds]
+ *   pnpm --filter @recurrent/bench threads [W1,W2,W4] [threads] [rounds]
  *
  * Wall time, not CPU time: threads spend more CPU to finish sooner.
  */
 import { loadavg } from 'node:os';
-import { createCpuBackend } from '@recurrent/backend-cpu';
-import { layers, optimizers, sequential } from '@recurrent/models';
-import { makeBatch, WORKLOADS, type Workload, type WorkloadId } from './workloads.js';
+import { modelsRunner } from './libs/recurrent-models.js';
+import { WORKLOADS, type WorkloadId } from './workloads.js';
 
 const [only = 'W1,W2,W4', threadsArg = '2', roundsArg = '7'] = process.argv.slice(2);
 const threads = Number(threadsArg);
@@ -21,18 +20,6 @@ const ROUNDS = Number(roundsArg);
 /** Training steps per round and configuration: enough for some 0.3 s of work each. */
 const STEPS: Record<WorkloadId, number> = { W1: 20, W2: 8, W3: 8, W4: 2 };
 
-function build(w: Workload, threadCount: number) {
-  const backend = createCpuBackend({ threads: threadCount });
-  const rnn = { units: w.units, inputShape: [w.steps, w.features], returnSequences: w.head === 'every' };
-  const cell = w.cell === 'lstm' ? layers.lstm(rnn) : w.cell === 'gru' ? layers.gru(rnn) : layers.simpleRNN(rnn);
-  const dense = layers.dense({ units: w.classes, activation: w.classes === 1 ? 'sigmoid' : 'softmax' });
-  const model = sequential({ backend, seed: 1 }, [cell, w.head === 'every' ? layers.timeDistributed({ layer: dense }) : dense]);
-  model.compile({ loss: w.classes === 1 ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy', optimizer: optimizers.adam({ learningRate: 1e-3 }) });
-  const data = makeBatch(w);
-  const x = { data: data.x, shape: [w.batch, w.steps, w.features] };
-  const y = { data: data.labels, shape: w.head === 'every' ? [w.batch, w.steps] : w.classes === 1 ? [w.batch, 1] : [w.batch] };
-  return { step: () => model.trainOnBatch(x, y), destroy: () => backend.destroy?.() };
-}
 
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
@@ -40,10 +27,10 @@ console.log(`@recurrent/models trainOnBatch, CPU backend, 1 vs ${threads} thread
 for (const id of only.split(',') as WorkloadId[]) {
   const w = WORKLOADS[id];
   const rss0 = process.memoryUsage().rss;
-  const one = build(w, 1);
+  const one = modelsRunner(w, 1);
   await one.step();
   const rss1 = process.memoryUsage().rss;
-  const many = build(w, threads);
+  const many = modelsRunner(w, threads);
   await many.step();
   const rss2 = process.memoryUsage().rss;
   await one.step();
