@@ -1,12 +1,13 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { CHROMIUM_ARGS } from '../core/src/testing/chromium.js';
+import { chromiumArgs } from '../core/src/testing/chromium.js';
 
 /**
  * Tests run in real headless Chromium (Debian's, WebGL2 through SwiftShader here) via vitest's
  * browser mode: the webgl backend has no Node fallback, so a test can only pass on WebGL.
  * test/global-setup.ts reads the PyTorch fixture in Node and hands it to the page (inject).
- * The Chromium flags come from core's source (relative path: a config gets no source condition).
+ * The Chromium flags come from core's source (relative path: a config gets no source condition);
+ * RECURRENT_GPU=1 leaves out the SwiftShader flags, to test on the machine's GPU.
  */
 export default defineConfig({
   resolve: { conditions: ['@recurrent/source'] },
@@ -26,7 +27,7 @@ export default defineConfig({
             // A loaded machine can take minutes to start Chromium and serve the first modules.
             connectTimeout: 300_000,
       provider: playwright({
-        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] },
+        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs() },
       }),
       instances: [{ browser: 'chromium' }],
     },

@@ -86,7 +86,7 @@ describe('playground in Chromium', () => {
     await p.page.context().close();
   });
 
-  for (const backend of ['cpu', 'webgl', 'gpujs'] as BackendId[]) {
+  for (const backend of ['cpu', 'webgl', 'webgpu', 'gpujs'] as BackendId[]) {
     it(`trains each task on ${backend}: the loss falls and every view updates`, async (ctx) => {
       if (!backends.includes(backend)) {
         // Only a backend whose package does not export its factory yet gets here (see above).
@@ -194,7 +194,7 @@ describe('playground in Chromium', () => {
     await page.click('#compare');
     await page.waitForFunction(() => playground.compareRows !== undefined, null, { timeout: 120_000 });
     const rows = await state(page, (a) => a.compareRows!);
-    expect(rows.map((r) => r.id).sort()).toEqual(['cpu', 'gpujs', 'webgl']);
+    expect(rows.map((r) => r.id).sort()).toEqual(['cpu', 'gpujs', 'webgl', 'webgpu']);
     for (const id of backends) {
       const r = rows.find((x) => x.id === id)!;
       expect(r.ok, `${id}: ${r.reason}`).toBe(true);
@@ -206,7 +206,7 @@ describe('playground in Chromium', () => {
     }
     const cpu = rows.find((r) => r.id === 'cpu')!;
     expect([cpu.speedup, cpu.maxLossDiff, cpu.maxWeightDiff]).toEqual([1, 0, 0]);
-    expect(await page.locator('#compare-body tbody tr').count()).toBe(3);
+    expect(await page.locator('#compare-body tbody tr').count()).toBe(4);
     await page.locator('#card-compare').screenshot({ path: join(SHOTS, 'compare.png') });
     noErrors(p);
     await page.context().close();

@@ -4,7 +4,7 @@
  * invariant across odd shapes, async reads, context loss, and misuse.
  */
 import { BackendError, createEngine, type Engine, type Tensor } from '@recurrent/core';
-import { createReferenceBackend, testRandom } from '@recurrent/core/testing';
+import { createReferenceBackend, testRandom, workPerFusedOp } from '@recurrent/core/testing';
 import { env } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebglBackend, type WebglBackend, WebglContextLostError } from '../src/index.js';
@@ -111,36 +111,7 @@ describe('runs on WebGL2, not a fallback', () => {
     const B = 4;
     const H = 6;
     const passes = (fused: boolean) =>
-      e.scope(() => {
-        const t = (n: number, s: number[]) => e.tensor(values(n), s);
-        const calls: [string, () => unknown][] = [
-          ['lstmCell', () => e.fused('lstmCell', [t(B * 4 * H, [B, 4 * H]), t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H])], { recurrentActivation: 'sigmoid' })],
-          ['lstmCellGrad', () => e.fused('lstmCellGrad', [t(B * 4 * H, [B, 4 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], { recurrentActivation: 'sigmoid' })],
-          ['gruCell', () => e.fused('gruCell', [t(B * 3 * H, [B, 3 * H]), t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H])], { recurrentActivation: 'sigmoid' })],
-          ['gruCellGrad', () => e.fused('gruCellGrad', [t(B * 4 * H, [B, 4 * H]), t(B * H, [B, H]), t(B * H, [B, H])], { recurrentActivation: 'sigmoid' })],
-          ['gruBeforeGates', () => e.fused('gruBeforeGates', [t(B * 3 * H, [B, 3 * H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], { recurrentActivation: 'sigmoid' })],
-          ['gruBeforeState', () => e.fused('gruBeforeState', [t(B * 3 * H, [B, 3 * H]), t(B * H, [B, H]), t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H])], {})],
-          ['gruBeforeGradN', () => e.fused('gruBeforeGradN', [t(B * 2 * H, [B, 2 * H]), t(B * H, [B, H]), t(B * H, [B, H])], {})],
-          ['gruBeforeGrad', () => e.fused('gruBeforeGrad', [t(B * 2 * H, [B, 2 * H]), ...[1, 2, 3, 4].map(() => t(B * H, [B, H]))], { recurrentActivation: 'sigmoid' })],
-          ['simpleRnnCell', () => e.fused('simpleRnnCell', [t(B * H, [B, H]), t(B * H, [B, H])], { activation: 'tanh' })],
-          [
-            'adamUpdate',
-            () => e.fused('adamUpdate', [1, 2, 3, 4].map(() => t(B * H, [B, H])), { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, step: 1, decoupledDecay: 0 }),
-          ],
-        ];
-        e.useFused = fused;
-        const out: Record<string, number> = {};
-        try {
-          for (const [name, call] of calls) {
-            backend.resetStats();
-            call();
-            out[name] = backend.stats().passes;
-          }
-        } finally {
-          e.useFused = true;
-        }
-        return out;
-      });
+      workPerFusedOp(e, { batch: B, units: H, values, fused, reset: () => backend.resetStats(), read: () => backend.stats().passes });
     const fused = passes(true);
     expect(fused).toEqual({
       lstmCell: 3,

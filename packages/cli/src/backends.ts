@@ -31,6 +31,10 @@ export const BACKENDS: Readonly<Record<string, BackendEntry>> = {
     description: 'WebGL2 (@recurrent/backend-webgl), in a headless Chromium that conformance launches',
     browser: { module: pageModule('webgl'), prebundle: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl'] },
   },
+  webgpu: {
+    description: 'WebGPU (@recurrent/backend-webgpu), in a headless Chromium that conformance launches',
+    browser: { module: pageModule('webgpu'), prebundle: [], webgpu: true },
+  },
   gpujs: {
     description: 'gpu.js (@recurrent/backend-gpujs): --mode webasm (default) or cpu in Node, --mode browser for WebGL2 in headless Chromium',
     modes: ['webasm', 'cpu', 'browser'],

@@ -12,7 +12,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHROMIUM_ARGS, type FixtureReport } from '@recurrent/core/testing';
+import { chromiumArgs, type FixtureReport } from '@recurrent/core/testing';
 import { UsageError } from './args.js';
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
@@ -69,6 +69,10 @@ export interface RunInBrowserOptions<A> {
   root?: string;
   /** Extra Chromium flags after CHROMIUM_ARGS (from @recurrent/core/testing). */
   args?: string[];
+  /** Unlock WebGPU (CHROMIUM_WEBGPU_ARGS). */
+  webgpu?: boolean;
+  /** The machine's GPU instead of SwiftShader (`--gpu`): see chromiumArgs in @recurrent/core/testing. */
+  gpu?: boolean;
   /** Gives up after this long (default 10 minutes). */
   timeoutMs?: number;
   /** Each console.error / console.warn line of the page (default: dropped). */
@@ -108,7 +112,7 @@ export async function runInBrowser<A, R>(opts: RunInBrowserOptions<A>): Promise<
     const address = server.httpServer?.address();
     if (!address || typeof address === 'string') throw new Error('vite server has no TCP address');
     const origin = `http://127.0.0.1:${address.port}`;
-    browser = await chromium.launch({ executablePath: opts.browserPath, headless: true, args: [...CHROMIUM_ARGS, ...(opts.args ?? [])] });
+    browser = await chromium.launch({ executablePath: opts.browserPath, headless: true, args: [...chromiumArgs({ webgpu: opts.webgpu, gpu: opts.gpu ?? false }), ...(opts.args ?? [])] });
     const page = await browser.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (err) => pageErrors.push(err.message));
@@ -150,6 +154,8 @@ export interface BrowserBackend {
   module: string;
   /** Packages the page imports that vite must pre-bundle (see RunInBrowserOptions.prebundle). */
   prebundle: string[];
+  /** The page needs WebGPU (Chromium starts with CHROMIUM_WEBGPU_ARGS). */
+  webgpu?: boolean;
 }
 
 /** What `recurrent conformance` sends to a page module, and what it gets back. */
@@ -163,7 +169,7 @@ export interface ConformancePageResult {
   report: FixtureReport;
   /** How many fused kernels the backend has (0: the report is of the primitives alone). */
   fusedKernels: number;
-  /** The browser and WebGL renderer, for the record. */
+  /** The browser and its WebGL renderer or WebGPU adapter, for the record. */
   environment: string;
 }
 
@@ -174,7 +180,16 @@ export const pageModule = (name: string): string =>
 /** Runs a fixture file on a browser backend in headless Chromium. */
 export async function runFixtureInBrowser(
   backend: BrowserBackend,
-  opts: { fixtureFile: string; fused: boolean; filter?: string; browser?: string; env: Readonly<Record<string, string | undefined>>; onConsole?: (type: string, text: string) => void },
+  opts: {
+    fixtureFile: string;
+    fused: boolean;
+    filter?: string;
+    browser?: string;
+    /** The machine's GPU instead of SwiftShader. */
+    gpu?: boolean;
+    env: Readonly<Record<string, string | undefined>>;
+    onConsole?: (type: string, text: string) => void;
+  },
 ): Promise<ConformancePageResult> {
   const browserPath = findChromium(opts.browser, opts.env, 'conformance');
   const fixtureText = await readFile(opts.fixtureFile, 'utf8');
@@ -182,6 +197,8 @@ export async function runFixtureInBrowser(
     module: backend.module,
     prebundle: backend.prebundle,
     browserPath,
+    webgpu: backend.webgpu,
+    gpu: opts.gpu,
     arg: { fixtureText, source: opts.fixtureFile, fused: opts.fused, ...(opts.filter === undefined ? {} : { filter: opts.filter }) },
     onConsole: opts.onConsole,
   });

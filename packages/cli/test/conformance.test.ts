@@ -73,7 +73,7 @@ describe('recurrent conformance (in-process)', () => {
     const { run, calls } = cli();
     const r = await run(['conformance', '--backend', 'tpu', '--fixtures', 'f.json']);
     expect(r.code).toBe(2);
-    expect(r.err[0]).toMatch(/^error: unknown backend 'tpu'. Backends: cpu, reference, webgl, gpujs\.$/);
+    expect(r.err[0]).toMatch(/^error: unknown backend 'tpu'. Backends: cpu, reference, webgl, webgpu, gpujs\.$/);
     expect(calls.fixture).toBeUndefined();
   });
 
@@ -141,6 +141,6 @@ describe('recurrent (dispatch)', () => {
   it('an unknown flag exits 2 listing the valid flags', async () => {
     const r = await run(['conformance', '--fixture', 'f.json']);
     expect(r.code).toBe(2);
-    expect(r.err[0]).toMatch(/Valid flags: --backend, --fixtures, --json, --no-fused, --filter, --browser, --mode, --help, --debug\.$/);
+    expect(r.err[0]).toMatch(/Valid flags: --backend, --fixtures, --json, --no-fused, --filter, --browser, --gpu, --mode, --help, --debug\.$/);
   });
 });

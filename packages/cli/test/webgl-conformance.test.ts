@@ -1,7 +1,7 @@
 /**
- * `recurrent conformance --backend webgl`, spawned for real: it launches the system's headless
- * Chromium (WebGL2; SwiftShader on machines without a GPU), runs every case of the PyTorch
- * fixture in the page and prints the report in Node. And without a Chromium: exit 2, one line.
+ * `recurrent conformance --backend webgl` and `--backend webgpu`, spawned for real: each launches
+ * the system's headless Chromium (WebGL2 / WebGPU; SwiftShader on machines without a GPU), runs
+ * every case of the PyTorch fixture in the page and prints the report in Node. And without a Chromium: exit 2, one line.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -35,20 +35,22 @@ it('--browser pointing at a missing file is the same exit 2', () => {
   expect(r.stderr).toMatch(/^error: --browser is '\/no\/chrome', which is not an executable file/);
 });
 
-it('passes every case of the PyTorch fixture in headless Chromium (--json)', async () => {
+// The page says where it ran: WebGL 2, or WebGPU on an adapter, in a headless Chromium.
+const RAN_ON = { webgl: /^webgl: HeadlessChrome\/[\d.]+, WebGL 2\.0/, webgpu: /^webgpu: HeadlessChrome\/[\d.]+, WebGPU, adapter \S+/ };
+
+it.each(['webgl', 'webgpu'] as const)('%s: passes every case of the PyTorch fixture in headless Chromium (--json)', async (backend) => {
   const fixturePath = findReferenceFixture();
   const fixture = parseFixture(JSON.parse(readFileSync(fixturePath, 'utf8')), fixturePath);
-  const child = spawn(process.execPath, argv('conformance', '--backend', 'webgl', '--json', '--fixtures', fixturePath), { cwd: cliDir });
+  const child = spawn(process.execPath, argv('conformance', '--backend', backend, '--json', '--fixtures', fixturePath), { cwd: cliDir });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   expect(code, stderr).toBe(0);
-  // The page says where it ran: WebGL 2 in a headless Chromium.
-  expect(stderr).toMatch(/^webgl: HeadlessChrome\/[\d.]+, WebGL 2\.0/);
+  expect(stderr).toMatch(RAN_ON[backend]);
   const report = JSON.parse(stdout) as { backend: string; pass: boolean; cases: { pass: boolean; section: string }[] };
-  expect(report.backend).toBe('webgl');
+  expect(report.backend).toBe(backend);
   expect(report.pass).toBe(true);
   const total = fixture.cells.length + fixture.losses.length + fixture.optimizers.length + fixture.training.length;
   expect(report.cases).toHaveLength(total);

@@ -243,7 +243,11 @@ export interface Backend {
   write(values: Float32Array | Float64Array, shape: Shape): DataId;
   /** Reads a buffer (a fresh copy the caller owns). */
   read(dataId: DataId): Promise<Float32Array | Float64Array>;
-  /** Reads a buffer synchronously; a GPU backend may stall. */
+  /**
+   * Reads a buffer synchronously; a GPU backend may stall. A backend that cannot read
+   * synchronously at all (WebGPU maps buffers only asynchronously) throws a BackendError that
+   * says to use `read` (`await t.data()`); core itself and the conformance suite only `read`.
+   */
   readSync(dataId: DataId): Float32Array | Float64Array;
   /** Frees a buffer. Called exactly once per buffer by the engine. */
   dispose(dataId: DataId): void;

@@ -4,7 +4,7 @@
 import { createEngine } from '@recurrent/core';
 import type { BackendId } from '../model/config.js';
 import { rawData } from '../data/raw.js';
-import { pageBackend } from './registry.js';
+import { type PageBackendId, pageBackend } from './registry.js';
 import { type ServiceMethod, type TrainerApi, TrainerService } from './service.js';
 
 export interface TrainerHost extends TrainerApi {
@@ -81,7 +81,7 @@ const METHODS: readonly ServiceMethod[] = [
   'dispose',
 ];
 
-async function pageHost(id: 'webgl' | 'gpujs'): Promise<TrainerHost> {
+async function pageHost(id: PageBackendId): Promise<TrainerHost> {
   const backend = await pageBackend(id);
   const service = new TrainerService(createEngine(backend), rawData, yieldToPage);
   const api = Object.fromEntries(

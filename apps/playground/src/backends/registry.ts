@@ -1,6 +1,7 @@
 /**
  * The backends the page offers. CPU runs in a Web Worker (so training never blocks the page);
- * WebGL and gpu.js run on the page (their contexts live there) and yield between steps.
+ * WebGL, WebGPU and gpu.js run on the page (their contexts and devices live there) and yield
+ * between steps. WebGPU is offered where the browser has `navigator.gpu`.
  *
  * The GPU packages are loaded on demand (dynamic import, so a page that never uses them does
  * not download tfjs or gpu.js), and a backend that cannot start says why: the package does not
@@ -20,6 +21,7 @@ export interface BackendInfo {
 export const BACKENDS: readonly BackendInfo[] = [
   { id: 'cpu', label: 'CPU', runsIn: 'worker', source: '@recurrent/backend-cpu createCpuBackend()' },
   { id: 'webgl', label: 'WebGL', runsIn: 'page', source: '@recurrent/backend-webgl createWebglBackend()' },
+  { id: 'webgpu', label: 'WebGPU', runsIn: 'page', source: '@recurrent/backend-webgpu createWebgpuBackend()' },
   { id: 'gpujs', label: 'gpu.js', runsIn: 'page', source: "@recurrent/backend-gpujs createGpujsBackend({ mode: 'webgl2' })" },
 ];
 
@@ -45,12 +47,20 @@ export class BackendUnavailable extends Error {
 
 type Factory = () => Promise<Backend>;
 
-async function pageFactory(id: 'webgl' | 'gpujs'): Promise<Factory> {
-  const pkg = id === 'webgl' ? '@recurrent/backend-webgl' : '@recurrent/backend-gpujs';
-  const name = id === 'webgl' ? 'createWebglBackend' : 'createGpujsBackend';
+export type PageBackendId = Exclude<BackendId, 'cpu'>;
+
+/** Each page backend's package and factory, loaded on demand. */
+const PAGE_PACKAGES: { [K in PageBackendId]: { pkg: string; factory: string; load: () => Promise<unknown> } } = {
+  webgl: { pkg: '@recurrent/backend-webgl', factory: 'createWebglBackend', load: () => import('@recurrent/backend-webgl') },
+  webgpu: { pkg: '@recurrent/backend-webgpu', factory: 'createWebgpuBackend', load: () => import('@recurrent/backend-webgpu') },
+  gpujs: { pkg: '@recurrent/backend-gpujs', factory: 'createGpujsBackend', load: () => import('@recurrent/backend-gpujs') },
+};
+
+async function pageFactory(id: PageBackendId): Promise<Factory> {
+  const { pkg, factory: name, load } = PAGE_PACKAGES[id];
   let mod: Record<string, unknown>;
   try {
-    mod = (id === 'webgl' ? await import('@recurrent/backend-webgl') : await import('@recurrent/backend-gpujs')) as unknown as Record<string, unknown>;
+    mod = (await load()) as Record<string, unknown>;
   } catch (e) {
     // The package is in the workspace: failing to load it is a failure, not "not written yet".
     throw new BackendUnavailable(`${pkg} failed to load: ${(e as Error).message}`, true);
@@ -80,7 +90,7 @@ const started = new Map<BackendId, Promise<Backend>>();
  * The page's instance of a GPU backend, created once and shared (a browser allows only a few
  * WebGL contexts). Throws BackendUnavailable with the reason.
  */
-export function pageBackend(id: 'webgl' | 'gpujs'): Promise<Backend> {
+export function pageBackend(id: PageBackendId): Promise<Backend> {
   let p = started.get(id);
   if (!p) {
     p = (async () => {
@@ -110,6 +120,8 @@ export async function probe(id: BackendId): Promise<Availability> {
     if (typeof Worker === 'undefined') return { id, exported: true, ok: false, reason: 'this browser has no Web Workers' };
     return { id, exported: true, ok: true, detail: 'float32 kernels in a Web Worker' };
   }
+  if (id === 'webgpu' && !('gpu' in navigator && navigator.gpu))
+    return { id, exported: true, ok: false, reason: 'this browser has no WebGPU (navigator.gpu)' };
   try {
     const b = await pageBackend(id);
     const mode = (b as { mode?: unknown }).mode;

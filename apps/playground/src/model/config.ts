@@ -10,7 +10,7 @@ import type { CellKind } from '@recurrent/core';
 
 export type TaskId = 'names' | 'generate' | 'weather' | 'adding';
 export type OptimizerName = 'adam' | 'adamw' | 'rmsprop' | 'sgd' | 'adagrad';
-export type BackendId = 'cpu' | 'webgl' | 'gpujs';
+export type BackendId = 'cpu' | 'webgl' | 'webgpu' | 'gpujs';
 
 export interface ModelConfig {
   task: TaskId;
@@ -37,7 +37,7 @@ export interface PlaygroundConfig extends ModelConfig, TrainConfig {
 export const TASK_IDS: readonly TaskId[] = ['names', 'generate', 'weather', 'adding'];
 export const CELL_KINDS: readonly CellKind[] = ['simpleRnn', 'lstm', 'gru'];
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamw', 'rmsprop', 'sgd', 'adagrad'];
-export const BACKEND_IDS: readonly BackendId[] = ['cpu', 'webgl', 'gpujs'];
+export const BACKEND_IDS: readonly BackendId[] = ['cpu', 'webgl', 'webgpu', 'gpujs'];
 
 /** Sequence-length range and default per task. */
 export const SEQ_LEN: Record<TaskId, { min: number; max: number; value: number; label: string }> = {

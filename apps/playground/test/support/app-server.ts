@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type ConsoleMessage, type Page } from 'playwright-core';
 import { build, preview } from 'vite';
 // By relative path: a fresh clone has no dist/ of core to resolve the package name to.
-import { CHROMIUM_ARGS } from '../../../../packages/core/src/testing/chromium.js';
+import { chromiumArgs } from '../../../../packages/core/src/testing/chromium.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,7 +37,7 @@ export async function startApp(): Promise<AppServer> {
   await build({ root: ROOT, logLevel: 'warn', build: { outDir, emptyOutDir: true } });
   const port = await freePort();
   const server = await preview({ root: ROOT, logLevel: 'warn', build: { outDir }, preview: { host: '127.0.0.1', port, strictPort: true } });
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] });
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs({ webgpu: true }) });
   return {
     url: `http://127.0.0.1:${port}/`,
     browser,

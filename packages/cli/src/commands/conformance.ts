@@ -4,7 +4,7 @@
  * Exit 0 if every case passes, 1 if any fails, 2 for a bad flag, backend or fixture file.
  */
 import { createEngine, type Backend, type Engine } from '@recurrent/core';
-import { defaultTolerances, runFixture, type Fixture, type FixtureReport, type RunFixtureOptions } from '@recurrent/core/testing';
+import { defaultTolerances, GPU_ENV, runFixture, type Fixture, type FixtureReport, type RunFixtureOptions } from '@recurrent/core/testing';
 import { loadFixtureFile } from '@recurrent/core/testing/node';
 import { UsageError } from '../args.js';
 import { defineCommand, type Command } from '../cli.js';
@@ -34,14 +34,18 @@ export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): C
   return defineCommand({
     name: 'conformance',
     summary: 'check a backend against PyTorch reference values (a recurrent-reference/1 fixture)',
-    usage: 'recurrent conformance --fixtures FILE [--backend NAME] [--json] [--no-fused] [--filter TEXT] [--browser PATH] [--mode MODE]',
+    usage: 'recurrent conformance --fixtures FILE [--backend NAME] [--json] [--no-fused] [--filter TEXT] [--browser PATH] [--gpu] [--mode MODE]',
     flags: {
       backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to check, one of those under Backends' },
       fixtures: { type: 'string', value: 'FILE', required: true, description: 'a recurrent-reference/1 JSON file' },
       json: { type: 'boolean', description: 'print the report as JSON instead of text' },
       'no-fused': { type: 'boolean', description: "use core's primitive fallbacks instead of the backend's fused kernels" },
       filter: { type: 'string', value: 'TEXT', description: 'only run cases whose name contains TEXT' },
-      browser: { type: 'string', value: 'PATH', description: 'Chromium for browser backends (webgl, gpujs --mode browser); default $CHROMIUM_PATH, else chromium on PATH' },
+      browser: { type: 'string', value: 'PATH', description: 'Chromium for browser backends (webgl, webgpu, gpujs --mode browser); default $CHROMIUM_PATH, else chromium on PATH' },
+      gpu: {
+        type: 'boolean',
+        description: `browser backends on this machine's GPU instead of SwiftShader (also ${GPU_ENV}=1)`,
+      },
       mode: { type: 'string', value: 'MODE', description: "the backend's mode, for backends that have several (gpujs: webasm, cpu, browser)" },
     },
     details: [
@@ -57,6 +61,7 @@ export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): C
       'Example:',
       '  recurrent conformance --backend cpu --fixtures pytorch-reference.json',
       '  recurrent conformance --backend webgl --fixtures pytorch-reference.json --browser /usr/bin/chromium',
+      '  recurrent conformance --backend webgpu --fixtures pytorch-reference.json --gpu',
       '  recurrent conformance --backend gpujs --mode browser --fixtures pytorch-reference.json',
     ].join('\n'),
     async run({ flags }, io) {
@@ -70,7 +75,8 @@ export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): C
       let declined: string[] = [];
       if (browser) {
         // A browser backend: the whole fixture runs in a headless Chromium page (../browser.ts).
-        const r = await runFixtureInBrowser(browser, { fixtureFile: flags.fixtures, fused, filter: flags.filter, browser: flags.browser, env: io.env });
+        const gpu = flags.gpu || io.env[GPU_ENV] === '1';
+        const r = await runFixtureInBrowser(browser, { fixtureFile: flags.fixtures, fused, filter: flags.filter, browser: flags.browser, gpu, env: io.env });
         io.err(`${backendName}: ${r.environment}`);
         ({ report, fusedKernels } = r);
       } else {

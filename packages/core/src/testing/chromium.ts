@@ -27,3 +27,29 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-quic',
   '--no-first-run',
 ];
+
+/**
+ * Added to CHROMIUM_ARGS for the WebGPU backend: `--enable-unsafe-webgpu` exposes WebGPU where
+ * Chromium does not ship it by default (Linux), and `--use-webgpu-adapter=swiftshader` gives it
+ * SwiftShader's Vulkan, a CPU implementation, so WebGPU exists without a GPU. WebGPU needs a
+ * page served over http(s), not `about:blank`.
+ */
+export const CHROMIUM_WEBGPU_ARGS: readonly string[] = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+
+/** The flags that force SwiftShader; `chromiumArgs({ gpu: true })` leaves them out. */
+const SOFTWARE_ONLY = new Set(['--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--use-webgpu-adapter=swiftshader']);
+
+/** The environment variable that switches the browser tests and benchmarks to the machine's GPU. */
+export const GPU_ENV = 'RECURRENT_GPU';
+
+/**
+ * The Chromium flags of a browser run: CHROMIUM_ARGS, plus CHROMIUM_WEBGPU_ARGS with `webgpu`.
+ * `gpu` (default: `RECURRENT_GPU=1` in the environment, the CLI's `--gpu`) drops the flags that
+ * force SwiftShader, so WebGL and WebGPU run on the machine's GPU (WebGPU stays unlocked).
+ */
+export function chromiumArgs(opts: { webgpu?: boolean; gpu?: boolean } = {}): string[] {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const gpu = opts.gpu ?? env?.[GPU_ENV] === '1';
+  const args = [...CHROMIUM_ARGS, ...(opts.webgpu ? CHROMIUM_WEBGPU_ARGS : [])];
+  return gpu ? args.filter((a) => !SOFTWARE_ONLY.has(a)) : args;
+}

@@ -71,3 +71,19 @@ export const findReferenceFixtures = (from: string = process.cwd()): string[] =>
 
 /** Reads and validates every reference file (what a backend's conformance suite runs). */
 export const loadReferenceFixtures = (from: string = process.cwd()): Promise<Fixture[]> => Promise.all(findReferenceFixtures(from).map((p) => loadFixtureFile(p)));
+
+/** Each reference file's path and text, for a page that has no file system. */
+export interface FixtureText {
+  path: string;
+  text: string;
+}
+
+/**
+ * A browser test's vitest global setup in one call: reads every reference file in Node and
+ * provides them to the page as `fixtures` (read there with `inject('fixtures')`). A missing file
+ * fails the run here, with the FixtureError of findReferenceFixture.
+ */
+export async function provideReferenceFixtures(project: { provide(key: 'fixtures', value: FixtureText[]): void }): Promise<void> {
+  const paths = findReferenceFixtures();
+  project.provide('fixtures', await Promise.all(paths.map(async (path) => ({ path, text: await readFile(path, 'utf8') }))));
+}

@@ -6,6 +6,7 @@ import { createEngine, type Engine } from '../engine.js';
 import { computeLoss, labelTensor, type LossSpec } from '../losses.js';
 import { compare, type CaseReport } from './compare.js';
 import { testRandom } from './primitives.js';
+import { readAll } from './read.js';
 import { createReferenceBackend } from './reference-backend.js';
 
 interface LossGradCase {
@@ -33,13 +34,14 @@ const CASES: LossGradCase[] = [
 
 const label = (c: LossGradCase) => `${c.spec.name}${c.spec.fromLogits ? ' fromLogits' : ''} [${c.shape.join(', ')}] ${c.target} targets`;
 
-export function checkLossGradients(engine: Engine, opts: { atol?: number; rtol?: number; eps?: number } = {}): CaseReport[] {
+export async function checkLossGradients(engine: Engine, opts: { atol?: number; rtol?: number; eps?: number } = {}): Promise<CaseReport[]> {
   const float64 = engine.backend.precision === 'float64';
   const atol = opts.atol ?? (float64 ? 1e-8 : 1e-5);
   const rtol = opts.rtol ?? (float64 ? 1e-6 : 1e-3);
   const eps = opts.eps ?? 1e-6;
   const ref = createEngine(createReferenceBackend());
-  return CASES.map((c, idx) => {
+  const reports: CaseReport[] = [];
+  for (const [idx, c] of CASES.entries()) {
     try {
       const rand = testRandom(777 + idx);
       const n = c.shape.reduce((a, b) => a * b, 1);
@@ -78,13 +80,8 @@ export function checkLossGradients(engine: Engine, opts: { atol?: number; rtol?:
           const t = c.target === 'sparse' ? labelTensor(e, target, targetShape, k, label(c)) : e.tensor(target, targetShape);
           return computeLoss(e, c.spec, e.tensor(p, c.shape), t);
         });
-      const analytic = engine.scope(() => {
-        const r = lossOn(engine, pred);
-        const g = Array.from(r.grad.dataSync());
-        r.value.dispose();
-        r.grad.dispose();
-        return g;
-      });
+      const { value, grad } = lossOn(engine, pred);
+      const analytic = (await readAll({ value, grad })).grad;
       const numeric = pred.map((v, i) => {
         const at = (x: number) => {
           const p = pred.slice();
@@ -98,9 +95,10 @@ export function checkLossGradients(engine: Engine, opts: { atol?: number; rtol?:
         return (at(v + eps) - at(v - eps)) / (2 * eps);
       });
       const check = compare('d loss / d pred', analytic, numeric, atol, rtol);
-      return { section: 'gradients', name: `loss ${label(c)}`, pass: check.pass, checks: [check] } satisfies CaseReport;
+      reports.push({ section: 'gradients', name: `loss ${label(c)}`, pass: check.pass, checks: [check] });
     } catch (err) {
-      return { section: 'gradients', name: `loss ${label(c)}`, pass: false, checks: [], error: (err as Error).message } satisfies CaseReport;
+      reports.push({ section: 'gradients', name: `loss ${label(c)}`, pass: false, checks: [], error: (err as Error).message });
     }
-  });
+  }
+  return reports;
 }

@@ -12,10 +12,11 @@
  */
 import { rnnBackward, rnnForward, type RnnForwardOptions } from '../bptt.js';
 import { createCell, GATES, type Cell, type CellConfig, type CellParams } from '../cells/index.js';
-import { createEngine, type Engine, type Tensor } from '../engine.js';
+import { createEngine, type Engine } from '../engine.js';
 import { hardSigmoidSlope } from '../recurrent-activation.js';
 import { compare, type CaseReport } from './compare.js';
 import { testRandom } from './primitives.js';
+import { readAll } from './read.js';
 import { createReferenceBackend } from './reference-backend.js';
 
 export interface GradCase {
@@ -183,35 +184,27 @@ function chooseCase(ref: Engine, c: GradCase, seed: number): HostCase {
 }
 
 /** Analytic gradients from `engine` against float64 central differences, one report per case. */
-export function checkGradients(engine: Engine, opts: GradCheckOptions = {}): CaseReport[] {
+export async function checkGradients(engine: Engine, opts: GradCheckOptions = {}): Promise<CaseReport[]> {
   const float64 = engine.backend.precision === 'float64';
   const atol = opts.atol ?? (float64 ? 1e-7 : 1e-4);
   const rtol = opts.rtol ?? (float64 ? 1e-6 : 1e-3);
   const eps = opts.eps ?? 1e-6;
   const ref = createEngine(createReferenceBackend());
   const reports: CaseReport[] = [];
-  (opts.cases ?? GRAD_CASES).forEach((c, idx) => {
+  for (const [idx, c] of (opts.cases ?? GRAD_CASES).entries()) {
     try {
       const h = chooseCase(ref, c, 4242 + idx);
       // Analytic, on the backend under test.
-      const analytic = engine.scope(() => {
+      const grads = engine.scope(() => {
         const { params, x, h0, c0 } = upload(engine, h);
         const f = rnnForward(engine, c.config, params, x, { initialState: { h: h0, c: c0 }, lengths: c.lengths, reverse: c.reverse });
         const dy = engine.tensor(h.dy, f.y!.shape);
         const dhT = engine.tensor(h.dhT, f.state.h.shape);
         const dcT = h.dcT ? engine.tensor(h.dcT, f.state.h.shape) : undefined;
         const b = rnnBackward(engine, f.tape!, { dy, dState: { h: dhT, c: dcT } });
-        const read = (t: Tensor | undefined) => (t ? Array.from(t.dataSync()) : []);
-        return {
-          Wx: read(b.grads.Wx),
-          Wh: read(b.grads.Wh),
-          bx: read(b.grads.bx),
-          bh: read(b.grads.bh),
-          x: read(b.dx),
-          h0: read(b.dState0.h),
-          c0: read(b.dState0.c),
-        };
+        return { Wx: b.grads.Wx, Wh: b.grads.Wh, bx: b.grads.bx, bh: b.grads.bh, x: b.dx, h0: b.dState0.h, c0: b.dState0.c };
       });
+      const analytic = await readAll(grads);
       // Numeric, in float64.
       const numeric = (get: (hc: HostCase) => number[] | undefined): number[] => {
         const base = get(h);
@@ -238,6 +231,6 @@ export function checkGradients(engine: Engine, opts: GradCheckOptions = {}): Cas
     } catch (err) {
       reports.push({ section: 'gradients', name: c.name, pass: false, checks: [], error: (err as Error).message });
     }
-  });
+  }
   return reports;
 }

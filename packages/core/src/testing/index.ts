@@ -22,7 +22,8 @@ export { checkPrimitives, testRandom, type PrimitiveCheckOptions } from './primi
 export { checkGradients, GRAD_CASES, type GradCase, type GradCheckOptions } from './gradcheck.js';
 export { defaultTolerances, runFixture, type RunFixtureOptions, type Tolerance, type Tolerances } from './fixture-runner.js';
 export { checkLeaks } from './leaks.js';
+export { fusedOpCalls, workPerFusedOp } from './fused-calls.js';
 export { conformanceSuite, describeFailures, type SuiteApi, type SuiteOptions } from './suite.js';
 export { checkLossGradients } from './gradcheck-losses.js';
 export { checkSeededInit } from './determinism.js';
-export { CHROMIUM_ARGS } from './chromium.js';
+export { CHROMIUM_ARGS, CHROMIUM_WEBGPU_ARGS, chromiumArgs, GPU_ENV } from './chromium.js';

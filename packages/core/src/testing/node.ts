@@ -1,2 +1,10 @@
 /** Node-only testing helpers: `@recurrent/core/testing/node`. */
-export { findReferenceFixture, findReferenceFixtures, loadFixtureFile, loadReferenceFixtures, REFERENCE_FIXTURE_FILES } from './fixture-file.js';
+export {
+  findReferenceFixture,
+  findReferenceFixtures,
+  type FixtureText,
+  loadFixtureFile,
+  loadReferenceFixtures,
+  provideReferenceFixtures,
+  REFERENCE_FIXTURE_FILES,
+} from './fixture-file.js';

@@ -8,6 +8,7 @@ import { createEngine, type Engine, type Tensor } from '../engine.js';
 import { sizeOf } from '../internal/shapes.js';
 import { compare } from './compare.js';
 import type { CaseReport } from './compare.js';
+import { readAll } from './read.js';
 import { createReferenceBackend } from './reference-backend.js';
 
 /** A tiny deterministic generator for test data (independent of the library's Rng). */
@@ -169,7 +170,7 @@ export interface PrimitiveCheckOptions {
 }
 
 /** Runs every primitive op on `engine` and on the float64 reference; one report per case. */
-export function checkPrimitives(engine: Engine, opts: PrimitiveCheckOptions = {}): CaseReport[] {
+export async function checkPrimitives(engine: Engine, opts: PrimitiveCheckOptions = {}): Promise<CaseReport[]> {
   const float64 = engine.backend.precision === 'float64';
   const atol = opts.atol ?? (float64 ? 1e-12 : 1e-5);
   const rtol = opts.rtol ?? (float64 ? 1e-12 : 1e-5);
@@ -180,16 +181,12 @@ export function checkPrimitives(engine: Engine, opts: PrimitiveCheckOptions = {}
     if (opts.filter && !c.label.includes(opts.filter)) continue;
     const values = c.inputs.map((i) => makeValues(rand, i));
     try {
-      const run = (e: Engine): Float64Array => {
-        const ins = c.inputs.map((inp, k) => e.tensor(values[k], inp.shape));
-        const out: Tensor = e.run(c.op, ins, c.attrs as OpAttrs<typeof c.op>);
-        const data = Float64Array.from(out.dataSync());
-        out.dispose();
-        for (const t of ins) t.dispose();
-        return data;
+      const run = async (e: Engine): Promise<Float64Array> => {
+        const out: Tensor = e.scope(() => e.run(c.op, c.inputs.map((inp, k) => e.tensor(values[k], inp.shape)), c.attrs as OpAttrs<typeof c.op>));
+        return (await readAll({ out })).out;
       };
-      const want = run(ref);
-      const got = run(engine);
+      const want = await run(ref);
+      const got = await run(engine);
       const check = compare(`${c.op} output`, got, want, atol * (c.scale ?? 1), rtol);
       reports.push({ section: 'primitives', name: c.label, pass: check.pass, checks: [check] });
     } catch (err) {

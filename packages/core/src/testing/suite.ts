@@ -86,13 +86,13 @@ export function conformanceSuite(api: SuiteApi, opts: SuiteOptions): void {
   };
   api.describe(`conformance: ${opts.name}`, () => {
     api.it('every primitive kernel matches the float64 reference', async () => {
-      assertAll(checkPrimitives(await getEngine(true), opts.primitiveTolerance), 'primitives');
+      assertAll(await checkPrimitives(await getEngine(true), opts.primitiveTolerance), 'primitives');
     }, timeout);
     api.it('the same seed gives the same initial parameters as on the reference backend', async () => {
-      assertAll(checkSeededInit(await getEngine(true)), 'seeded init');
+      assertAll(await checkSeededInit(await getEngine(true)), 'seeded init');
     }, timeout);
     api.it('finite-difference gradient checks of every loss', async () => {
-      assertAll(checkLossGradients(await getEngine(true), opts.lossGradientTolerance), 'loss gradients');
+      assertAll(await checkLossGradients(await getEngine(true), opts.lossGradientTolerance), 'loss gradients');
     }, timeout);
     for (const fused of [true, false]) {
       const mode = fused ? 'fused kernels' : 'primitive fallbacks';
@@ -109,7 +109,7 @@ export function conformanceSuite(api: SuiteApi, opts: SuiteOptions): void {
       api.it(`finite-difference gradient checks of every cell (${mode})`, async () => {
         const e = await getEngine(fused);
         e.fusedCounts(true);
-        assertAll(checkGradients(e, opts.gradientTolerance), `gradients (${mode})`);
+        assertAll(await checkGradients(e, opts.gradientTolerance), `gradients (${mode})`);
         if (fused) assertKernelsRan(e, 'gradient checks');
       }, timeout);
       api.it(`no handle leaks over ${opts.leakSteps ?? 50} training steps (${mode})`, async () => {
