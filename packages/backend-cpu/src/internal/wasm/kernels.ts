@@ -56,13 +56,9 @@ const JOBS: [string, string][] = [
   ['gru', 'gruCellGrad'],
   ['gruHard', 'gruCellGradHard'],
 ];
-const JOB_MATMUL = 0;
-const JOB_ADAM = 1;
-/** The cell kernels: sigmoid variant at the index, hard-sigmoid one after it. */
-const JOB_LSTM = 2;
-const JOB_LSTM_GRAD = 4;
-const JOB_GRU = 6;
-const JOB_GRU_GRAD = 8;
+const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
+/** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
+const [JOB_MATMUL, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD] = ['matmul', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad'].map(job);
 
 type WasmFn = (...args: number[]) => void;
 
