@@ -31,21 +31,25 @@ const K_BLOCK = 256;
  * across threads: below them one wake-up of the workers costs more than it saves. Measured
  * with `node --conditions=@recurrent/source --import tsx bench/threads.ts` (see that file).
  */
-export const PARALLEL_MIN: ParallelMin = { matmulFlops: 2 ** 22, adamElements: 2 ** 16, cellElements: 2 ** 13 };
+export const PARALLEL_MIN: ParallelMin = { matmulFlops: 2 ** 22, adamElements: 2 ** 16, cellElements: 2 ** 13, packElements: 2 ** 16 };
 
 /** Split everything that has a slice per thread (tests: the threaded paths run on small data). */
-export const SPLIT_ALL: ParallelMin = { matmulFlops: 0, adamElements: 0, cellElements: 0 };
+export const SPLIT_ALL: ParallelMin = { matmulFlops: 0, adamElements: 0, cellElements: 0, packElements: 0 };
 
 export interface ParallelMin {
   matmulFlops: number;
   adamElements: number;
   /** batch * units of a fused LSTM / GRU step or backward (split by batch rows). */
   cellElements: number;
+  /** Floats copied into the matmul's A or B panels (split by panels). */
+  packElements: number;
 }
 
 /** The functions worker threads run, as [module, export]: the pool's job table (indices below). */
 const JOBS: [string, string][] = [
   ['matmul', 'matmul'],
+  ['matmul', 'packA'],
+  ['matmul', 'packB'],
   ['misc', 'adam'],
   ['lstmCell', 'lstmCell'],
   ['lstmHard', 'lstmCellHard'],
@@ -58,7 +62,7 @@ const JOBS: [string, string][] = [
 ];
 const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
 /** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
-const [JOB_MATMUL, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD] = ['matmul', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad'].map(job);
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD] = ['matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad'].map(job);
 
 type WasmFn = (...args: number[]) => void;
 
@@ -181,7 +185,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   const imports = { env: { memory: heap.wasmMemory } };
   const instances: Record<string, Record<string, WasmFn>> = {};
   const instance = (mod: string) => (instances[mod] ??= new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>);
-  const { matmul: mm, packA, packB: packBPanels } = instance('matmul');
+  const { matmul: mm } = instance('matmul');
   const MR = MATMUL_TILE.rows;
   /** Panel width in floats. */
   const W = 4 * MATMUL_TILE.vectors;
@@ -219,6 +223,21 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       if (T > 1) (pool as Pool).run(fn, args);
       else jobs[fn](...args(0));
     };
+
+  /**
+   * Packs `panels` panels (packA / packB of matmul-wasm.ts): `args(first, count)` gives the
+   * arguments for panels first .. first+count-1. Large packs are split by panels (a copy: no
+   * value changes).
+   */
+  const pack = (fn: number, panels: number, floats: number, args: (first: number, count: number) => number[]) => {
+    const T = pool && pool.threads > 1 && panels >= pool.threads && floats >= parallelMin.packElements ? pool.threads : 1;
+    const range = (t: number) => {
+      const q0 = Math.floor((panels * t) / T);
+      return args(q0, Math.floor((panels * (t + 1)) / T) - q0);
+    };
+    if (T > 1) (pool as Pool).run(fn, range);
+    else jobs[fn](...range(0));
+  };
 
   /** op(b) row-major [k, n]: b itself, or its transpose (b is [n, k]), kept with b from its second use. */
   const rowMajorB = (bId: DataId, transposeB: boolean, k: number, n: number): number => {
@@ -289,7 +308,10 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       if (aPanels) {
         const key = transposeA ? 'AT' : 'A';
         apk = heap.cachedDerived(aId, key);
-        if (!apk) packA(a, ars, aks, (apk = heap.newDerived(aId, key, aPanels * aps)), aps, k, aPanels);
+        if (!apk) {
+          const dst = (apk = heap.newDerived(aId, key, aPanels * aps));
+          pack(JOB_PACK_A, aPanels, aPanels * MR * k, (q0, count) => [a + q0 * MR * ars, ars, aks, dst + q0 * aps, aps, k, count]);
+        }
       }
       // Column panels of op(b) for the wide tiles of those blocks; the rest reads op(b) in place.
       const bPanels = packB && aPanels ? Math.floor(n / W) : 0;
@@ -300,7 +322,9 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
         bpk = heap.cachedDerived(bId, key);
         if (!bpk) {
           bpk = heap.newDerived(bId, key, bPanels * bps);
-          packBPanels(rowMajorB(bId, transposeB, k, n), 4 * n, bpk, bps, k, bPanels);
+          const src = rowMajorB(bId, transposeB, k, n);
+          const dst = bpk;
+          pack(JOB_PACK_B, bPanels, bPanels * W * k, (q0, count) => [src + q0 * 4 * W, 4 * n, dst + q0 * bps, bps, k, count]);
         }
       }
       const b = m % MR !== 0 || bPanels * W < n ? rowMajorB(bId, transposeB, k, n) : 0;
