@@ -3,7 +3,7 @@ import { createFusedKernels } from './internal/fused.js';
 import { createKernels } from './internal/kernels.js';
 import { ArrayStore, type Store } from './internal/store.js';
 import { WasmHeap, type HeapOptions } from './internal/wasm/heap.js';
-import { createWasmKernels, relaxedSimdSupported, wasmSimdSupported, type ParallelMin } from './internal/wasm/kernels.js';
+import { createWasmKernels, relaxedSimdSupported, wasmSimdSupported, type ParallelMin, type WasmKernels } from './internal/wasm/kernels.js';
 import { defaultThreads, threadSupport } from './internal/wasm/pool.js';
 
 /** The default thread count never exceeds this (a training step's matmuls stop scaling well beyond it). */
@@ -70,7 +70,7 @@ export function createCpuBackendWith(options: CpuBackendTestOptions): Backend {
   const heap = wantSimd ? new WasmHeap({ ...options.heap, shared: threads > 1 }) : null;
   const store: Store = heap ?? new ArrayStore();
   const wasm = heap ? createWasmKernels(heap, options.pack ?? true, threads, options.parallelMin, relaxed) : null;
-  return {
+  const backend: Backend = {
     name: 'cpu',
     precision: 'float32',
     kernels: createKernels(store, wasm),
@@ -94,6 +94,15 @@ export function createCpuBackendWith(options: CpuBackendTestOptions): Backend {
       store.clear();
     },
   };
+  if (wasm) kernelsOf.set(backend, wasm);
+  return backend;
+}
+
+const kernelsOf = new WeakMap<Backend, WasmKernels>();
+
+/** Tests: whether a threaded backend's workers have all started (its split kernels then run in parallel). */
+export function workersReady(backend: Backend): boolean {
+  return kernelsOf.get(backend)?.ready ?? false;
 }
 
 function resolveThreads(asked: number | undefined): number {

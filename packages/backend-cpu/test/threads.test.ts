@@ -10,12 +10,27 @@ import { fileURLToPath } from 'node:url';
 import { adam, ConfigError, computeLoss, createEngine, rnnBackward, rnnForward, type Backend, type Param, type Tensor } from '@recurrent/core';
 import { testRandom } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackendWith, relaxedSimdSupported } from '../src/backend.js';
+import { createCpuBackendWith, relaxedSimdSupported, workersReady } from '../src/backend.js';
 import { WasmHeap } from '../src/internal/wasm/heap.js';
 import { createWasmKernels, SPLIT_ALL } from '../src/internal/wasm/kernels.js';
 
 const ALL = SPLIT_ALL;
 const threaded = (threads: number) => createCpuBackendWith({ threads, parallelMin: ALL, heap: { initialPages: 1, poison: true } });
+
+/**
+ * A threaded backend whose workers have all started, so its split kernels really run in
+ * parallel (until then they run their slices one after the other on the calling thread).
+ */
+async function started(be: Backend): Promise<Backend> {
+  const a = { dataId: be.write(new Float32Array(64 * 64), [64, 64]), shape: [64, 64] };
+  be.dispose(be.kernels.matmul([a, a] as never, { transposeA: false, transposeB: false } as never, [64, 64] as never) as never);
+  be.dispose(a.dataId);
+  for (let waited = 0; !workersReady(be); waited += 10) {
+    if (waited > 30_000) throw new Error('workers did not start within 30 s');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return be;
+}
 
 /** Seeded LSTM(12) or GRU(12) over [9, 7, 3] with a dense head and Adam; returns every weight after `steps` steps and the engine's buffer counts. */
 function train(backend: Backend, steps: number, kind: 'lstm' | 'gru' = 'lstm'): { weights: Float32Array[]; buffers: number[] } {
@@ -54,8 +69,8 @@ function train(backend: Backend, steps: number, kind: 'lstm' | 'gru' = 'lstm'): 
 }
 
 describe('cpu backend threads', () => {
-  it('matmul: bit-identical for 1, 2 and 3 threads (row panels, leftover rows, transposes, bias, K blocks)', () => {
-    const backends = [1, 2, 3].map(threaded);
+  it('matmul: bit-identical for 1, 2 and 3 threads (row panels, leftover rows, transposes, bias, K blocks)', async () => {
+    const backends = [threaded(1), await started(threaded(2)), await started(threaded(3))];
     for (const [m, n, k] of [[8, 16, 4], [13, 37, 300], [33, 512, 64], [4, 8, 600], [130, 9, 17]])
       for (const transposeA of [false, true])
         for (const transposeB of [false, true]) {
@@ -78,15 +93,15 @@ describe('cpu backend threads', () => {
   });
 
   for (const kind of ['lstm', 'gru'] as const)
-    it(`training (${kind}): same seed -> bit-identical weights for 1 and 2 threads (matmuls, cell steps, Adam split), buffer counts flat`, () => {
+    it(`training (${kind}): same seed -> bit-identical weights for 1 and 2 threads (matmuls, cell steps, Adam split), buffer counts flat`, async () => {
       const one = train(threaded(1), 4, kind);
-      const two = train(threaded(2), 4, kind);
+      const two = train(await started(threaded(2)), 4, kind);
       for (let i = 0; i < one.weights.length; i++) expect(new Uint32Array(two.weights[i].buffer)).toEqual(new Uint32Array(one.weights[i].buffer));
       expect(new Set(two.buffers.slice(1)).size).toBe(1);
       expect(two.buffers).toEqual(one.buffers);
     });
 
-  it('workers start at the first split kernel and stop with dispose(); kernels then run on the calling thread', () => {
+  it('workers start at the first split kernel (which runs on the calling thread until they have started) and stop with dispose()', async () => {
     const heap = new WasmHeap({ shared: true });
     const k = createWasmKernels(heap, true, 2, ALL)!;
     expect(k.threads).toBe(2);
@@ -96,7 +111,13 @@ describe('cpu backend threads', () => {
     const out = heap.alloc(16 * 16);
     k.matmul(a, a, undefined, out, 16, 16, 16, false, false);
     expect(k.workers).toBe(1);
+    expect(Array.from(heap.get(out)).every((v) => v === 16)).toBe(true);
+    while (!k.ready) await new Promise((r) => setTimeout(r, 10));
+    heap.get(out).fill(0);
+    k.matmul(a, a, undefined, out, 16, 16, 16, false, false);
+    expect(Array.from(heap.get(out)).every((v) => v === 16)).toBe(true);
     k.dispose();
+    expect(k.ready).toBe(false);
     expect(k.workers).toBe(0);
     expect(k.threads).toBe(1);
     heap.get(out).fill(0);
@@ -112,9 +133,9 @@ describe('cpu backend threads', () => {
     expect(r.status).toBe(0);
   });
 
-  it('relaxed SIMD is detected (the tests run with --experimental-wasm-relaxed-simd) and the relaxed matmul splits bit-identically too', () => {
+  it('relaxed SIMD is detected (the tests run with --experimental-wasm-relaxed-simd) and the relaxed matmul splits bit-identically too', async () => {
     expect(relaxedSimdSupported()).toBe(true);
-    const bes = [1, 2].map((threads) => createCpuBackendWith({ threads, relaxed: true, parallelMin: ALL }));
+    const bes = [createCpuBackendWith({ threads: 1, relaxed: true }), await started(createCpuBackendWith({ threads: 2, relaxed: true, parallelMin: ALL }))];
     const rnd = testRandom(3);
     const a = Float32Array.from({ length: 37 * 300 }, () => rnd(-2, 2));
     const outs = bes.map((be) => {

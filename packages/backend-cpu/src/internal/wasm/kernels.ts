@@ -171,6 +171,8 @@ export interface WasmKernels {
   readonly relaxed: boolean;
   /** Worker threads running now (they start at the first large kernel). */
   readonly workers: number;
+  /** Every worker has started: split kernels run in parallel (before, on the calling thread). */
+  readonly ready: boolean;
   /** Stops the worker threads (later kernels run on the calling thread). */
   dispose(): void;
 }
@@ -278,6 +280,9 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     relaxed,
     get workers() {
       return pool?.workers ?? 0;
+    },
+    get ready() {
+      return pool?.ready ?? false;
     },
     dispose: () => pool?.dispose(),
     adam(p, g, m, v, pOut, mOut, vOut, n, { lr, beta1, beta2, eps, step, decoupledDecay }) {

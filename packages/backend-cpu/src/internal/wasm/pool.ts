@@ -10,7 +10,12 @@
  * order and results are bit-identical for every thread count.
  *
  * Control words (Int32Array over a SharedArrayBuffer): [0] job generation, [1] workers still
- * running the current job, [2] stop, [3] a worker's slice threw. Arguments: ARGS float64 slots
+ * running the current job, [2] stop, [3] a worker's slice threw, [4] workers started.
+ *
+ * Until every worker has started, jobs run all their slices on the calling thread, one after
+ * the other (same values: the split is by output). A browser starts a Worker only once its
+ * creator returns to its event loop, so a caller that blocked waiting for a new worker would
+ * wait forever; in Node the first split kernels simply run on one thread while workers boot. Arguments: ARGS float64 slots
  * per thread ([function index, argument count, arguments...]; float64 holds every i32 pointer
  * and f32 attribute exactly).
  *
@@ -55,7 +60,8 @@ const start = ({ memory, modules, functions, control, args, index }) => {
   const ctl = new Int32Array(control);
   const arg = new Float64Array(args);
   const base = index * ${ARGS};
-  let seen = 0;
+  let seen = Atomics.load(ctl, 0);
+  Atomics.add(ctl, 4, 1);
   for (;;) {
     for (let i = 0; i < ${SPIN} && Atomics.load(ctl, 0) === seen; i++);
     while (Atomics.load(ctl, 0) === seen) Atomics.wait(ctl, 0, seen);
@@ -140,7 +146,7 @@ export class Pool {
     this.threads = threads;
     this.#local = local;
     this.#spec = spec;
-    this.#ctl = new Int32Array(new SharedArrayBuffer(16));
+    this.#ctl = new Int32Array(new SharedArrayBuffer(32));
     this.#args = new Float64Array(new SharedArrayBuffer(8 * ARGS * threads));
     if (owner) orphans.register(owner, this, this);
   }
@@ -165,6 +171,11 @@ export class Pool {
     }
   }
 
+  /** Whether every worker has started (before that, jobs run on the calling thread alone). */
+  get ready(): boolean {
+    return this.threads > 1 && Atomics.load(this.#ctl, 4) >= this.threads - 1;
+  }
+
   /** Worker threads running (0 before the first job and after dispose). */
   get workers(): number {
     return this.#workers.length;
@@ -177,6 +188,10 @@ export class Pool {
   run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
     const T = this.threads;
     if (T > 1 && !this.#started) this.#start();
+    if (Atomics.load(this.#ctl, 4) < T - 1) {
+      for (let t = 0; t < T; t++) this.#local[fn](...Array.from(argsOf(t)));
+      return;
+    }
     for (let t = 1; t < T; t++) {
       const a = argsOf(t);
       const o = t * ARGS;
