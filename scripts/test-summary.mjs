@@ -28,4 +28,12 @@ for (const f of files) {
 }
 console.log(`${files.length} test reports`);
 console.log(`tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(failed > 0 || files.length === 0 || passed === 0 ? 1 : 0);
+// scripts/packed-install.mjs (run by .ci/run after the tests) leaves its result here.
+const packedFile = join(root, 'test-results', 'packed-install.json');
+let packedOk = !process.argv.includes('--require-packed-install');
+if (existsSync(packedFile)) {
+  const r = JSON.parse(readFileSync(packedFile, 'utf8'));
+  packedOk = r.ok === true;
+  console.log(`packed install: ${r.ok ? 'passed' : 'FAILED'} in ${Math.round(r.seconds)} s (${r.steps.length} steps)${r.ok ? '' : `: ${String(r.error).split('\n')[0]}`}`);
+} else if (!packedOk) console.log('packed install: FAILED: no test-results/packed-install.json (scripts/packed-install.mjs did not run)');
+process.exit(failed > 0 || files.length === 0 || passed === 0 || !packedOk ? 1 : 0);

@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { CHROMIUM_ARGS } from '../core/src/testing/chromium.js';
+import { chromiumBrowserMode } from '../core/src/testing/chromium.js';
 
 const conditions = ['@recurrent/source'];
 
@@ -20,17 +20,7 @@ export default defineConfig({
           include: ['test/browser/*.test.ts'],
           // Reads the PyTorch fixture in Node (no node:fs in the browser) and provides it to the tests.
           globalSetup: ['test/browser/provide-fixture.ts'],
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            // A loaded machine can take minutes to start Chromium and serve the first modules.
-            connectTimeout: 300_000,
-            provider: playwright({
-              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
+          browser: chromiumBrowserMode(playwright),
         },
       },
     ],

@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { chromiumArgs } from '../core/src/testing/chromium.js';
+import { chromiumBrowserMode } from '../core/src/testing/chromium.js';
 
 /**
  * Tests run in real headless Chromium (Debian's, WebGL2 through SwiftShader here) via vitest's
@@ -20,16 +20,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // One page, one WebGL context: files run one after the other.
     fileParallelism: false,
-    browser: {
-      enabled: true,
-      headless: true,
-      screenshotFailures: false,
-            // A loaded machine can take minutes to start Chromium and serve the first modules.
-            connectTimeout: 300_000,
-      provider: playwright({
-        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs() },
-      }),
-      instances: [{ browser: 'chromium' }],
-    },
+    browser: chromiumBrowserMode(playwright),
   },
 });

@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { chromiumArgs } from '../core/src/testing/chromium.js';
+import { chromiumBrowserMode } from '../core/src/testing/chromium.js';
 
 /**
  * Tests run in real headless Chromium (Debian's) via vitest's browser mode, with WebGPU on
@@ -19,16 +19,6 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 120_000,
     fileParallelism: false,
-    browser: {
-      enabled: true,
-      headless: true,
-      screenshotFailures: false,
-      // A loaded machine can take minutes to start Chromium and serve the first modules.
-      connectTimeout: 300_000,
-      provider: playwright({
-        launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs({ webgpu: true }) },
-      }),
-      instances: [{ browser: 'chromium' }],
-    },
+    browser: chromiumBrowserMode(playwright, { webgpu: true }),
   },
 });

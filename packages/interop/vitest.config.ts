@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
-import { CHROMIUM_ARGS } from '../core/src/testing/chromium.js';
+import { chromiumBrowserMode } from '../core/src/testing/chromium.js';
 
 const conditions = ['@recurrent/source'];
 
@@ -28,17 +28,7 @@ export default defineConfig({
           testTimeout: 300_000,
           // One page, WebGL contexts: files one after the other.
           fileParallelism: false,
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            // A loaded machine can take minutes to start Chromium and serve the first modules.
-            connectTimeout: 300_000,
-            provider: playwright({
-              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
+          browser: chromiumBrowserMode(playwright),
         },
       },
     ],

@@ -1,6 +1,6 @@
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig, type Plugin } from 'vitest/config';
-import { CHROMIUM_ARGS } from '../core/src/testing/chromium.js';
+import { chromiumBrowserMode } from '../core/src/testing/chromium.js';
 
 const conditions = ['@recurrent/source'];
 
@@ -55,17 +55,7 @@ export default defineConfig({
         test: {
           name: 'chromium',
           include: ['test/browser/*.test.ts'],
-          browser: {
-            enabled: true,
-            headless: true,
-            screenshotFailures: false,
-            // A loaded machine can take minutes to start Chromium and serve the first modules.
-            connectTimeout: 300_000,
-            provider: playwright({
-              launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS] },
-            }),
-            instances: [{ browser: 'chromium' }],
-          },
+          browser: chromiumBrowserMode(playwright),
         },
       },
     ],

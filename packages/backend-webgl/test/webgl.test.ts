@@ -4,7 +4,7 @@
  * invariant across odd shapes, async reads, context loss, and misuse.
  */
 import { BackendError, createEngine, type Engine, type Tensor } from '@recurrent/core';
-import { createReferenceBackend, testRandom, workPerFusedOp } from '@recurrent/core/testing';
+import { createReferenceBackend, MATMUL_SHAPES, testRandom, workPerFusedOp } from '@recurrent/core/testing';
 import { env } from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebglBackend, type WebglBackend, WebglContextLostError } from '../src/index.js';
@@ -105,6 +105,24 @@ describe('runs on WebGL2, not a fallback', () => {
           expect(worst, `${m}x${k}x${n} transposeA ${transposeA} transposeB ${transposeB}`).toBeLessThan(1e-5);
           for (const t of [a, b, bias, c]) t.dispose();
         }
+  });
+
+  it("the conformance suite's matmul shapes reach the four-render-target program (two passes) as well as tfjs's (one)", () => {
+    const passes = MATMUL_SHAPES.map(([m, k, n]) =>
+      e.scope(() => {
+        const a = e.tensor(values(m * k), [m, k]);
+        const b = e.tensor(values(k * n), [k, n]);
+        backend.resetStats();
+        e.matmul(a, b);
+        return backend.stats().byOp.matmul.passes;
+      }),
+    );
+    const mrt = MATMUL_SHAPES.filter((_, i) => passes[i] === 2);
+    expect(mrt).toEqual([
+      [9, 520, 7],
+      [32, 257, 520],
+    ]);
+    expect(passes.filter((p) => p === 1)).toHaveLength(MATMUL_SHAPES.length - 2);
   });
 
   it('fused steps are few passes (lstmCell 3, lstmCellGrad 2, gruCell 2, GRU reset-before 2+2 and 1+2, simpleRnnCell 1, adamUpdate 3), fewer than their fallbacks', () => {

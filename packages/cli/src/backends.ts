@@ -20,7 +20,7 @@ interface BackendEntry {
 
 export const BACKENDS: Readonly<Record<string, BackendEntry>> = {
   cpu: {
-    description: 'float32 kernels in plain JavaScript (@recurrent/backend-cpu)',
+    description: 'float32 WebAssembly SIMD kernels, with a TypeScript fallback (@recurrent/backend-cpu)',
     create: async () => (await import('@recurrent/backend-cpu')).createCpuBackend(),
   },
   reference: {
@@ -38,10 +38,29 @@ export const BACKENDS: Readonly<Record<string, BackendEntry>> = {
   gpujs: {
     description: 'gpu.js (@recurrent/backend-gpujs): --mode webasm (default) or cpu in Node, --mode browser for WebGL2 in headless Chromium',
     modes: ['webasm', 'cpu', 'browser'],
-    create: async (mode = 'webasm') => (await import('@recurrent/backend-gpujs')).createGpujsBackend({ mode: mode as 'webasm' | 'cpu' }),
+    create: async (mode = 'webasm') =>
+      (await importPeer(() => import('@recurrent/backend-gpujs'), 'gpujs', 'gpu.js')).createGpujsBackend({ mode: mode as 'webasm' | 'cpu' }),
     browserModes: { browser: { module: pageModule('gpujs'), prebundle: ['@recurrent/backend-gpujs > gpu.js'] } },
   },
 };
+
+/**
+ * Imports a backend package; when an optional peer dependency it needs is not installed, a
+ * UsageError naming the package to install (instead of Node's "Cannot find package").
+ */
+export async function importPeer<T>(load: () => Promise<T>, backend: string, peer: string): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if ((e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') && e.message.includes(`'${peer}'`))
+      throw new UsageError(
+        `the ${backend} backend needs the package '${peer}', an optional peer dependency that is not installed: run 'npm install ${peer}' ` +
+          `(or pnpm add ${peer}) where you run recurrent, or use --backend cpu.`,
+      );
+    throw err;
+  }
+}
 
 /**
  * The entry of a usable backend; a UsageError for an unknown or not-yet-available one. A

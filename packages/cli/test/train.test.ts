@@ -8,10 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type Io, runCli } from '../src/cli.js';
-import { generateCommand } from '../src/commands/generate.js';
-import { predictCommand } from '../src/commands/predict.js';
-import { trainCommand } from '../src/commands/train.js';
+import { run } from './in-process.js';
 
 const cliDir = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'recurrent-train-'));
@@ -25,14 +22,6 @@ function spawnRecurrent(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Runs the CLI in-process with captured output. */
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: Io = { out: (t) => void out.push(t), err: (t) => void err.push(t), progress: () => {}, env: {} };
-  const code = await runCli(argv, { commands: [trainCommand, predictCommand, generateCommand], version: '0.0.0', io });
-  return { code, stdout: out.join('\n'), stderr: err.join('\n') };
-}
 
 /** The number printed after `label` in `text`, e.g. `P(female) = 0.731`. */
 const numberAfter = (text: string, label: string): number => {
@@ -130,7 +119,7 @@ describe('the other examples (in-process, tiny)', () => {
 
 describe('bad flags: exit 2 and one clear line', () => {
   const cases: [string[], RegExp][] = [
-    [['train', '--example', 'nope'], /^error: unknown example 'nope'\. Examples: names, weather, stocks, generate\.$/],
+    [['train', '--example', 'nope'], /^error: unknown example 'nope'\. Examples: names, weather, stocks, generate, digits, stress\.$/],
     [['train', '--cell', 'transformer'], /^error: unknown cell 'transformer': use simpleRnn, lstm or gru\.$/],
     [['train', '--epochs', '0'], /^error: --epochs must be a positive integer, got 0\.$/],
     [['train', '--units', '2.5'], /^error: --units must be a positive integer, got 2\.5\.$/],

@@ -103,3 +103,40 @@ export class StateError extends RecurrentError {
     super('E_STATE', message);
   }
 }
+
+/**
+ * A value for an error message, cut to about `max` characters: strings JSON-quoted, arrays and
+ * objects previewed a few levels deep. Use it wherever a message shows text from a file, a user
+ * or the network, so a 200-million-character string or a 100,000-level array cannot become the
+ * message (or overflow the stack while it is written).
+ */
+export function quote(value: unknown, max = 80): string {
+  let out = '';
+  const put = (s: string): boolean => {
+    out += s.length > max ? s.slice(0, max + 1) : s;
+    return out.length <= max;
+  };
+  const walk = (v: unknown, depth: number): boolean => {
+    if (typeof v === 'string') return put(JSON.stringify(v.length > max ? v.slice(0, max + 1) : v));
+    if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return put(String(v));
+    if (typeof v === 'bigint') return put(`${v}n`);
+    if (typeof v !== 'object') return put(`a ${typeof v}`);
+    if (depth >= 3) return put(Array.isArray(v) ? '[...]' : '{...}');
+    if (Array.isArray(v)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < v.length; i++) if ((i > 0 && !put(', ')) || !walk(v[i], depth + 1)) return false;
+      return put(']');
+    }
+    if (!put('{')) return false;
+    let first = true;
+    for (const k in v) {
+      if (!Object.hasOwn(v, k)) continue;
+      if ((!first && !put(', ')) || !put(`${JSON.stringify(k.slice(0, max + 1))}: `)) return false;
+      first = false;
+      if (!walk((v as Record<string, unknown>)[k], depth + 1)) return false;
+    }
+    return put('}');
+  };
+  walk(value, 0);
+  return out.length > max ? `${out.slice(0, max)}... (cut)` : out;
+}

@@ -41,6 +41,7 @@ export {
   ShapeError,
   StateError,
   fmtShape,
+  quote,
   type ErrorCode,
 } from './errors.js';
 export { broadcastKind, sizeOf, type Broadcast } from './internal/shapes.js';

@@ -7,7 +7,7 @@
  * fanIn = shape[-2] * receptive field and fanOut = shape[-1] * receptive field.
  */
 import type { Shape } from './backend.js';
-import { ConfigError, ShapeError } from './errors.js';
+import { ConfigError, quote, ShapeError } from './errors.js';
 import { householderQr } from './internal/qr.js';
 import { sizeOf } from './internal/shapes.js';
 import type { Rng } from './rng.js';
@@ -142,5 +142,5 @@ export type InitializerName = keyof typeof named;
 export function getInitializer(init: InitializerName | Initializer): Initializer {
   if (typeof init === 'function') return init;
   if (typeof init === 'string' && Object.hasOwn(named, init)) return named[init];
-  throw new ConfigError(`unknown initializer ${JSON.stringify(init)}; use one of ${Object.keys(named).join(', ')} or a function.`);
+  throw new ConfigError(`unknown initializer ${quote(init)}; use one of ${Object.keys(named).join(', ')} or a function.`);
 }

@@ -15,7 +15,7 @@
 import type { Shape } from './backend.js';
 import { clipByGlobalNorm, clipByValue } from './clip.js';
 import type { Engine, Tensor } from './engine.js';
-import { ConfigError, FixtureError, InputError, ShapeError, StateError, fmtShape } from './errors.js';
+import { ConfigError, FixtureError, InputError, ShapeError, StateError, fmtShape, quote } from './errors.js';
 import { sameShape } from './internal/shapes.js';
 import type { Schedule } from './schedules.js';
 
@@ -280,9 +280,9 @@ class RuleOptimizer implements Optimizer {
     const where = `${this.name}.setState`;
     if (!state || typeof state !== 'object') throw new StateError(`${where}: state must be an object from getState().`);
     if (state.name !== this.name)
-      throw new StateError(`${where}: the state is for optimizer '${state.name}', not '${this.name}'.`);
+      throw new StateError(`${where}: the state is for optimizer ${quote(state.name)}, not '${this.name}'.`);
     if (!Number.isInteger(state.step) || state.step < 0)
-      throw new StateError(`${where}: step must be an integer >= 0, got ${state.step}.`);
+      throw new StateError(`${where}: step must be an integer >= 0, got ${quote(state.step)}.`);
     const given = state.slots ?? {};
     if (typeof given !== 'object') throw new StateError(`${where}: slots must be an object.`);
     uniqueNames(where, params);
@@ -292,7 +292,7 @@ class RuleOptimizer implements Optimizer {
     for (const key of Object.keys(given))
       if (!expected.has(key))
         throw new StateError(
-          `${where}: unexpected slot '${key}'; this ${this.name} keeps ${this.#rule.slots.map((s) => `'<param>/${s}'`).join(', ') || 'no slots'} ` +
+          `${where}: unexpected slot ${quote(key)}; this ${this.name} keeps ${this.#rule.slots.map((s) => `'<param>/${s}'`).join(', ') || 'no slots'} ` +
             `for params ${params.map((p) => `'${p.name}'`).join(', ') || '(none)'}.`,
         );
     const values = new Map<string, { shape: number[]; data: number[] }>();
@@ -361,13 +361,13 @@ function num(where: string, key: string, v: unknown, r: Range): number {
   if (!ok) {
     const lo = r.min === undefined ? '' : `${r.minOpen ? '>' : '>='} ${r.min}`;
     const hi = r.max === undefined ? '' : `${r.maxOpen ? '<' : '<='} ${r.max}`;
-    throw new ConfigError(`${where}: ${key} must be a finite number ${[lo, hi].filter(Boolean).join(' and ')}, got ${String(v)}.`);
+    throw new ConfigError(`${where}: ${key} must be a finite number ${[lo, hi].filter(Boolean).join(' and ')}, got ${quote(v)}.`);
   }
   return v as number;
 }
 
 function bool(where: string, key: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new ConfigError(`${where}: ${key} must be true or false, got ${String(v)}.`);
+  if (typeof v !== 'boolean') throw new ConfigError(`${where}: ${key} must be true or false, got ${quote(v)}.`);
   return v;
 }
 
@@ -504,7 +504,7 @@ const torchOptimizers: Record<string, { defaults: TorchOptions; make: (o: TorchO
 const torchFixed: Record<string, unknown> = { dampening: 0, amsgrad: false, lr_decay: 0 };
 
 function betas(b: unknown): { beta1: number; beta2: number } {
-  if (!Array.isArray(b) || b.length !== 2) throw new ConfigError(`betas must be a pair [beta1, beta2], got ${JSON.stringify(b)}.`);
+  if (!Array.isArray(b) || b.length !== 2) throw new ConfigError(`betas must be a pair [beta1, beta2], got ${quote(b)}.`);
   return { beta1: b[0], beta2: b[1] };
 }
 

@@ -7,7 +7,7 @@
  * additionally calls Math.log, Math.sqrt and Math.cos/sin; ECMAScript leaves the last bit of
  * log/cos/sin to the implementation (V8 and SpiderMonkey both use fdlibm ports and agree).
  */
-import { ConfigError, StateError } from './errors.js';
+import { ConfigError, quote, StateError } from './errors.js';
 
 export interface RngState {
   /** The four 32-bit state words, as unsigned integers. */
@@ -140,11 +140,11 @@ export class Rng {
   setState(state: RngState): void {
     const s = state?.s;
     if (!Array.isArray(s) || s.length !== 4 || !s.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_32))
-      throw new StateError(`Rng.setState: s must be four unsigned 32-bit integers, got ${JSON.stringify(s)}.`);
+      throw new StateError(`Rng.setState: s must be four unsigned 32-bit integers, got ${quote(s)}.`);
     if ((s[0] | s[1] | s[2] | s[3]) === 0) throw new StateError('Rng.setState: the state words must not all be zero.');
     const spare = state.spare ?? null;
     if (spare !== null && (typeof spare !== 'number' || !Number.isFinite(spare)))
-      throw new StateError(`Rng.setState: spare must be null or a finite number, got ${spare}.`);
+      throw new StateError(`Rng.setState: spare must be null or a finite number, got ${quote(spare)}.`);
     this.#s = [s[0] | 0, s[1] | 0, s[2] | 0, s[3] | 0];
     this.#spare = spare;
   }

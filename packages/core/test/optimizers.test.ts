@@ -241,8 +241,8 @@ describe('optimizers: behaviour', () => {
     delete missing.slots['b/v'];
     expect(() => adam().setState(missing, params)).toThrow(/slot 'b\/v' is missing/);
 
-    expect(() => adam().setState(state, [params[0]])).toThrow(/unexpected slot 'b\/m'/);
-    expect(() => sgd({ learningRate: 1 }).setState(state, params)).toThrow(/state is for optimizer 'adam', not 'sgd'/);
+    expect(() => adam().setState(state, [params[0]])).toThrow(/unexpected slot "b\/m"/);
+    expect(() => sgd({ learningRate: 1 }).setState(state, params)).toThrow(/state is for optimizer "adam", not 'sgd'/);
 
     const nan = structuredClone(state);
     nan.slots['W/v'].data[2] = Number.NaN;

@@ -22,7 +22,11 @@ export class TrainingDivergedError extends NonFiniteError {
   /** 0-based epoch and batch of the failing step. */
   readonly epoch: number;
   readonly batch: number;
-  /** The layer (in backpropagation order) whose gradient first went non-finite, if any. */
+  /**
+   * The layer where it started: the first in backpropagation order whose gradient went
+   * non-finite; else the first (forward order) whose output did; else the last layer (the loss
+   * overflowed on its finite output). Always set by fit; `undefined` only for other callers.
+   */
   readonly layer: string | undefined;
   /** The loss of the failing batch (may itself be NaN or Infinity). */
   readonly loss: number;
@@ -36,5 +40,26 @@ export class TrainingDivergedError extends NonFiniteError {
     this.batch = batch;
     this.layer = layer;
     this.loss = loss;
+  }
+}
+
+/**
+ * A call that would change the model while another call uses it: a second `fit` or
+ * `trainOnBatch` while one is training, or `compile` / `setWeights` / `toBackend` while a
+ * training step or a read (predict, evaluate, save) is in flight. Nothing was changed.
+ */
+export class ModelBusyError extends StateError {
+  /** The call that was refused ('fit', 'trainOnBatch', 'compile', ...). */
+  readonly call: string;
+  /** What is running ('fit', 'trainOnBatch', or 'a training step or a read'). */
+  readonly running: string;
+  constructor(call: string, running: string) {
+    super(
+      `${call}: the model is busy: ${running} is running on it. Calls that train or change a model do not overlap (two training ` +
+        'loops would share one optimizer and match no serial order): await the running call first ' +
+        '(predict, evaluate, save and getWeights may run during fit; they wait for the current step to finish).',
+    );
+    this.call = call;
+    this.running = running;
   }
 }

@@ -42,7 +42,7 @@ export * as callbacks from './callbacks/index.js';
 export { earlyStopping, modelCheckpoint, type Callback, type EarlyStoppingOptions, type Logs, type ModelCheckpointOptions } from './callbacks/index.js';
 export * as io from './io/index.js';
 export type { IOHandler, ModelArtifacts } from './io/handler.js';
-export { ModelFormatError, TrainingDivergedError } from './errors.js';
+export { ModelBusyError, ModelFormatError, TrainingDivergedError } from './errors.js';
 export { toHost, toNested, type HostTensor, type InputData, type NestedArray } from './inputs.js';
 // Data helpers (windows, scalers, vocabulary, padding, splits, batches, sampling): a namespace, so names like oneHot do not clash.
 export * as data from './data/index.js';

@@ -6,14 +6,16 @@
  */
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import type { Backend } from '@recurrent/core';
-import { type CellCase, createReferenceBackend, type TrainingCase } from '@recurrent/core/testing';
+import { type CellCase, createReferenceBackend, defaultTolerances, type Tolerances, type TrainingCase } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
 import { layers, optimizers, type Sequential, sequential } from '../src/index.js';
 import { expectClose, GATES, hardSigmoidFixture, hostTensor, joinColumns, joinVectors, referenceFixture } from './helpers.js';
 
-const BACKENDS: { name: string; create: () => Backend; fwd: [number, number]; train: [number, number] }[] = [
-  { name: 'reference (float64)', create: createReferenceBackend, fwd: [1e-10, 1e-9], train: [1e-9, 1e-8] },
-  { name: 'cpu (float32)', create: createCpuBackend, fwd: [1e-5, 1e-4], train: [1e-4, 1e-3] },
+// Training runs at core's fixture-runner tolerances (the loss curve to 1e-4 relative, as the
+// fixture README asks, and the final weights), so the model API is held to the same numbers.
+const BACKENDS: { name: string; create: () => Backend; fwd: [number, number]; train: Tolerances }[] = [
+  { name: 'reference (float64)', create: createReferenceBackend, fwd: [1e-10, 1e-9], train: defaultTolerances('float64') },
+  { name: 'cpu (float32)', create: createCpuBackend, fwd: [1e-5, 1e-4], train: defaultTolerances('float32') },
 ];
 
 const cellLayer = (cell: string, units: number, D: number, extra: Record<string, unknown>) => {
@@ -56,7 +58,7 @@ async function cellCase(backend: Backend, c: CellCase, separateBias: boolean, to
   model.dispose();
 }
 
-async function trainingCase(backend: Backend, c: TrainingCase, tol: [number, number]) {
+async function trainingCase(backend: Backend, c: TrainingCase, tol: Tolerances) {
   const model: Sequential = sequential({ backend, seed: 1 }, [
     cellLayer(c.cell, c.units, c.inputSize, { recurrentBias: true }),
     layers.dense({ units: 1 }),
@@ -74,10 +76,10 @@ async function trainingCase(backend: Backend, c: TrainingCase, tol: [number, num
     shuffle: false,
     verbose: 0,
   });
-  expectClose(h.history.loss, c.lossBeforeEachStep, tol[0], tol[1], `${c.name} loss curve`);
+  expectClose(h.history.loss, c.lossBeforeEachStep, tol.training.atol, tol.training.rtol, `${c.name} loss curve`);
   const w = await model.getWeights();
   const want = [...layerWeights(c.cell, c.finalParams, true), c.finalParams['dense.W'], c.finalParams['dense.b']];
-  w.forEach((got, i) => expectClose(got.data, want[i].data, tol[0], tol[1], `${c.name} final ${got.name}`));
+  w.forEach((got, i) => expectClose(got.data, want[i].data, tol.trainingParams.atol, tol.trainingParams.rtol, `${c.name} final ${got.name}`));
   model.dispose();
 }
 

@@ -27,7 +27,7 @@ export const defaultDeps: ConformanceDeps = { loadFixture: loadFixtureFile, crea
 function toleranceHelp(precision: 'float32' | 'float64'): string {
   const t = defaultTolerances(precision);
   const one = (k: keyof typeof t) => `${k} ${fmtTol(t[k].atol)} + ${fmtTol(t[k].rtol)}`;
-  return `  ${precision}: ${one('forward')}; ${one('grads')}; ${one('training')}`;
+  return `  ${precision}: ${one('forward')}; ${one('grads')}; ${one('training')} (loss curve); ${one('trainingParams')}`;
 }
 
 export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): Command {

@@ -22,7 +22,7 @@ export const generateCommand = defineCommand({
     if (!(flags.temperature >= 0)) throw new UsageError(`--temperature must be a number >= 0, got ${flags.temperature}.`, 'generate');
     if (!Number.isSafeInteger(flags.seed)) throw new UsageError(`--seed must be an integer, got ${flags.seed}.`, 'generate');
     const backend = await backendEntry(flags.backend, 'generate').create();
-    const { model, meta } = await loadTrained(flags.model, backend);
+    const { model, meta } = await loadTrained(flags.model, backend, { warn: io.err });
     if (meta.example !== 'generate')
       throw new UsageError(`${flags.model} is a '${meta.example}' model, not a name generator: use recurrent predict --model ${flags.model}.`, 'generate');
     await EXAMPLES.generate.use(model, meta, { inputs: [], count: flags.count, temperature: flags.temperature, seed: flags.seed }, io);

@@ -20,6 +20,8 @@ export const predictCommand = defineCommand({
     'A names model prints, for each NAME, female or male and P(female).',
     'A weather or stocks model forecasts the step after the last row of each FILE (a CSV with',
     "the dataset's columns); without files, it forecasts the end of the dataset (held out).",
+    'A digits model draws the held-out test images with the given indices (default 0-3) as ASCII',
+    'art with the digit it reads; a stress model marks the stressed vowel of each WORD.',
     "For a name-generation model use 'recurrent generate'.",
     '',
     'Example:',
@@ -27,7 +29,7 @@ export const predictCommand = defineCommand({
   ].join('\n'),
   async run({ flags, positionals }, io) {
     const backend = await backendEntry(flags.backend, 'predict').create();
-    const { model, meta } = await loadTrained(flags.model, backend);
+    const { model, meta } = await loadTrained(flags.model, backend, { warn: io.err });
     if (meta.example === 'generate') throw new UsageError(`${flags.model} is a name-generation model: use recurrent generate --model ${flags.model}.`, 'predict');
     if (!Object.hasOwn(EXAMPLES, meta.example)) throw new UsageError(`${flags.model} was saved by an unknown example '${meta.example}'.`, 'predict');
     await EXAMPLES[meta.example as ExampleName].use(model, meta, { inputs: positionals, count: 0, temperature: 1, seed: 0 }, io);

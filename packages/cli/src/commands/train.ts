@@ -3,12 +3,13 @@
  * beside a naive baseline, saves the model, reloads it from disk and uses it (classifies the
  * names given on the command line, forecasts, or samples names), and prints the run time.
  */
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { CellKind } from '@recurrent/core';
 import { UsageError } from '../args.js';
 import { backendEntry, backendList } from '../backends.js';
 import { defineCommand } from '../cli.js';
-import { EXAMPLES, type ExampleName, formatScore, loadTrained, saveTrained, type TrainSettings } from '../examples/index.js';
+import { EXAMPLES, type ExampleName, formatScore, loadTrained, META_FILE, saveTrained, type TrainSettings } from '../examples/index.js';
 import { seconds } from '../examples/runner.js';
 
 export const CELLS: Readonly<Record<string, CellKind>> = { simpleRnn: 'simpleRnn', simplernn: 'simpleRnn', rnn: 'simpleRnn', lstm: 'lstm', gru: 'gru' };
@@ -29,10 +30,50 @@ const defaultsTable = (): string =>
     })
     .join('\n');
 
+/**
+ * Checks --out before any training: it must be (or be creatable as) a directory, and a model of
+ * another kind in it is replaced only with --force. Retraining the same example replaces it.
+ */
+export function checkOut(out: string, example: string, force: boolean): void {
+  const cmd = 'train';
+  let p = resolve(out);
+  // The nearest existing path at or above --out must be a directory.
+  while (!existsSync(p) && dirname(p) !== p) p = dirname(p);
+  let isDir: boolean;
+  try {
+    isDir = statSync(p).isDirectory();
+  } catch (e) {
+    throw new UsageError(`--out ${out}: cannot check ${p} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`, cmd);
+  }
+  if (!isDir)
+    throw new UsageError(p === resolve(out) ? `--out ${out} is a file, not a directory; choose another --out.` : `--out ${out}: ${p} is a file, so the directory cannot be created.`, cmd);
+  if (p !== resolve(out) || force) return;
+  const files = readdirSync(p);
+  if (!files.includes('model.json') && !files.includes(META_FILE)) return;
+  let kind: unknown;
+  try {
+    kind = (JSON.parse(readFileSyncSmall(join(p, META_FILE))) as { example?: unknown }).example;
+  } catch {
+    kind = undefined;
+  }
+  if (kind === example) return;
+  const what = typeof kind === 'string' ? `a '${kind.slice(0, 40)}' model` : "a model not written by 'recurrent train'";
+  throw new UsageError(`--out ${out} holds ${what}; add --force to replace it with the '${example}' model, or choose another --out.`, cmd);
+}
+
+/** A small file's text ('' when it is missing or larger than 1 MiB). */
+function readFileSyncSmall(file: string): string {
+  try {
+    return statSync(file).size > 2 ** 20 ? '' : readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 export const trainCommand = defineCommand({
   name: 'train',
   summary: 'train an example model on real data, report it against a naive baseline, save and reload it',
-  usage: 'recurrent train [--example names|weather|stocks|generate] [--cell simpleRnn|lstm|gru] [--units N] [--epochs N] [--out DIR] [NAME|FILE ...]',
+  usage: `recurrent train [--example ${exampleNames.join('|')}] [--cell simpleRnn|lstm|gru] [--units N] [--epochs N] [--out DIR] [NAME|FILE ...]`,
   positionals: true,
   flags: {
     example: { type: 'string', value: 'NAME', default: 'names', description: `the example: ${exampleNames.join(', ')}` },
@@ -43,7 +84,8 @@ export const trainCommand = defineCommand({
     'batch-size': { type: 'number', value: 'N', description: "samples per training step (default: the example's)" },
     lr: { type: 'number', value: 'RATE', description: "Adam learning rate (default: the example's)" },
     seed: { type: 'number', value: 'N', default: 42, description: 'seed of the weights and the shuffling (the data split is fixed)' },
-    out: { type: 'string', value: 'DIR', description: 'where to save the model (default: models/<example>)' },
+    out: { type: 'string', value: 'DIR', description: 'where to save the model (default: models/<example>); checked before training' },
+    force: { type: 'boolean', description: 'replace a model of another example (or not written by recurrent train) in --out' },
     window: { type: 'number', value: 'N', description: "weather, stocks: steps in an input window (default: the example's)" },
     symbol: { type: 'string', value: 'SYM', default: 'all', description: 'stocks: AAPL, AMZN, GOOG, IBM, MSFT or all' },
     limit: { type: 'number', value: 'N', description: 'use about N training samples (quick runs and tests)' },
@@ -55,7 +97,8 @@ export const trainCommand = defineCommand({
     'After training, the model is saved to --out, loaded back from disk and used: the names',
     'example classifies the NAMEs given after the flags (or a few defaults), the forecasting',
     'examples forecast from the FILEs given (CSV, same columns as the dataset) or from the end of',
-    'the dataset, and generate samples ten names.',
+    'the dataset, generate samples ten names, digits draws a few test images with the digit it',
+    'reads, and stress marks the stressed vowel of the WORDs given (or a few defaults).',
     '',
     'Backends:',
     backendList(),
@@ -91,6 +134,7 @@ export const trainCommand = defineCommand({
     };
     example.check?.(s);
     const out = flags.out ?? join('models', example.name);
+    checkOut(out, example.name, flags.force === true);
     io.out(
       `recurrent train --example ${example.name}: ${cell}(${s.units}), ${s.epochs} epoch${s.epochs === 1 ? '' : 's'}, batch ${s.batchSize}, Adam lr ${s.learningRate}, ` +
         `seed ${s.seed}, backend ${backend.name}${s.limit ? `, limit ${s.limit}` : ''}`,

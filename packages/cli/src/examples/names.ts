@@ -10,7 +10,7 @@
 import { data, layers, optimizers, sequential, type Sequential } from '@recurrent/models';
 import { InputError } from '@recurrent/core';
 import { type LabelledName, loadNames } from '../datasets/names.js';
-import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, limited, pct, predictFlat } from './runner.js';
+import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, metaField, limited, pct, predictFlat } from './runner.js';
 
 const LABELS = ['male', 'female'] as const;
 
@@ -76,6 +76,11 @@ export const namesExample: Example = {
       },
       meta: { format: 'recurrent-example/1', example: 'names', vocabulary: vocab.toJSON(), length } satisfies NamesMeta,
     };
+  },
+
+  checkMeta(meta, file) {
+    metaField.state(meta, 'vocabulary', file, data.CharVocabulary.fromJSON);
+    metaField.positiveInt(meta, 'length', file);
   },
 
   async use(model: Sequential, meta, opts, io) {

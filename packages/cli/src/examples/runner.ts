@@ -4,13 +4,13 @@
  * what the example needs to use it again (vocabulary, scaler, window) as `example.json` in the
  * model directory.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Backend, type CellKind, InputError } from '@recurrent/core';
-import { earlyStopping, layers, loadModel, type Sequential } from '@recurrent/models';
+import { type Backend, type CellKind, InputError, quote, RecurrentError } from '@recurrent/core';
+import { earlyStopping, io as modelIo, layers, loadModel, ModelFormatError, type Sequential } from '@recurrent/models';
 import type { Io } from '../cli.js';
 
-export type ExampleName = 'names' | 'weather' | 'stocks' | 'generate';
+export type ExampleName = 'names' | 'weather' | 'stocks' | 'generate' | 'digits' | 'stress';
 
 export interface TrainSettings {
   backend: Backend;
@@ -79,7 +79,42 @@ export interface Example {
   train(s: TrainSettings, io: Io): Promise<Trained>;
   /** Uses a (re)loaded model: classifies names, forecasts, or generates; prints the results. */
   use(model: Sequential, meta: ExampleMeta, opts: UseOptions, io: Io): Promise<void>;
+  /**
+   * Checks the example's fields of an example.json read from disk (an InputError naming the
+   * field), so `use` never meets a missing or malformed one.
+   */
+  checkMeta(meta: ExampleMeta, file: string): void;
 }
+
+/** Field checks for `checkMeta`: each throws an InputError naming the file and the field. */
+export const metaField = {
+  fail(file: string, key: string, what: string, got: unknown): never {
+    throw new InputError(
+      `${file}: '${key}' must be ${what}, got ${quote(got)}. The file was edited or belongs to another example; train the model again with recurrent train.`,
+    );
+  },
+  positiveInt(meta: ExampleMeta, key: string, file: string): number {
+    const v = Object.hasOwn(meta, key) ? meta[key] : undefined;
+    if (!Number.isSafeInteger(v) || (v as number) < 1) metaField.fail(file, key, 'a positive integer', v);
+    return v as number;
+  },
+  strings(meta: ExampleMeta, key: string, file: string): string[] {
+    const v = Object.hasOwn(meta, key) ? meta[key] : undefined;
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) metaField.fail(file, key, 'a list of strings', v);
+    return v as string[];
+  },
+  /** A state object (vocabulary, scaler) checked by its own fromJSON. */
+  state<T>(meta: ExampleMeta, key: string, file: string, fromJSON: (state: never) => T): T {
+    const v = Object.hasOwn(meta, key) ? meta[key] : undefined;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) metaField.fail(file, key, 'an object', v);
+    try {
+      return fromJSON(v as never);
+    } catch (err) {
+      if (err instanceof RecurrentError) throw new InputError(`${file}: '${key}': ${err.message}`);
+      throw err;
+    }
+  },
+};
 
 export const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 
@@ -169,25 +204,54 @@ export function readTextFile(file: string): string {
   }
 }
 
-/** A model saved by `recurrent train`, with its example metadata. */
-export async function loadTrained(dir: string, backend: Backend): Promise<{ model: Sequential; meta: ExampleMeta }> {
-  const path = join(dir, META_FILE);
+/** Largest example.json read (bytes): real ones are under 100 kB; the file is untrusted input. */
+const MAX_META_BYTES = modelIo.DEFAULT_MAX_JSON_BYTES;
+
+/** The `recurrent-example/1` header of `dir`'s example.json; the example checks its own fields. */
+export function readExampleMeta(dir: string, known: readonly string[]): { meta: ExampleMeta; file: string } {
+  const file = join(dir, META_FILE);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    const size = statSync(file).size;
+    if (size > MAX_META_BYTES) throw new InputError(`${file}: ${size} bytes, more than the ${MAX_META_BYTES}-byte limit; it is not an example.json.`);
+    text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new InputError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); --model must be a directory written by 'recurrent train'.`);
+    if (e instanceof InputError) throw e;
+    throw new InputError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); --model must be a directory written by 'recurrent train'.`);
   }
   let meta: ExampleMeta;
   try {
     meta = JSON.parse(text) as ExampleMeta;
   } catch (e) {
-    throw new InputError(`${path}: not valid JSON (${(e as Error).message}).`);
+    throw new InputError(`${file}: not valid JSON (${quote((e as Error).message, 120)}).`);
   }
-  if (meta?.format !== 'recurrent-example/1' || typeof meta.example !== 'string')
-    throw new InputError(`${path}: not a recurrent-example/1 file (format ${JSON.stringify(meta?.format)}).`);
-  const model = await loadModel(dir, { backend });
-  return { model, meta };
+  if (typeof meta !== 'object' || meta === null || Array.isArray(meta) || meta.format !== 'recurrent-example/1')
+    throw new InputError(`${file}: not a recurrent-example/1 file (format ${quote((meta as { format?: unknown } | null)?.format)}).`);
+  if (typeof meta.example !== 'string' || !known.includes(meta.example))
+    throw new InputError(`${file}: unknown example ${quote(meta.example)} (known: ${known.join(', ')}); the file was edited or comes from a newer version.`);
+  return { meta, file };
+}
+
+/**
+ * The model in `dir`. With `weightsOnlyOk` (inference), a model whose optimizer state is missing
+ * or damaged is loaded without it, and `warn` says that training cannot resume from it.
+ */
+export async function loadSavedModel(dir: string, backend: Backend, weightsOnlyOk?: { warn: (line: string) => void }): Promise<Sequential> {
+  try {
+    return await loadModel(dir, { backend });
+  } catch (err) {
+    if (!weightsOnlyOk || !(err instanceof ModelFormatError)) throw err;
+    let model: Sequential;
+    try {
+      model = await loadModel(dir, { backend, includeOptimizer: false });
+    } catch {
+      throw err;
+    }
+    weightsOnlyOk.warn(
+      `warning: ${err.message} Loaded the weights only: predictions are not affected, but training cannot resume from this model.`,
+    );
+    return model;
+  }
 }
 
 type FitX = Parameters<Sequential['fit']>[0];

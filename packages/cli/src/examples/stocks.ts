@@ -13,7 +13,7 @@ import { InputError } from '@recurrent/core';
 import { data, layers, optimizers, sequential, type Sequential } from '@recurrent/models';
 import { UsageError } from '../args.js';
 import { loadStocks, parseStocksCsv, type StockPrice, stockSeries, stockSymbols } from '../datasets/stocks.js';
-import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, predictFlat, readTextFile } from './runner.js';
+import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, metaField, predictFlat, readTextFile } from './runner.js';
 
 interface StocksMeta extends ExampleMeta {
   example: 'stocks';
@@ -125,6 +125,12 @@ export const stocksExample: Example = {
   },
 
   /** Forecasts the month after the last price of each symbol, in stocks.csv or in the CSV files given (stocks.csv's columns). */
+  checkMeta(meta, file) {
+    metaField.positiveInt(meta, 'window', file);
+    metaField.strings(meta, 'symbols', file);
+    metaField.state(meta, 'scaler', file, data.StandardScaler.fromJSON);
+  },
+
   async use(model: Sequential, meta, opts, io) {
     const m = meta as StocksMeta;
     const scaler = data.StandardScaler.fromJSON(m.scaler);

@@ -11,7 +11,7 @@
 import { InputError } from '@recurrent/core';
 import { data, layers, optimizers, sequential, type Sequential } from '@recurrent/models';
 import { loadSeattleWeather, parseWeatherCsv, type WeatherDay } from '../datasets/weather.js';
-import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, predictFlat, readTextFile } from './runner.js';
+import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, metaField, predictFlat, readTextFile } from './runner.js';
 
 interface WeatherMeta extends ExampleMeta {
   example: 'weather';
@@ -87,6 +87,11 @@ export const weatherExample: Example = {
   },
 
   /** Forecasts the day after the last row of each CSV given (seattle-weather.csv columns), or the held-out tail of the dataset. */
+  checkMeta(meta, file) {
+    metaField.positiveInt(meta, 'window', file);
+    metaField.state(meta, 'scaler', file, data.StandardScaler.fromJSON);
+  },
+
   async use(model: Sequential, meta, opts, io) {
     const m = meta as WeatherMeta;
     const scaler = data.StandardScaler.fromJSON(m.scaler);

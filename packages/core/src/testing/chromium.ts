@@ -53,3 +53,25 @@ export function chromiumArgs(opts: { webgpu?: boolean; gpu?: boolean } = {}): st
   const args = [...CHROMIUM_ARGS, ...(opts.webgpu ? CHROMIUM_WEBGPU_ARGS : [])];
   return gpu ? args.filter((a) => !SOFTWARE_ONLY.has(a)) : args;
 }
+
+/**
+ * vitest browser-mode settings for a package's `chromium` test project: headless Chromium
+ * (Debian's `/usr/bin/chromium`, or `CHROMIUM_PATH`) with `chromiumArgs(options)` (CHROMIUM_ARGS,
+ * plus the WebGPU flags with `webgpu`), through the playwright provider factory the config passes
+ * in (`playwright` of `@vitest/browser-playwright`), so every package launches the same browser the same way.
+ */
+export function chromiumBrowserMode<P>(
+  playwright: (options: { launchOptions: { executablePath: string; args: string[] } }) => P,
+  options: { webgpu?: boolean; gpu?: boolean } = {},
+) {
+  const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {};
+  return {
+    enabled: true,
+    headless: true,
+    screenshotFailures: false,
+    // A loaded machine can take minutes to start Chromium and serve the first modules.
+    connectTimeout: 300_000,
+    provider: playwright({ launchOptions: { executablePath: env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs(options) } }),
+    instances: [{ browser: 'chromium' as const }],
+  };
+}

@@ -24,15 +24,33 @@ export interface Tolerances {
   forward: Tolerance;
   /** Gradients (cells over many steps, losses). */
   grads: Tolerance;
-  /** A whole training run: the loss curve and the final parameters. */
+  /** A whole training run: the loss before each step. */
   training: Tolerance;
+  /** A whole training run: the final parameters. */
+  trainingParams: Tolerance;
 }
 
-/** The tolerances of the fixtures README for float32; near machine precision for float64. */
+/**
+ * The tolerances of the fixtures README for float32; near machine precision for float64.
+ * Training runs: the README asks for the loss curve to about 1e-4 relative, and that is what is
+ * checked (1e-6 + 1e-4 relative); the final parameters within 1e-5 + 1e-4 relative. Measured on
+ * the reference fixture's three runs (cpu fused and not, gpujs webasm / cpu / browser, webgl):
+ * loss curves within 1.6e-7 absolute and 5.9e-7 relative, final parameters within 3.4e-6 absolute.
+ */
 export function defaultTolerances(precision: 'float32' | 'float64'): Tolerances {
   return precision === 'float64'
-    ? { forward: { atol: 1e-10, rtol: 1e-9 }, grads: { atol: 1e-10, rtol: 1e-9 }, training: { atol: 1e-9, rtol: 1e-8 } }
-    : { forward: { atol: 1e-5, rtol: 1e-4 }, grads: { atol: 1e-4, rtol: 1e-3 }, training: { atol: 1e-4, rtol: 1e-3 } };
+    ? {
+        forward: { atol: 1e-10, rtol: 1e-9 },
+        grads: { atol: 1e-10, rtol: 1e-9 },
+        training: { atol: 1e-9, rtol: 1e-8 },
+        trainingParams: { atol: 1e-9, rtol: 1e-8 },
+      }
+    : {
+        forward: { atol: 1e-5, rtol: 1e-4 },
+        grads: { atol: 1e-4, rtol: 1e-3 },
+        training: { atol: 1e-6, rtol: 1e-4 },
+        trainingParams: { atol: 1e-5, rtol: 1e-4 },
+      };
 }
 
 export interface RunFixtureOptions {
@@ -221,7 +239,7 @@ async function trainingCase(e: Engine, c: TrainingCase, tol: Tolerances): Promis
   const checks = [compare('lossBeforeEachStep', curve, c.lossBeforeEachStep, tol.training.atol, tol.training.rtol)];
   for (const [k, want] of Object.entries(c.finalParams)) {
     if (!Object.hasOwn(final, k)) throw new FixtureError(`training[${c.name}].finalParams.${k}`, `no such parameter for a ${c.cell} model.`);
-    checks.push(compare(`finalParams.${k}`, final[k], want.data, tol.training.atol, tol.training.rtol));
+    checks.push(compare(`finalParams.${k}`, final[k], want.data, tol.trainingParams.atol, tol.trainingParams.rtol));
   }
   return checks;
 }

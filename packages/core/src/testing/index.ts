@@ -18,7 +18,7 @@ export {
   type TrainingOptimizer,
 } from './fixture-format.js';
 export { compare, type CaseReport, type Check, type FixtureReport } from './compare.js';
-export { checkPrimitives, testRandom, type PrimitiveCheckOptions } from './primitives.js';
+export { checkPrimitives, MATMUL_SHAPES, testRandom, type PrimitiveCheckOptions } from './primitives.js';
 export { checkGradients, GRAD_CASES, type GradCase, type GradCheckOptions } from './gradcheck.js';
 export { defaultTolerances, runFixture, type RunFixtureOptions, type Tolerance, type Tolerances } from './fixture-runner.js';
 export { checkLeaks } from './leaks.js';

@@ -56,13 +56,20 @@ const UNARY: [OpName, [number, number]?][] = [
   ['relu'],
 ];
 const SHAPES: Shape[] = [[1], [1, 1], [7, 13], [32, 65], [3, 5, 7], [2, 1, 33]];
-const MATMUL: [number, number, number][] = [
+/**
+ * The matmul shapes [m, k, n] of the suite, each with every transpose and with and without a
+ * bias. The last two reach long-shared-dimension paths (WebGL's four-render-target matmul runs
+ * for k >= 512, or k >= 256 with m*n*k >= 4M; the CPU SIMD kernel cuts K into blocks of 256).
+ */
+export const MATMUL_SHAPES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1],
   [1, 7, 3],
   [7, 13, 5],
   [33, 17, 65],
   [32, 160, 128],
   [5, 64, 1],
+  [9, 520, 7],
+  [32, 257, 520],
 ];
 
 function cases(): PrimCase[] {
@@ -98,7 +105,7 @@ function cases(): PrimCase[] {
       inputs: [{ shape: sc, bool: true }, { shape: sa }, { shape: sa }],
       attrs: {},
     });
-  for (const [m, k, n] of MATMUL)
+  for (const [m, k, n] of MATMUL_SHAPES)
     for (const ta of [false, true])
       for (const tb of [false, true])
         for (const bias of [false, true]) {

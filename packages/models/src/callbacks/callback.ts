@@ -20,6 +20,12 @@ export interface Callback {
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
   /** Logs hold `batch`, `size` and the batch's loss and metrics. */
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /**
+   * Something about the run the user should see, e.g. a loss that grew by orders of magnitude
+   * (training is diverging without going non-finite). Also in `history.warnings`; the progress
+   * output prints it.
+   */
+  onWarning?(message: string, logs: Logs): void | Promise<void>;
 }
 
 export class CallbackList {
@@ -45,6 +51,9 @@ export class CallbackList {
   }
   async batchEnd(batch: number, logs: Logs): Promise<void> {
     for (const c of this.#list) await c.onBatchEnd?.(batch, logs);
+  }
+  async warning(message: string, logs: Logs): Promise<void> {
+    for (const c of this.#list) await c.onWarning?.(message, logs);
   }
 }
 

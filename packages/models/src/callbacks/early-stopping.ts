@@ -102,8 +102,8 @@ export class EarlyStopping implements Callback {
     }
   }
 
-  onTrainEnd(): void {
-    if (this.restoreBestWeights && this.#bestWeights && this.#model) this.#model.setWeights(this.#bestWeights);
+  async onTrainEnd(): Promise<void> {
+    if (this.restoreBestWeights && this.#bestWeights && this.#model) await this.#model.setWeightsWhenIdle(this.#bestWeights);
   }
 }
 

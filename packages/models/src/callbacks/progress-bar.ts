@@ -68,6 +68,10 @@ export class ProgressBar implements Callback {
     return `epoch ${String(this.#epoch + 1).padStart(w)}/${this.#epochs}`;
   }
 
+  onWarning(message: string): void {
+    this.#out.write(`${this.#verbose === 1 ? CLEAR : ''}warning: ${message}\n`);
+  }
+
   onEpochEnd(_epoch: number, logs: Logs): void {
     const values = Object.entries(logs)
       .map(([k, v]) => `${k} ${fmtNum(v)}`)

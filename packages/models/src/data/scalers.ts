@@ -8,7 +8,7 @@
  * A constant feature (max = min, or standard deviation 0) gets scale 1, as in scikit-learn, so
  * it maps to the range's low end (min-max) or to 0 (standard) and inverts exactly.
  */
-import { ConfigError, InputError, ShapeError, StateError } from '@recurrent/core';
+import { ConfigError, InputError, quote, ShapeError, StateError } from '@recurrent/core';
 import { type ArrayData, checkArrayData, checkFinite, isArrayData } from './array-data.js';
 
 export type ScalerInput = readonly number[] | Float32Array | readonly (readonly number[])[] | ArrayData;
@@ -249,6 +249,7 @@ export class StandardScaler extends AffineScaler {
 
   static fromJSON(state: StandardState): StandardScaler {
     const s = new StandardScaler();
+    if (typeof state !== 'object' || state === null) throw new StateError(`StandardScaler.fromJSON: wanted the object toJSON() returned, got ${quote(state)}.`);
     const mean = checkVector(state.mean, 'StandardScaler.fromJSON: mean');
     const std = checkVector(state.std, 'StandardScaler.fromJSON: std', mean.length);
     if (std.some((x) => x < 0)) throw new StateError('StandardScaler.fromJSON: std must be non-negative.');
@@ -259,7 +260,7 @@ export class StandardScaler extends AffineScaler {
 
 function checkVector(v: unknown, where: string, length?: number): number[] {
   if (!Array.isArray(v) || v.length === 0 || !v.every((x) => typeof x === 'number' && Number.isFinite(x)))
-    throw new StateError(`${where} must be a non-empty list of finite numbers, got ${JSON.stringify(v)?.slice(0, 80)}.`);
+    throw new StateError(`${where} must be a non-empty list of finite numbers, got ${quote(v)}.`);
   if (length !== undefined && v.length !== length) throw new StateError(`${where} has ${v.length} values, wanted ${length} (one per feature).`);
   return [...v];
 }
@@ -269,5 +270,5 @@ export function scalerFromJSON(state: ScalerState): MinMaxScaler | StandardScale
   const kind = (state as { kind?: unknown } | null)?.kind;
   if (kind === 'minMax') return MinMaxScaler.fromJSON(state as MinMaxState);
   if (kind === 'standard') return StandardScaler.fromJSON(state as StandardState);
-  throw new StateError(`scalerFromJSON: unknown scaler kind ${JSON.stringify(kind)}; wanted 'minMax' or 'standard'.`);
+  throw new StateError(`scalerFromJSON: unknown scaler kind ${quote(kind)}; wanted 'minMax' or 'standard'.`);
 }

@@ -6,7 +6,7 @@
  * an embedding with maskZero, or a Masking layer on one-hot input, skips it), unknown `<unk>`,
  * boundary `<b>` (start/end of a text, for generation); then the characters in code-point order.
  */
-import { ConfigError, InputError, StateError } from '@recurrent/core';
+import { ConfigError, InputError, quote, StateError } from '@recurrent/core';
 import type { ArrayData } from './array-data.js';
 import { oneHot } from './one-hot.js';
 import { type PaddedSequences, type PadOptions, padSequences } from './padding.js';
@@ -76,14 +76,14 @@ export class CharVocabulary {
 
   static fromJSON(state: VocabularyState): CharVocabulary {
     const where = 'CharVocabulary.fromJSON';
-    if (state?.kind !== 'charVocabulary') throw new StateError(`${where}: kind must be 'charVocabulary', got ${JSON.stringify(state?.kind)}.`);
+    if (state?.kind !== 'charVocabulary') throw new StateError(`${where}: kind must be 'charVocabulary', got ${quote(state?.kind)}.`);
     const tokens = state.tokens;
     if (!Array.isArray(tokens) || tokens.length === 0) throw new StateError(`${where}: tokens must be a non-empty list of strings.`);
     const seen = new Set<string>();
     for (const [i, t] of tokens.entries()) {
       if (typeof t !== 'string' || (!SPECIALS.includes(t) && [...t].length !== 1))
-        throw new StateError(`${where}: token ${i} (${JSON.stringify(t)}) must be one character or a special token (${SPECIALS.join(', ')}).`);
-      if (seen.has(t)) throw new StateError(`${where}: token ${JSON.stringify(t)} appears twice.`);
+        throw new StateError(`${where}: token ${i} (${quote(t)}) must be one character or a special token (${SPECIALS.join(', ')}).`);
+      if (seen.has(t)) throw new StateError(`${where}: token ${quote(t)} appears twice.`);
       seen.add(t);
     }
     return new CharVocabulary(tokens, state.lowercase === true);
@@ -113,7 +113,7 @@ export class CharVocabulary {
       else if (this.unknownIndex >= 0) out.push(this.unknownIndex);
       else
         throw new InputError(
-          `CharVocabulary.encode: character ${JSON.stringify(c)} of ${JSON.stringify(text)} is not in the vocabulary; build it with { unknown: true } to map such characters to ${UNKNOWN_TOKEN}.`,
+          `CharVocabulary.encode: character ${quote(c)} of ${quote(text)} is not in the vocabulary; build it with { unknown: true } to map such characters to ${UNKNOWN_TOKEN}.`,
         );
     }
     return out;

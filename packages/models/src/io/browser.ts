@@ -6,9 +6,9 @@
  * IndexedDB layout: database 'recurrent-models' (version 1), object store 'models', one record
  * per model keyed by its name: { name, modelJson, weights: ArrayBuffer, optimizer?: ArrayBuffer }.
  */
-import { ConfigError } from '@recurrent/core';
+import { ConfigError, quote } from '@recurrent/core';
 import { ModelFormatError } from '../errors.js';
-import { parseModelJson } from './format.js';
+import { checkJsonSize, type LoadLimits, parseModelJson, parseModelJsonBytes } from './format.js';
 import type { IOHandler, ModelArtifacts } from './handler.js';
 
 const DB_NAME = 'recurrent-models';
@@ -60,15 +60,23 @@ function storedBytes(description: string, field: string, v: unknown): Uint8Array
 /** Names that are one plain file name: no directory separators, not hidden, not empty. */
 function checkFileName(handler: string, name: string): void {
   if (typeof name !== 'string' || !name || /[\\/]/.test(name) || name.startsWith('.'))
-    throw new ConfigError(`${handler}${String(name)}: the name must be a plain file name such as 'model' (no '/' or '\\', not starting with '.'), got ${JSON.stringify(name)}.`);
+    throw new ConfigError(`${handler}${quote(name)}: the name must be a plain file name such as 'model' (no '/' or '\\', not starting with '.'), got ${quote(name)}.`);
+}
+
+/**
+ * The part of the browser's `IDBFactory` (`globalThis.indexedDB`) these handlers use: declared
+ * here so the published types need no DOM library.
+ */
+export interface IndexedDBFactory {
+  open(name: string, version?: number): unknown;
 }
 
 /** Saves to / loads from IndexedDB under `name` (`model.save('indexeddb://name')`). */
-export function browserIndexedDB(name: string, factory?: IDBFactory): IOHandler {
+export function browserIndexedDB(name: string, factory?: IndexedDBFactory): IOHandler {
   if (typeof name !== 'string' || !name) throw new ConfigError(`indexeddb://: the model name is empty; use 'indexeddb://my-model'.`);
   const description = `indexeddb://${name}`;
   const idb = (): IDBFactory => {
-    const f = factory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+    const f = (factory ?? (globalThis as { indexedDB?: IndexedDBFactory }).indexedDB) as IDBFactory | undefined;
     if (!f) throw new ModelFormatError(description, 'IndexedDB is not available here (it is a browser API); in Node, save to a directory path.');
     return f;
   };
@@ -86,7 +94,7 @@ export function browserIndexedDB(name: string, factory?: IDBFactory): IOHandler 
         db.close();
       }
     },
-    async load() {
+    async load(limits?: LoadLimits) {
       const db = await openDb(idb(), description);
       let rec: unknown;
       try {
@@ -102,7 +110,7 @@ export function browserIndexedDB(name: string, factory?: IDBFactory): IOHandler 
       return {
         modelJson: parseModelJson(description, r.modelJson),
         weights: storedBytes(description, 'weights', r.weights),
-        optimizer: r.optimizer === undefined ? undefined : storedBytes(description, 'optimizer', r.optimizer),
+        optimizer: r.optimizer === undefined || limits?.includeOptimizer === false ? undefined : storedBytes(description, 'optimizer', r.optimizer),
       };
     },
   };
@@ -150,7 +158,7 @@ export function http(url: string, options: { fetch?: typeof fetch; init?: Reques
       return new URL(path, base).href;
     } catch {
       const where = base === undefined ? ' (with no page to resolve a relative URL against, give an absolute http(s) URL)' : ` relative to ${base}`;
-      throw new ModelFormatError(description, `the ${what} URL ${JSON.stringify(path)} is not a valid URL${where}.`);
+      throw new ModelFormatError(description, `the ${what} URL ${quote(path)} is not a valid URL${where}.`);
     }
   };
   const get = async (u: string, what: string): Promise<Response> => {
@@ -166,22 +174,18 @@ export function http(url: string, options: { fetch?: typeof fetch; init?: Reques
   };
   return {
     description,
-    async load(): Promise<ModelArtifacts> {
+    async load(limits?: LoadLimits): Promise<ModelArtifacts> {
       const jsonUrl = resolve(url, page, 'model.json');
       const res = await get(jsonUrl, 'model.json');
+      const declared = Number(res.headers?.get?.('content-length'));
+      if (Number.isFinite(declared)) checkJsonSize(description, 'model.json', declared, limits);
       let text: string;
       try {
         text = await res.text();
       } catch (err) {
         throw new ModelFormatError(description, `reading the model.json at ${jsonUrl} failed: ${(err as Error).message}`);
       }
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text);
-      } catch (err) {
-        throw new ModelFormatError(description, `model.json is not valid JSON (${(err as Error).message}).`);
-      }
-      const modelJson = parseModelJson(description, raw);
+      const modelJson = parseModelJsonBytes(description, 'model.json', text, text.length, limits);
       const bin = async (path: string, what: string): Promise<Uint8Array> => {
         const u = resolve(path, jsonUrl, what);
         const body = await get(u, what);
@@ -193,7 +197,7 @@ export function http(url: string, options: { fetch?: typeof fetch; init?: Reques
       };
       const weights = await bin(modelJson.weights.path, 'weights');
       const opt = modelJson.training?.optimizer;
-      return { modelJson, weights, optimizer: opt ? await bin(opt.path, 'optimizer state') : undefined };
+      return { modelJson, weights, optimizer: opt && limits?.includeOptimizer !== false ? await bin(opt.path, 'optimizer state') : undefined };
     },
   };
 }

@@ -8,11 +8,65 @@
  * Each binary's manifest records its byte length and CRC-32, so a truncated or corrupted file
  * is an error on load, never a model with wrong weights.
  */
-import type { RngState } from '@recurrent/core';
+import { quote, type RngState } from '@recurrent/core';
 import { ModelFormatError } from '../errors.js';
 import { crc32 } from './crc32.js';
+import { deeperThan } from '../internal/untrusted.js';
 
 export const MODEL_FORMAT = 'recurrent-model/1';
+
+/**
+ * Default cap on the size of a model.json that loading reads (bytes). A model.json holds the
+ * topology and the weight manifest, a few kilobytes for real models; the cap keeps a hostile or
+ * mistaken file from being read whole. Raise it with `loadModel(src, { maxJsonBytes })`.
+ */
+export const DEFAULT_MAX_JSON_BYTES = 16 * 1024 * 1024;
+
+/** Nesting deeper than this in a model.json is refused (real files nest 7 levels or fewer). */
+export const MAX_JSON_DEPTH = 64;
+
+/** What loadModel asks of a handler's load. */
+export interface LoadLimits {
+  /** Largest model.json accepted, in bytes. Default DEFAULT_MAX_JSON_BYTES (16 MiB). */
+  maxJsonBytes?: number;
+  /**
+   * false: the optimizer state is not wanted (inference only); the handler need not read it, and
+   * a missing or damaged optimizer file is no error. Default true.
+   */
+  includeOptimizer?: boolean;
+}
+
+/** The size cap of `limits`, checked. */
+export function maxJsonBytes(limits: LoadLimits | undefined): number {
+  const v = limits?.maxJsonBytes ?? DEFAULT_MAX_JSON_BYTES;
+  if (!Number.isSafeInteger(v) || v < 1) throw new ModelFormatError('load options', `maxJsonBytes must be a positive integer, got ${quote(v)}.`);
+  return v;
+}
+
+/** Refuses a model.json of `size` bytes above the cap, before it is read or decoded. */
+export function checkJsonSize(source: string, name: string, size: number, limits: LoadLimits | undefined): void {
+  const max = maxJsonBytes(limits);
+  if (size > max)
+    throw new ModelFormatError(
+      source,
+      `${name} is ${size} bytes, more than the ${max}-byte limit for a model.json; it is not a model file. ` +
+        'If it really is one, raise the limit: loadModel(source, { backend, maxJsonBytes }).',
+    );
+}
+
+/** model.json bytes (or text) to a validated ModelJson: size cap, JSON syntax, depth, structure. */
+export function parseModelJsonBytes(source: string, name: string, bytes: Uint8Array | string | undefined, size: number, limits: LoadLimits | undefined): ModelJson {
+  checkJsonSize(source, name, size, limits);
+  if (bytes === undefined) throw new ModelFormatError(source, `${name} disappeared while it was being read.`);
+  checkJsonSize(source, name, typeof bytes === 'string' ? bytes.length : bytes.byteLength, limits);
+  let json: unknown;
+  try {
+    json = JSON.parse(typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new ModelFormatError(source, `${name} is not valid JSON (${quote((err as Error).message, 120)}); the file is damaged or not a model.`);
+  }
+  return parseModelJson(source, json);
+}
 
 export interface WeightEntry {
   name: string;
@@ -109,12 +163,12 @@ const isShape = (v: unknown): v is number[] => Array.isArray(v) && v.every((d) =
 
 function manifest(source: string, where: string, v: unknown): BinaryManifest {
   if (!isObj(v)) throw new ModelFormatError(source, `model.json ${where} is missing or not an object.`);
-  if (typeof v.path !== 'string' || !v.path || /[\\/]/.test(v.path) || v.path.startsWith('.'))
-    throw new ModelFormatError(source, `model.json ${where}.path must be a plain file name, got ${JSON.stringify(v.path)}.`);
+  if (typeof v.path !== 'string' || !v.path || v.path.length > 255 || /[\\/]/.test(v.path) || v.path.startsWith('.'))
+    throw new ModelFormatError(source, `model.json ${where}.path must be a plain file name, got ${quote(v.path)}.`);
   if (!Number.isInteger(v.byteLength) || (v.byteLength as number) < 0)
-    throw new ModelFormatError(source, `model.json ${where}.byteLength must be an integer >= 0, got ${JSON.stringify(v.byteLength)}.`);
+    throw new ModelFormatError(source, `model.json ${where}.byteLength must be an integer >= 0, got ${quote(v.byteLength)}.`);
   if (typeof v.crc32 !== 'string' || !/^[0-9a-f]{8}$/.test(v.crc32))
-    throw new ModelFormatError(source, `model.json ${where}.crc32 must be 8 hex digits, got ${JSON.stringify(v.crc32)}.`);
+    throw new ModelFormatError(source, `model.json ${where}.crc32 must be 8 hex digits, got ${quote(v.crc32)}.`);
   return v as unknown as BinaryManifest;
 }
 
@@ -123,7 +177,7 @@ function entries(source: string, where: string, v: unknown): WeightEntry[] {
   return v.map((e, i) => {
     const name = isObj(e) ? e.name : undefined;
     if (!isObj(e) || typeof name !== 'string' || !isShape(e.shape))
-      throw new ModelFormatError(source, `model.json ${where}[${i}] must be { name: string, shape: number[] }, got ${JSON.stringify(e)}.`);
+      throw new ModelFormatError(source, `model.json ${where}[${i}] must be { name: string, shape: number[] }, got ${quote(e)}.`);
     return { name, shape: [...(e.shape as number[])] };
   });
 }
@@ -131,19 +185,21 @@ function entries(source: string, where: string, v: unknown): WeightEntry[] {
 /** Validates the structure of a parsed model.json (not yet against a model). */
 export function parseModelJson(source: string, json: unknown): ModelJson {
   if (!isObj(json)) throw new ModelFormatError(source, 'model.json is not a JSON object.');
+  if (deeperThan(json, MAX_JSON_DEPTH))
+    throw new ModelFormatError(source, `model.json nests arrays or objects more than ${MAX_JSON_DEPTH} levels deep; no model file does. It is damaged or not a model.`);
   if (json.format !== MODEL_FORMAT)
     throw new ModelFormatError(
       source,
-      `model.json format is ${JSON.stringify(json.format)}, wanted '${MODEL_FORMAT}'. ` +
+      `model.json format is ${quote(json.format)}, wanted '${MODEL_FORMAT}'. ` +
         (json.format === undefined && 'modelTopology' in json ? 'This looks like a tfjs model; it cannot be loaded here.' : ''),
     );
   const model = json.model;
   if (!isObj(model) || model.className !== 'Sequential')
-    throw new ModelFormatError(source, `model.json model must be { className: 'Sequential', ... }, got ${JSON.stringify(isObj(model) ? model.className : model)}.`);
+    throw new ModelFormatError(source, `model.json model must be { className: 'Sequential', ... }, got ${quote(isObj(model) ? model.className : model)}.`);
   if (!Array.isArray(model.layers) || model.layers.length === 0) throw new ModelFormatError(source, 'model.json model.layers must be a non-empty array.');
   if (!Array.isArray(model.inputShape) || !model.inputShape.every((d) => d === null || (Number.isInteger(d) && d >= 1)))
-    throw new ModelFormatError(source, `model.json model.inputShape must be an array of positive integers or null, got ${JSON.stringify(model.inputShape)}.`);
-  if (!Number.isSafeInteger(model.seed)) throw new ModelFormatError(source, `model.json model.seed must be an integer, got ${JSON.stringify(model.seed)}.`);
+    throw new ModelFormatError(source, `model.json model.inputShape must be an array of positive integers or null, got ${quote(model.inputShape)}.`);
+  if (!Number.isSafeInteger(model.seed)) throw new ModelFormatError(source, `model.json model.seed must be an integer, got ${quote(model.seed)}.`);
   const weights = manifest(source, 'weights', json.weights);
   const weightEntries = entries(source, 'weights.entries', (json.weights as Record<string, unknown>).entries);
   const out = json as unknown as ModelJson;

@@ -3,7 +3,7 @@
  * the binary files) and nothing else; encoding and validation are in io/format.ts, so every
  * handler checks a model the same way.
  */
-import type { ModelJson } from './format.js';
+import type { LoadLimits, ModelJson } from './format.js';
 
 /** A saved model in memory: the parsed model.json and its binary files. */
 export interface ModelArtifacts {
@@ -18,5 +18,6 @@ export interface IOHandler {
   /** For messages: 'directory models/names', 'indexeddb://names', ... */
   readonly description: string;
   save?(artifacts: ModelArtifacts): Promise<void>;
-  load?(): Promise<ModelArtifacts>;
+  /** Loads the artifacts; a handler that reads model.json as bytes or text refuses one above `limits.maxJsonBytes`. */
+  load?(limits?: LoadLimits): Promise<ModelArtifacts>;
 }

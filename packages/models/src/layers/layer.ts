@@ -5,7 +5,7 @@
  * `setParams`. `call` runs the forward pass and returns a closure for the backward pass
  * (each layer writes its own backward, as core's cells do: no tape autodiff).
  */
-import type { Engine, Param, Rng, Tensor } from '@recurrent/core';
+import { ConfigError, type Engine, type Param, quote, type Rng, type Tensor } from '@recurrent/core';
 import type { HostTensor, InputData } from '../inputs.js';
 import type { SeqMask } from '../internal/mask.js';
 import type { SymShape } from '../internal/shape.js';
@@ -80,6 +80,9 @@ export interface LayerBaseOptions {
   batchInputShape?: (number | null)[];
 }
 
+/** Longest layer name accepted (names appear in weight names and messages). */
+const MAX_NAME = 200;
+
 export abstract class Layer {
   abstract readonly className: LayerClassName;
   /** Set by the model (unique within it) unless given. */
@@ -93,6 +96,8 @@ export abstract class Layer {
   builtOutput?: SymShape;
 
   constructor(opts: LayerBaseOptions, defaultName: string) {
+    if (opts.name !== undefined && (typeof opts.name !== 'string' || opts.name.length === 0 || opts.name.length > MAX_NAME))
+      throw new ConfigError(`${defaultName}: name must be a non-empty string of at most ${MAX_NAME} characters, got ${quote(opts.name)}.`);
     this.name = opts.name ?? defaultName;
     this.nameGiven = opts.name !== undefined;
     if (opts.batchInputShape) {

@@ -3,7 +3,7 @@
  * steps and passes a step mask on, so recurrent layers skip them and losses/metrics on a
  * sequence output ignore them (Keras semantics).
  */
-import { ConfigError, ShapeError } from '@recurrent/core';
+import { ConfigError, quote, ShapeError } from '@recurrent/core';
 import { noUnknown, shapeOption } from '../internal/options.js';
 import type { SymShape } from '../internal/shape.js';
 import { type Activation, type CallContext, Layer, type LayerBaseOptions, type LayerCall, type WeightSpec } from './layer.js';
@@ -23,7 +23,7 @@ export class Masking extends Layer {
     noUnknown(w, options, ['name', 'inputShape', 'batchInputShape', 'maskValue']);
     shapeOption(w, 'inputShape', options.inputShape);
     const v = options.maskValue ?? 0;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${w}: maskValue must be a finite number, got ${String(v)}.`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${w}: maskValue must be a finite number, got ${quote(v)}.`);
     this.maskValue = v;
   }
 

@@ -2,7 +2,7 @@
  * Layer configs (model.json) back to layers: one entry per layer class, checked exhaustively
  * by the type system, so a new layer class without a loader is a compile error.
  */
-import { ConfigError } from '@recurrent/core';
+import { ConfigError, quote } from '@recurrent/core';
 import { Bidirectional } from './bidirectional.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
@@ -18,7 +18,7 @@ type Config = Record<string, unknown>;
 function shapeOptions(c: Config): Config {
   const { batchSize, inputShape, ...rest } = c;
   if (batchSize !== undefined && Array.isArray(inputShape)) return { ...rest, batchInputShape: [batchSize, ...inputShape] };
-  if (batchSize !== undefined) throw new ConfigError(`layer config: batchSize ${String(batchSize)} needs an inputShape.`);
+  if (batchSize !== undefined) throw new ConfigError(`layer config: batchSize ${quote(batchSize)} needs an inputShape.`);
   return inputShape === undefined ? rest : { ...rest, inputShape };
 }
 
@@ -44,12 +44,12 @@ export const LAYER_CLASSES = Object.keys(LOADERS) as LayerClassName[];
 
 /** `{ className, config }` to a layer. Throws ConfigError for an unknown class or bad options. */
 export function layerFromJson(json: unknown): Layer {
-  if (typeof json !== 'object' || json === null) throw new ConfigError(`a layer must be { className, config }, got ${JSON.stringify(json)}.`);
+  if (typeof json !== 'object' || json === null) throw new ConfigError(`a layer must be { className, config }, got ${quote(json)}.`);
   const { className, config } = json as { className?: unknown; config?: unknown };
   if (typeof className !== 'string' || !Object.hasOwn(LOADERS, className))
-    throw new ConfigError(`unknown layer type ${JSON.stringify(className)}; known types: ${LAYER_CLASSES.join(', ')}.`);
+    throw new ConfigError(`unknown layer type ${quote(className)}; known types: ${LAYER_CLASSES.join(', ')}.`);
   if (typeof config !== 'object' || config === null || Array.isArray(config))
-    throw new ConfigError(`layer ${className}: config must be an object, got ${JSON.stringify(config)}.`);
+    throw new ConfigError(`layer ${className}: config must be an object, got ${quote(config)}.`);
   return LOADERS[className as LayerClassName](config as Config);
 }
 

@@ -1,5 +1,6 @@
 /** Optimizers by name (compile('adam')) and rebuilt from a saved config. */
-import { adagrad, adam, adamw, ConfigError, type Optimizer, rmsprop, sgd } from '@recurrent/core';
+import { adagrad, adam, adamw, ConfigError, type Optimizer, quote, rmsprop, sgd } from '@recurrent/core';
+import { ownCopy } from '../internal/untrusted.js';
 
 type Factory = (config: Record<string, unknown>) => Optimizer;
 
@@ -22,9 +23,12 @@ export function optimizerByName(name: string): Optimizer {
 
 /** The optimizer a saved config describes, or undefined when its learning rate was a schedule. */
 export function optimizerFromConfig(name: string, config: Record<string, unknown>): Optimizer | undefined {
-  if (!Object.hasOwn(FACTORIES, name)) throw new ConfigError(`unknown optimizer '${name}' (known: ${Object.keys(FACTORIES).join(', ')}).`);
-  if (typeof config.learningRate !== 'number') return undefined;
-  const options: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(config)) if (v !== undefined && v !== null) options[k] = v;
+  if (!Object.hasOwn(FACTORIES, name)) throw new ConfigError(`unknown optimizer ${quote(name)} (known: ${Object.keys(FACTORIES).join(', ')}).`);
+  // The config comes from a file: own properties only, into a prototype-free object, so a key
+  // such as '__proto__' cannot supply clipNorm or any other option through a prototype.
+  const given = ownCopy(config);
+  if (typeof given.learningRate !== 'number') return undefined;
+  const options = Object.create(null) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(given)) if (v !== undefined && v !== null) options[k] = v;
   return FACTORIES[name](options);
 }

@@ -22,7 +22,8 @@ import {
 } from '@recurrent/core';
 import { type Callback, CallbackList, type Logs } from '../callbacks/callback.js';
 import { defaultProgressStream, ProgressBar, type ProgressStream } from '../callbacks/progress-bar.js';
-import { TrainingDivergedError } from '../errors.js';
+import { ModelBusyError, TrainingDivergedError } from '../errors.js';
+import { Mutex } from '../internal/mutex.js';
 import { type HostTensor, type InputData, isHostTensor, sliceRows, takeRows, toHost } from '../inputs.js';
 import type { IOHandler } from '../io/handler.js';
 import { resolveHandler } from '../io/resolve.js';
@@ -100,6 +101,8 @@ export class History {
   readonly epoch: number[] = [];
   /** Values per epoch: loss, metrics, val_loss, val_<metric>. */
   readonly history: Record<string, number[]> = {};
+  /** Warnings raised during fit (also sent to callbacks' onWarning and the progress output). */
+  readonly warnings: string[] = [];
   params: { epochs: number; steps: number; samples: number; batchSize: number } = { epochs: 0, steps: 0, samples: 0, batchSize: 0 };
 
   record(epoch: number, logs: Logs): void {
@@ -139,6 +142,10 @@ export class Sequential {
   #epochs = 0;
   #pendingOptimizer?: OptimizerState;
   #disposed = false;
+  /** Held for each training step and each whole read (predict, evaluate, save, getWeights). */
+  #lock = new Mutex();
+  /** The training call in progress ('fit' or 'trainOnBatch'), if any. */
+  #training: string | undefined;
 
   constructor(options: SequentialOptions, layers: Layer[] = []) {
     if (!options || typeof options !== 'object' || !options.backend)
@@ -199,6 +206,30 @@ export class Sequential {
 
   #alive(where: string): void {
     if (this.#disposed) throw new StateError(`${where}: the model was disposed.`);
+  }
+
+  /**
+   * Concurrency: training calls do not overlap (a second fit or trainOnBatch is a
+   * ModelBusyError naming the running one); reads wait for the current training step, so they
+   * see one step's weights; calls that replace weights or the optimizer refuse while a step or a
+   * read is in flight. Rejecting a second training call rather than queueing it: two loops on one
+   * model share one optimizer and no serial order was asked for, so it is almost always a bug
+   * (a double click, a missing await), and a queue would hide it and train twice.
+   */
+  async #asTraining<T>(where: string, f: () => Promise<T>): Promise<T> {
+    if (this.#training) throw new ModelBusyError(where, this.#training);
+    this.#training = where;
+    try {
+      return await f();
+    } finally {
+      this.#training = undefined;
+    }
+  }
+
+  /** Refuses a call that replaces weights or the optimizer while a step or a read is in flight. */
+  #idle(where: string, alsoDuringTraining: boolean): void {
+    if (alsoDuringTraining && this.#training) throw new ModelBusyError(where, this.#training);
+    if (this.#lock.busy) throw new ModelBusyError(where, this.#training ? `a training step of ${this.#training}` : 'a read (predict, evaluate, save or getWeights)');
   }
 
   /** Appends a layer (before the model is built). */
@@ -329,6 +360,7 @@ export class Sequential {
 
   compile(options: CompileOptions): void {
     this.#alive('compile');
+    this.#idle('compile', true);
     if (!options || typeof options !== 'object') throw new ConfigError('compile: pass { loss, optimizer, metrics? }.');
     const loss = resolveLoss(options.loss);
     if (!options.optimizer) throw new ConfigError("compile: optimizer is required, e.g. optimizers.adam({ learningRate: 1e-3 }) or 'adam'.");
@@ -457,21 +489,19 @@ export class Sequential {
           if (!b.dx) throw new ConfigError(`'${this.layers[i].name}' gives no input gradient; it must be the first layer.`);
           b = calls[i - 1].backward(b.dx);
         }
-        // One read for everything the host checks: [loss, non-finite flag per layer, squared norm per layer].
-        // g * 0 is NaN exactly where g is NaN or infinite, so the flags do not overflow like the norms can.
-        const flags: Tensor[] = [];
-        const squares: Tensor[] = [];
-        for (const gs of perLayer) {
-          let f: Tensor = e.zeros([]);
-          let s: Tensor = e.zeros([]);
-          for (const g of gs) {
-            f = e.add(f, e.sumAll(e.affine(g, 0, 0)));
-            s = e.add(s, e.sumAll(e.square(g)));
-          }
-          flags.push(f.reshape([1, 1]));
-          squares.push(s.reshape([1, 1]));
-        }
-        const parts = [L.value.reshape([1, 1]), ...flags, ...squares];
+        // One read for everything the host checks: [loss, then per layer: a non-finite flag of its
+        // gradient, of its forward output, its squared gradient norm, and the same scaled by 2^-80].
+        // x * 0 is NaN exactly where x is NaN or infinite, so the flags cannot overflow. The squared
+        // norm of finite float32 values can (any element above 1.8e19): then the scaled sum,
+        // which cannot overflow, gives the norm on the host in float64.
+        const stat = (ts: Tensor[], f: (t: Tensor) => Tensor) => ts.reduce((acc: Tensor, t) => e.add(acc, e.sumAll(f(t))), e.zeros([])).reshape([1, 1]);
+        const perLayerStats = perLayer.flatMap((gs, i) => [
+          stat(gs, (g) => e.affine(g, 0, 0)),
+          stat([calls[i].out.t], (y) => e.affine(y, 0, 0)),
+          stat(gs, (g) => e.square(g)),
+          stat(gs, (g) => e.square(e.affine(g, NORM_SCALE, 0))),
+        ]);
+        const parts = [L.value.reshape([1, 1]), ...perLayerStats];
         return { grads: perLayer.flat(), stats: e.concatCols(parts), pred: out.t, rows: L.rows, mask: out.mask };
       });
     } finally {
@@ -481,15 +511,28 @@ export class Sequential {
     try {
       const stats = await r.stats.data();
       const loss = stats[0];
-      const n = this.layers.length;
-      const bad = this.layers.map((_, i) => (Number.isFinite(stats[1 + i]) ? -1 : i)).filter((i) => i >= 0);
-      if (!Number.isFinite(loss) || bad.length > 0) {
-        const norms = this.layers.map((l, i) => `${l.name} ${Math.sqrt(stats[1 + n + i])}`).join(', ');
-        // Backpropagation runs last layer to first: the last bad layer is where it started.
-        const origin = bad.length ? this.layers[bad[bad.length - 1]].name : undefined;
-        const detail = !Number.isFinite(loss)
-          ? `the loss is ${loss}${origin ? `; the gradient of layer '${origin}' went non-finite first (in backpropagation order)` : ''}.`
-          : `the loss is finite (${loss}) but the gradient of layer '${origin}' has NaN or infinite values.`;
+      const at = (i: number, k: number) => stats[1 + 4 * i + k];
+      const badGrad = this.layers.map((_, i) => i).filter((i) => !Number.isFinite(at(i, 0)));
+      if (!Number.isFinite(loss) || badGrad.length > 0) {
+        const norms = this.layers.map((l, i) => `${l.name} ${gradientNorm(at(i, 0), at(i, 2), at(i, 3))}`).join(', ');
+        let origin: string;
+        let detail: string;
+        if (badGrad.length) {
+          // Backpropagation runs last layer to first: the last bad layer is where it started.
+          origin = this.layers[badGrad[badGrad.length - 1]].name;
+          detail = Number.isFinite(loss)
+            ? `the loss is finite (${loss}) but the gradient of layer '${origin}' has NaN or infinite values.`
+            : `the loss is ${loss}; the gradient of layer '${origin}' went non-finite first (in backpropagation order).`;
+        } else {
+          // The gradients are finite: the forward pass overflowed. Name the first layer whose
+          // output is not finite, or the last layer if only the loss on its output overflowed.
+          const firstBadOut = this.layers.findIndex((_, i) => !Number.isFinite(at(i, 1)));
+          origin = this.layers[firstBadOut >= 0 ? firstBadOut : this.layers.length - 1].name;
+          detail =
+            firstBadOut >= 0
+              ? `the loss is ${loss}; the output of layer '${origin}' went non-finite first (in forward order).`
+              : `the loss is ${loss}: it overflowed on the (finite) output of the last layer '${origin}'.`;
+        }
         throw new TrainingDivergedError(pos.epoch, pos.batch, origin, loss, `${detail} Per-layer gradient norms: ${norms}.`);
       }
       c.optimizer.step(this.params, r.grads);
@@ -596,7 +639,6 @@ export class Sequential {
       train = part(all, 0, cut);
       val = part(all, cut, N);
     }
-    const c = this.#compiled!;
     const N = train.x.shape[0];
     const steps = Math.ceil(N / batchSize);
     const history = new History();
@@ -606,10 +648,31 @@ export class Sequential {
     const verbose = o.verbose === undefined || o.verbose === 'auto' ? (stream.isTTY ? 1 : 0) : o.verbose;
     if (![0, 1, 2].includes(verbose)) throw new ConfigError(`${where}: verbose must be 0, 1, 2 or 'auto', got ${String(o.verbose)}.`);
     const list = [...(verbose ? [new ProgressBar(stream, verbose as 1 | 2, epochs, steps)] : []), ...user];
-    const callbacks = new CallbackList(list, this);
+    return this.#asTraining(where, () => this.#fitLoop({ train, val, epochs, steps, batchSize, initialEpoch, shuffle, list, history }));
+  }
+
+  async #fitLoop(f: {
+    train: Prepared;
+    val: Prepared | undefined;
+    epochs: number;
+    steps: number;
+    batchSize: number;
+    initialEpoch: number;
+    shuffle: boolean;
+    list: Callback[];
+    history: History;
+  }): Promise<History> {
+    const { train, val, epochs, steps, batchSize, initialEpoch, shuffle, history } = f;
+    const c = this.#compiled!;
+    const N = train.x.shape[0];
+    const callbacks = new CallbackList(f.list, this);
     this.stopTraining = false;
     await callbacks.trainBegin({});
     let lastYield = Date.now();
+    // Divergence that stays finite (Adam at a huge learning rate can sit at a loss of 1e11):
+    // warn once when a batch loss exceeds LOSS_GROWTH times the lowest one so far.
+    let lowest = Number.POSITIVE_INFINITY;
+    let warned = false;
     for (let epoch = initialEpoch; epoch < epochs && !this.stopTraining; epoch++) {
       await callbacks.epochBegin(epoch, {});
       const order = Array.from({ length: N }, (_, i) => i);
@@ -624,12 +687,22 @@ export class Sequential {
         await callbacks.batchBegin(b, { batch: b, size: rows.length });
         const xb = shuffle ? takeRows(train.x, rows) : sliceRows(train.x, rows[0], rows[0] + rows.length);
         const yb = shuffle ? takeRows(train.y, rows) : sliceRows(train.y, rows[0], rows[0] + rows.length);
-        const r = await this.#trainBatch(xb, yb, this.#stateTensors(train, rows), { epoch, batch: b });
+        const r = await this.#lock.run(() => this.#trainBatch(xb, yb, this.#stateTensors(train, rows), { epoch, batch: b }));
         lossSum += r.loss * r.rows;
         rowSum += r.rows;
         seen += rows.length;
         sampleLoss += r.loss * rows.length;
         const logs: Logs = { batch: b, size: rows.length, loss: r.loss };
+        if (!warned && r.loss > LOSS_GROWTH * Math.max(lowest, LOSS_FLOOR)) {
+          warned = true;
+          const message =
+            `the loss grew from ${lowest.toPrecision(4)} to ${r.loss.toPrecision(4)} (${(r.loss / lowest).toExponential(1)} times) ` +
+            `by epoch ${epoch + 1}, batch ${b + 1}: training is diverging. Lower the learning rate, clip gradients ` +
+            '(optimizers.adam({ clipNorm: 1 })) or scale the inputs.';
+          history.warnings.push(message);
+          await callbacks.warning(message, { epoch, batch: b, loss: r.loss, lowest });
+        }
+        lowest = Math.min(lowest, r.loss);
         c.metrics.forEach((m, i) => {
           totals[i].sum += r.sums[i].sum;
           totals[i].count += r.sums[i].count;
@@ -647,7 +720,7 @@ export class Sequential {
         logs[m.key] = totals[i].count ? totals[i].sum / totals[i].count : 0;
       });
       if (val) {
-        const v = await this.#evaluateData(val, batchSize);
+        const v = await this.#lock.run(() => this.#evaluateData(val, batchSize));
         for (const [k, value] of Object.entries(v)) logs[`val_${k}`] = value;
       }
       this.#epochs++;
@@ -664,7 +737,7 @@ export class Sequential {
   async trainOnBatch(x: InputData, y: InputData, options: { initialState?: InitialStates } = {}): Promise<Logs> {
     this.#alive('trainOnBatch');
     const p = this.#prepare(x, y, options.initialState, 'trainOnBatch');
-    const r = await this.#trainBatch(p.x, p.y, this.#stateTensors(p, undefined), { epoch: 0, batch: 0 });
+    const r = await this.#asTraining('trainOnBatch', () => this.#lock.run(() => this.#trainBatch(p.x, p.y, this.#stateTensors(p, undefined), { epoch: 0, batch: 0 })));
     const logs: Logs = { loss: r.loss };
     this.#compiled!.metrics.forEach((m, i) => {
       logs[m.key] = r.sums[i].count ? r.sums[i].sum / r.sums[i].count : 0;
@@ -677,7 +750,8 @@ export class Sequential {
     this.#alive('evaluate');
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`evaluate: batchSize must be a positive integer, got ${batchSize}.`);
-    return this.#evaluateData(this.#prepare(x, y, options.initialState, 'evaluate'), batchSize);
+    const p = this.#prepare(x, y, options.initialState, 'evaluate');
+    return this.#lock.run(() => this.#evaluateData(p, batchSize));
   }
 
   /** The model's output for x, computed in batches; any number of samples. */
@@ -689,6 +763,11 @@ export class Sequential {
     this.#ensureBuilt(X);
     this.#checkX(X, 'predict x');
     const p: Prepared = { x: X, y: X, ...this.#prepareStates(options.initialState, X.shape[0], 'predict') };
+    return this.#lock.run(() => this.#predictData(p, batchSize));
+  }
+
+  async #predictData(p: Prepared, batchSize: number): Promise<Prediction> {
+    const X = p.x;
     const e = this.#engine;
     const N = X.shape[0];
     const chunks: (Float32Array | Float64Array)[] = [];
@@ -748,6 +827,11 @@ export class Sequential {
   async getWeights(): Promise<NamedWeight[]> {
     this.#alive('getWeights');
     this.#autoBuild();
+    return this.#lock.run(() => this.readWeights());
+  }
+
+  /** @internal getWeights without taking the lock (for a caller that holds it). */
+  async readWeights(): Promise<NamedWeight[]> {
     const ps = this.params;
     const data = await Promise.all(ps.map((p) => p.value.data()));
     return ps.map((p, i) => ({ name: p.name, shape: [...p.value.shape], data: data[i] }));
@@ -759,6 +843,21 @@ export class Sequential {
    */
   setWeights(weights: readonly (NamedWeight | InputData)[]): void {
     this.#alive('setWeights');
+    this.#idle('setWeights', false);
+    this.#replaceWeights(weights);
+  }
+
+  /**
+   * @internal setWeights once the current training step or read has finished (for callbacks
+   * inside fit, e.g. earlyStopping restoring the best weights while a predict started from
+   * another callback is still running).
+   */
+  async setWeightsWhenIdle(weights: readonly (NamedWeight | InputData)[]): Promise<void> {
+    this.#alive('setWeights');
+    await this.#lock.run(async () => this.#replaceWeights(weights));
+  }
+
+  #replaceWeights(weights: readonly (NamedWeight | InputData)[]): void {
     this.#autoBuild();
     if (!this.#built) throw new ConfigError('setWeights: build the model first (give the first layer an inputShape, or call build()).');
     const ps = this.params;
@@ -807,7 +906,8 @@ export class Sequential {
     this.#alive('save');
     this.#autoBuild();
     const handler = resolveHandler(target, 'save');
-    const artifacts = await modelToArtifacts(this, options.includeOptimizer ?? true);
+    // A snapshot of one step's weights and optimizer state; writing it does not hold up training.
+    const artifacts = await this.#lock.run(() => modelToArtifacts(this, options.includeOptimizer ?? true));
     await handler.save!(artifacts);
   }
 
@@ -833,6 +933,11 @@ export class Sequential {
    */
   async toBackend(backend: Backend | Engine): Promise<this> {
     this.#alive('toBackend');
+    this.#idle('toBackend', true);
+    return this.#lock.run(() => this.#moveTo(backend));
+  }
+
+  async #moveTo(backend: Backend | Engine): Promise<this> {
     const next = backend instanceof Engine ? backend : createEngine(backend);
     if (next === this.#engine) return this;
     const ps = this.params;
@@ -863,6 +968,26 @@ export class Sequential {
     this.#compiled?.optimizer.dispose();
     this.#disposed = true;
   }
+}
+
+/** A batch loss this many times the lowest one of the fit so far is reported as divergence. */
+const LOSS_GROWTH = 1e3;
+/** Losses below this count as this much when comparing (a loss near zero may grow harmlessly). */
+const LOSS_FLOOR = 1e-2;
+
+/** Power-of-two scale of the overflow-free squared norm (exact in float32): 2^-80. */
+const NORM_SCALE = 2 ** -80;
+
+/**
+ * A layer's gradient L2 norm from its device sums: `flag` (NaN when some element is not
+ * finite), the squared norm and the squared norm of the gradient times NORM_SCALE. When the
+ * plain sum overflowed float32, the scaled one (which cannot: (3.4e38 * 2^-80)^2 = 8e28 per
+ * element) is rescaled in float64.
+ */
+function gradientNorm(flag: number, squares: number, scaledSquares: number): number {
+  if (!Number.isFinite(flag)) return Number.NaN;
+  if (Number.isFinite(squares)) return Math.sqrt(squares);
+  return Math.sqrt(scaledSquares) / NORM_SCALE;
 }
 
 const rangeRows = (start: number, end: number): number[] => Array.from({ length: end - start }, (_, i) => start + i);

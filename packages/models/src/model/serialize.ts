@@ -4,7 +4,7 @@
  * values) and allocates only the saved values (no initializer runs), so a bad file fails with
  * a ModelFormatError and leaves nothing allocated.
  */
-import { type Backend, ConfigError, type Engine, type OptimizerState, RecurrentError, type RngState } from '@recurrent/core';
+import { type Backend, ConfigError, type Engine, type OptimizerState, quote, RecurrentError, type RngState } from '@recurrent/core';
 import { ModelFormatError } from '../errors.js';
 import { decodeFloat32, encodeFloat32, manifestFor, MODEL_FORMAT, type ModelJson, checkBinary } from '../io/format.js';
 import type { ModelArtifacts } from '../io/handler.js';
@@ -17,7 +17,7 @@ import { Sequential } from './sequential.js';
 export async function modelToArtifacts(model: Sequential, includeOptimizer: boolean): Promise<ModelArtifacts> {
   if (!model.built || !model.inputShape)
     throw new ConfigError('save: the model is not built yet; give the first layer an inputShape or train it first.');
-  const ws = await model.getWeights();
+  const ws = await model.readWeights();
   const weights = encodeFloat32(ws.map((w) => w.data));
   const training = model.trainingState();
   const compiled = model.compiledConfig;
@@ -78,7 +78,7 @@ export function artifactsToModel(a: ModelArtifacts, backend: Backend | Engine, s
   const offsets = new Map<string, { offset: number; shape: number[] }>();
   let off = 0;
   for (const e of entries) {
-    if (offsets.has(e.name)) fail(`weight '${e.name}' appears twice in the manifest.`);
+    if (offsets.has(e.name)) fail(`weight ${quote(e.name)} appears twice in the manifest.`);
     offsets.set(e.name, { offset: off, shape: e.shape });
     off += 4 * e.shape.reduce((x, y) => x * y, 1);
   }
@@ -88,7 +88,7 @@ export function artifactsToModel(a: ModelArtifacts, backend: Backend | Engine, s
     for (const l of layers) model.add(l);
     model.buildWith(m.inputShape, (name, shape) => {
       const e = offsets.get(name);
-      if (!e) fail(`the file has no weight '${name}' ${fmt(shape)} (it has ${entries.map((x) => x.name).join(', ') || 'none'}); the topology and weights do not match.`);
+      if (!e) fail(`the file has no weight '${name}' ${fmt(shape)} (it has ${quote(entries.map((x) => x.name).join(', ') || 'none', 200)}); the topology and weights do not match.`);
       if (e!.shape.length !== shape.length || e!.shape.some((d, i) => d !== shape[i]))
         fail(`weight '${name}' is ${fmt(e!.shape)} in the file, but the layer needs ${fmt(shape)}.`);
       used.add(name);
@@ -98,7 +98,7 @@ export function artifactsToModel(a: ModelArtifacts, backend: Backend | Engine, s
       return v;
     });
     const extra = entries.filter((e) => !used.has(e.name));
-    if (extra.length) fail(`the file has weights no layer uses: ${extra.map((e) => e.name).join(', ')}.`);
+    if (extra.length) fail(`the file has weights no layer uses: ${quote(extra.map((e) => e.name).join(', '), 200)}.`);
     const tr = json.training;
     if (tr) {
       let optState: OptimizerState | undefined;
@@ -107,12 +107,13 @@ export function artifactsToModel(a: ModelArtifacts, backend: Backend | Engine, s
         const bytes = checkBinary(source, 'optimizer', o, a.optimizer);
         const total = o.slots.reduce((n, s) => n + s.shape.reduce((x, y) => x * y, 1), 0);
         if (total * 4 !== o.byteLength) fail(`optimizer manifest lists ${total} values but byteLength is ${o.byteLength}.`);
-        const slots: OptimizerState['slots'] = {};
+        // Slot names come from the file: a prototype-free object, so '__proto__' is just a (wrong) name.
+        const slots: OptimizerState['slots'] = Object.create(null);
         let p = 0;
         for (const s of o.slots) {
           const n = s.shape.reduce((x, y) => x * y, 1);
           const v = decodeFloat32(bytes, p, n);
-          if (v.some((x) => !Number.isFinite(x))) fail(`optimizer slot '${s.name}' holds a non-finite value.`);
+          if (v.some((x) => !Number.isFinite(x))) fail(`optimizer slot ${quote(s.name)} holds a non-finite value.`);
           slots[s.name] = { shape: s.shape, data: Array.from(v) };
           p += 4 * n;
         }

@@ -62,8 +62,17 @@ export interface HeapOptions {
 /** 4 GiB in pages: the most a wasm32 memory can address (the kernels' modules declare it for a shared heap). */
 export const MAX_PAGES = 65536;
 
+/**
+ * The part of `WebAssembly.Memory` the heap uses: declared here so the published types need no
+ * DOM library (Node projects compile with lib ES2022, which has no WebAssembly namespace).
+ */
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(delta: number): number;
+}
+
 export class WasmHeap extends StoreBase<Block> implements Store {
-  readonly wasmMemory: WebAssembly.Memory;
+  readonly wasmMemory: WasmMemory;
   #free = new Map<number, Block[]>();
   #top = RESERVED;
   #gen = 0;

@@ -184,7 +184,7 @@ export interface WasmKernels {
 export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, parallelMin = PARALLEL_MIN, relaxed = false): WasmKernels | null {
   const mods = modules({ shared: threads > 1, relaxed });
   if (!mods) return null;
-  const imports = { env: { memory: heap.wasmMemory } };
+  const imports = { env: { memory: heap.wasmMemory as WebAssembly.Memory } };
   const instances: Record<string, Record<string, WasmFn>> = {};
   const instance = (mod: string) => (instances[mod] ??= new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>);
   const { matmul: mm } = instance('matmul');
@@ -197,7 +197,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     threads > 1
       ? new Pool(
           threads,
-          { memory: heap.wasmMemory, modules: mods, functions: JOBS },
+          { memory: heap.wasmMemory as WebAssembly.Memory, modules: mods, functions: JOBS },
           JOBS.map(([m, e]) => instance(m)[e]),
           heap,
         )
