@@ -14,6 +14,8 @@ function playgroundData(): Plugin {
   };
 }
 
+const ISOLATION = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
+
 export default defineConfig({
   // Relative asset URLs: the built app works from any folder or static host.
   base: './',
@@ -21,7 +23,7 @@ export default defineConfig({
   resolve: { conditions: ['@recurrent/source', ...defaultClientConditions] },
   plugins: [playgroundData()],
   worker: { format: 'es', plugins: () => [playgroundData()] },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1', headers: ISOLATION },
+  preview: { host: '127.0.0.1', headers: ISOLATION },
   build: { target: 'es2022', chunkSizeWarningLimit: 2000 },
 });

@@ -2,16 +2,22 @@
  * Where the time goes in our training step: runs one workload's training steps under the
  * V8 sampling profiler (node --cpu-prof) and prints self time per function.
  *
- *   node --conditions=@recurrent/source --import tsx src/profile.ts W2 [steps] [--js] [--predict-one | --generate]
+ *   node --conditions=@recurrent/source --import tsx src/profile.ts W2 [steps] [--js] [--threads N] [--predict-one | --generate]
+ *
+ * With --threads N > 1 the profile is the calling thread's: the workers' slices of the split
+ * matmuls and Adam updates are not in it (the caller's wait for them shows as `run`).
  */
 import { Session } from 'node:inspector/promises';
-import { recurrentCpu } from './libs/recurrent.js';
+import { createCpuBackend } from '@recurrent/backend-cpu';
+import { recurrentRunner } from './libs/recurrent.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
 
 const id = (process.argv[2] ?? 'W2') as WorkloadId;
 const steps = Number(process.argv[3] ?? 10);
 const simd = !process.argv.includes('--js');
-const runner = await recurrentCpu(WORKLOADS[id], simd);
+const threadsAt = process.argv.indexOf('--threads');
+const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 1;
+const runner = await recurrentRunner(WORKLOADS[id], createCpuBackend({ simd, threads }));
 const what = process.argv.includes('--predict-one') ? 'predictOne' : process.argv.includes('--generate') ? 'generate' : 'train';
 const gen = what === 'generate' ? runner.generator!() : undefined;
 const run = (i: number) => (what === 'train' ? runner.trainStep(i) : what === 'predictOne' ? runner.predictOne() : gen!());

@@ -12,6 +12,8 @@ export default defineConfig({
   ssr: { resolve: { conditions } },
   test: {
     testTimeout: 60_000,
+    // Node 20 validates relaxed SIMD only behind a flag: with it the relaxed matmul is tested too.
+    execArgv: ['--experimental-wasm-relaxed-simd'],
     projects: [
       { extends: true, test: { name: 'node', include: ['test/*.test.ts'] } },
       {

@@ -68,6 +68,8 @@ describe('playground in Chromium', () => {
   it('starts every backend whose package exports its factory, and says why the others cannot', async () => {
     const p = await openPage(app.browser, app.url);
     await ready(p.page);
+    // vite.config.ts sends COOP/COEP: shared memory, so the CPU backend in the worker can use threads
+    expect(await p.page.evaluate('crossOriginIsolated')).toBe(true);
     await p.page.waitForFunction(() => playground.probed, null, { timeout: 60_000 });
     const avail = await state(p.page, (a) => [...a.availability.values()]);
     for (const a of avail) {

@@ -1,1 +1,1 @@
-export { createCpuBackend, wasmSimdSupported, type CpuBackendOptions } from './backend.js';
+export { createCpuBackend, relaxedSimdSupported, wasmSimdSupported, type CpuBackendOptions } from './backend.js';

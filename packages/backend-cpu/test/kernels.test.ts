@@ -12,7 +12,8 @@
 import { BackendError, createEngine, RECURRENT_ACTIVATIONS, type Backend, type Engine, type Shape, type Tensor } from '@recurrent/core';
 import { createReferenceBackend } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
-import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
+import { createCpuBackendWith as createCpuBackend, relaxedSimdSupported } from '../src/backend.js';
+import { SPLIT_ALL } from '../src/internal/wasm/kernels.js';
 
 /**
  * `matmulAtol(k)`: the TypeScript matmul accumulates in float64 (ATOL at any K); the SIMD one
@@ -22,7 +23,18 @@ import { createCpuBackendWith as createCpuBackend } from '../src/backend.js';
 const VARIANTS = [
   {
     label: 'wasm SIMD',
-    create: () => createCpuBackend({ simd: true, heap: { initialPages: 1, poison: true } }),
+    create: () => createCpuBackend({ simd: true, threads: 1, relaxed: false, heap: { initialPages: 1, poison: true } }),
+    matmulAtol: (k: number) => ATOL * Math.max(1, Math.sqrt(k / 16)),
+  },
+  {
+    // vitest.config.ts passes --experimental-wasm-relaxed-simd (conformance.test.ts notes its absence)
+    label: 'wasm relaxed SIMD',
+    create: () => createCpuBackend({ simd: true, threads: 1, relaxed: relaxedSimdSupported(), heap: { initialPages: 1, poison: true } }),
+    matmulAtol: (k: number) => ATOL * Math.max(1, Math.sqrt(k / 16)),
+  },
+  {
+    label: 'wasm SIMD, 2 threads',
+    create: () => createCpuBackend({ simd: true, threads: 2, parallelMin: SPLIT_ALL, heap: { initialPages: 1, poison: true } }),
     matmulAtol: (k: number) => ATOL * Math.max(1, Math.sqrt(k / 16)),
   },
   { label: 'TypeScript', create: () => createCpuBackend({ simd: false }), matmulAtol: () => ATOL },

@@ -54,11 +54,14 @@ export interface FunctionDef {
 
 /**
  * A module that imports its memory as env.memory (so several modules share one heap) and
- * exports its functions by name. Function i has index i (for `call`).
+ * exports its functions by name. Function i has index i (for `call`). `sharedMaxPages`: the
+ * memory is a shared one (threads) with that maximum, which the import must declare.
  */
-export function assembleModule(fns: FunctionDef[]): Uint8Array<ArrayBuffer> {
+export function assembleModule(fns: FunctionDef[], sharedMaxPages = 0): Uint8Array<ArrayBuffer> {
   const types = fns.map((f) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results?.length ?? 0), ...(f.results ?? [])]);
-  const imports = vec([[...utf8('env'), ...utf8('memory'), 0x02, 0x00, ...uleb(1)]]);
+  // Limits: flags 0 (min only) or 3 (shared, min and max), then min = 1 page.
+  const limits = sharedMaxPages ? [0x03, ...uleb(1), ...uleb(sharedMaxPages)] : [0x00, ...uleb(1)];
+  const imports = vec([[...utf8('env'), ...utf8('memory'), 0x02, ...limits]]);
   const funcs = vec(fns.map((_, i) => uleb(i)));
   const exports = vec(fns.flatMap((f, i) => (f.exported === false ? [] : [[...utf8(f.name), 0x00, ...uleb(i)]])));
   const codes = vec(

@@ -45,6 +45,8 @@ const SIMD = {
   f32x4Max: 0xe9,
   truncSatS: 0xf8,
   convertS: 0xfa,
+  /** Relaxed SIMD (a separate proposal; feature-detected, see kernels.ts). */
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 export class Fn {
@@ -159,6 +161,11 @@ export class Fn {
   /** i8x16.shuffle with 16 lane indices (0-15 first operand, 16-31 second). */
   shuffle = (lanes: number[]) => this.#simd(SIMD.shuffle, ...lanes);
   vadd = () => this.#simd(SIMD.f32x4Add);
+  /**
+   * f32x4.relaxed_madd: a * b + c (stack a, b, c), fused or not as the hardware does it (one
+   * rounding with FMA, two without). Relaxed SIMD only.
+   */
+  vmadd = () => this.#simd(SIMD.f32x4RelaxedMadd);
   vsub = () => this.#simd(SIMD.f32x4Sub);
   vmul = () => this.#simd(SIMD.f32x4Mul);
   vdiv = () => this.#simd(SIMD.f32x4Div);

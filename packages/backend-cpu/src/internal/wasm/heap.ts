@@ -50,7 +50,17 @@ export interface HeapOptions {
   initialPages?: number;
   /** Fill reused blocks with NaN (tests: a kernel that reads an output before writing it fails). */
   poison?: boolean;
+  /**
+   * A shared memory (`WebAssembly.Memory({ shared: true })`, over a SharedArrayBuffer) that the
+   * worker threads of a threaded backend instantiate the kernels over. A shared memory needs a
+   * maximum: MAX_PAGES (4 GiB, the wasm32 limit, as an unshared heap) of address space is
+   * reserved, not committed.
+   */
+  shared?: boolean;
 }
+
+/** 4 GiB in pages: the most a wasm32 memory can address (the kernels' modules declare it for a shared heap). */
+export const MAX_PAGES = 65536;
 
 /**
  * The part of `WebAssembly.Memory` the heap uses: declared here so the published types need no
@@ -71,8 +81,9 @@ export class WasmHeap extends StoreBase<Block> implements Store {
 
   constructor(opts: HeapOptions = {}) {
     super();
-    this.wasmMemory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256 });
-    this.#buffer = this.wasmMemory.buffer;
+    const initial = opts.initialPages ?? 256;
+    this.wasmMemory = new WebAssembly.Memory(opts.shared ? { initial, maximum: MAX_PAGES, shared: true } : { initial });
+    this.#buffer = this.wasmMemory.buffer as ArrayBuffer;
     this.#poison = opts.poison ?? false;
   }
 
@@ -194,7 +205,7 @@ export class WasmHeap extends StoreBase<Block> implements Store {
           `(${(e as Error).message}). Dispose tensors you no longer need, or use createCpuBackend({ simd: false }).`,
       );
     }
-    this.#buffer = this.wasmMemory.buffer;
+    this.#buffer = this.wasmMemory.buffer as ArrayBuffer; // a SharedArrayBuffer when shared: same views, never detached
     this.#gen++;
   }
 }

@@ -9,10 +9,12 @@
 import type { DataId } from '@recurrent/core';
 import type { AdamAttrs } from '../adam.js';
 import { assembleModule } from './encode.js';
-import type { WasmHeap } from './heap.js';
+import { MAX_PAGES, type WasmHeap } from './heap.js';
+import type { Fn } from './fn.js';
 import { gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction } from './matmul-wasm.js';
 import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
+import { Pool } from './pool.js';
 import { sigmoidFunction, tanhFunction } from './unary-wasm.js';
 
 /**
@@ -24,45 +26,118 @@ export const MATMUL_TILE = { rows: 4, vectors: 2, rowVectors: 8 } as const;
 /** K is cut into blocks of at most this many steps, so a block of B stays in the L2 cache. */
 const K_BLOCK = 256;
 
+/**
+ * The smallest matmul (2*M*N*K floating-point operations) and Adam update (elements) split
+ * across threads: below them one wake-up of the workers costs more than it saves. Measured
+ * with `node --conditions=@recurrent/source --import tsx bench/threads.ts` (see that file).
+ */
+export const PARALLEL_MIN: ParallelMin = { matmulFlops: 2 ** 22, adamElements: 2 ** 16, cellElements: 2 ** 13, packElements: 2 ** 16 };
+
+/** Split everything that has a slice per thread (tests: the threaded paths run on small data). */
+export const SPLIT_ALL: ParallelMin = { matmulFlops: 0, adamElements: 0, cellElements: 0, packElements: 0 };
+
+export interface ParallelMin {
+  matmulFlops: number;
+  adamElements: number;
+  /** batch * units of a fused LSTM / GRU step or backward (split by batch rows). */
+  cellElements: number;
+  /** Floats copied into the matmul's A or B panels (split by panels). */
+  packElements: number;
+}
+
+/** The functions worker threads run, as [module, export]: the pool's job table (indices below). */
+const JOBS: [string, string][] = [
+  ['matmul', 'matmul'],
+  ['matmul', 'packA'],
+  ['matmul', 'packB'],
+  ['misc', 'adam'],
+  ['lstmCell', 'lstmCell'],
+  ['lstmHard', 'lstmCellHard'],
+  ['lstmCellGrad', 'lstmCellGrad'],
+  ['lstmHard', 'lstmCellGradHard'],
+  ['gru', 'gruCell'],
+  ['gruHard', 'gruCellHard'],
+  ['gru', 'gruCellGrad'],
+  ['gruHard', 'gruCellGradHard'],
+];
+const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
+/** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD] = ['matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad'].map(job);
+
 type WasmFn = (...args: number[]) => void;
 
+/** How the modules are built: over a shared heap (threads); with relaxed SIMD in the matmul. */
+export interface ModuleVariant {
+  shared: boolean;
+  relaxed: boolean;
+}
+
 /** The assembled modules, by name: each is one small module importing env.memory. */
-export function moduleBytes(): Record<string, Uint8Array<ArrayBuffer>> {
+export function moduleBytes({ shared, relaxed }: ModuleVariant = { shared: false, relaxed: false }): Record<string, Uint8Array<ArrayBuffer>> {
+  const mod = (fns: Fn[]) => assembleModule(fns.map((f) => f.def()), shared ? MAX_PAGES : 0);
   return {
-    matmul: assembleModule([
-      matmulFunction('matmul', MATMUL_TILE.rows, MATMUL_TILE.vectors, MATMUL_TILE.rowVectors).def(),
-      packAFunction('packA', MATMUL_TILE.rows).def(),
-      packBFunction('packB', MATMUL_TILE.vectors).def(),
+    matmul: mod([
+      matmulFunction('matmul', MATMUL_TILE.rows, MATMUL_TILE.vectors, MATMUL_TILE.rowVectors, relaxed),
+      packAFunction('packA', MATMUL_TILE.rows),
+      packBFunction('packB', MATMUL_TILE.vectors),
     ]),
     // One module per cell kernel: with the vector math inlined, the LSTM pair together is near 4 KB.
-    lstmCell: assembleModule([lstmCell().def()]),
-    lstmCellGrad: assembleModule([lstmCellGrad().def()]),
-    gru: assembleModule([gruCell().def(), gruCellGrad().def()]),
+    lstmCell: mod([lstmCell()]),
+    lstmCellGrad: mod([lstmCellGrad()]),
+    gru: mod([gruCell(), gruCellGrad()]),
     // The hard-sigmoid variants (no exp in the gates): smaller, so a pair fits in one module.
-    lstmHard: assembleModule([lstmCell('hard').def(), lstmCellGrad('hard').def()]),
-    gruHard: assembleModule([gruCell('hard').def(), gruCellGrad('hard').def()]),
-    unary: assembleModule([tanhFunction().def(), sigmoidFunction().def()]),
-    misc: assembleModule([copyRowsFunction().def(), sumBatchFunction().def(), adamFunction().def()]),
+    lstmHard: mod([lstmCell('hard'), lstmCellGrad('hard')]),
+    gruHard: mod([gruCell('hard'), gruCellGrad('hard')]),
+    unary: mod([tanhFunction(), sigmoidFunction()]),
+    misc: mod([copyRowsFunction(), sumBatchFunction(), adamFunction()]),
   };
 }
 
-let compiled: Record<string, WebAssembly.Module> | null | undefined;
+type Compiled = Record<string, WebAssembly.Module>;
+const compiled = new Map<string, Compiled | null>();
 
-/** The compiled modules, or null when this runtime has no WebAssembly SIMD. */
-function modules(): Record<string, WebAssembly.Module> | null {
-  if (compiled !== undefined) return compiled;
+/** The compiled modules of a variant, or null when this runtime cannot run it (no SIMD, no shared memory, no relaxed SIMD). */
+function modules(variant: ModuleVariant = { shared: false, relaxed: false }): Compiled | null {
+  const key = `${variant.shared} ${variant.relaxed}`;
+  const have = compiled.get(key);
+  if (have !== undefined) return have;
+  let out: Compiled | null = null;
   try {
-    if (typeof WebAssembly !== 'object') return (compiled = null);
-    const out: Record<string, WebAssembly.Module> = {};
-    for (const [name, bytes] of Object.entries(moduleBytes())) {
-      if (!WebAssembly.validate(bytes)) return (compiled = null);
-      out[name] = new WebAssembly.Module(bytes);
+    if (typeof WebAssembly === 'object') {
+      const mods: Compiled = {};
+      for (const [name, b] of Object.entries(moduleBytes(variant))) {
+        if (!WebAssembly.validate(b)) throw new Error('invalid');
+        mods[name] = new WebAssembly.Module(b);
+      }
+      out = mods;
     }
-    return (compiled = out);
   } catch {
-    return (compiled = null);
+    out = null;
   }
+  compiled.set(key, out);
+  return out;
 }
+
+/**
+ * Whether this runtime validates relaxed SIMD (f32x4.relaxed_madd): current Chromium; Node 20
+ * only with `--experimental-wasm-relaxed-simd`. Checked by validating a one-instruction
+ * module once, never assumed.
+ */
+export function relaxedSimdSupported(): boolean {
+  if (relaxedSupported !== undefined) return relaxedSupported;
+  // (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd)
+  const probe = new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b,
+    0x03, 0x02, 0x01, 0x00, 0x0a, 0x0d, 0x01, 0x0b, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfd, 0x85, 0x02, 0x0b,
+  ]); // prettier-ignore
+  try {
+    relaxedSupported = typeof WebAssembly === 'object' && WebAssembly.validate(probe);
+  } catch {
+    relaxedSupported = false;
+  }
+  return relaxedSupported;
+}
+let relaxedSupported: boolean | undefined;
 
 /** Whether this runtime can run the WebAssembly SIMD kernels. */
 export function wasmSimdSupported(): boolean {
@@ -90,25 +165,81 @@ export interface WasmKernels {
   lstmCellGrad(...ids_batch_units_slope: number[]): void;
   gruCell(...ids_batch_units_slope: number[]): void;
   gruCellGrad(...ids_batch_units_slope: number[]): void;
+  /** Threads that run the large matmuls, cell steps and Adam updates (the caller included). */
+  readonly threads: number;
+  /** The matmul uses relaxed SIMD's multiply-add. */
+  readonly relaxed: boolean;
+  /** Worker threads running now (they start at the first large kernel). */
+  readonly workers: number;
+  /** Every worker has started: split kernels run in parallel (before, on the calling thread). */
+  readonly ready: boolean;
+  /** Stops the worker threads (later kernels run on the calling thread). */
+  dispose(): void;
 }
 
-export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | null {
-  const mods = modules();
+/**
+ * `threads` > 1 needs a shared heap (WasmHeap({ shared: true })) and a runtime where
+ * pool.ts's threadSupport() is null.
+ */
+export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, parallelMin = PARALLEL_MIN, relaxed = false): WasmKernels | null {
+  const mods = modules({ shared: threads > 1, relaxed });
   if (!mods) return null;
   const imports = { env: { memory: heap.wasmMemory as WebAssembly.Memory } };
-  const instance = (mod: string) => new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>;
-  const { matmul: mm, packA, packB: packBPanels } = instance('matmul');
+  const instances: Record<string, Record<string, WasmFn>> = {};
+  const instance = (mod: string) => (instances[mod] ??= new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>);
+  const { matmul: mm } = instance('matmul');
   const MR = MATMUL_TILE.rows;
   /** Panel width in floats. */
   const W = 4 * MATMUL_TILE.vectors;
-  const gru = instance('gru');
   const unary = instance('unary');
   const misc = instance('misc');
+  const pool =
+    threads > 1
+      ? new Pool(
+          threads,
+          { memory: heap.wasmMemory as WebAssembly.Memory, modules: mods, functions: JOBS },
+          JOBS.map(([m, e]) => instance(m)[e]),
+          heap,
+        )
+      : null;
   const ptr = (id: DataId) => heap.ptr(id);
-  const { lstmCell } = instance('lstmCell');
-  const { lstmCellGrad } = instance('lstmCellGrad');
-  const lstmHard = instance('lstmHard');
-  const gruHard = instance('gruHard');
+  const jobs = JOBS.map(([m, e]) => instance(m)[e]);
+
+  /**
+   * A fused cell kernel over buffer ids whose rows are `widths[i]` * units floats wide, then
+   * batch, units and the hard-sigmoid slope (0: the logistic sigmoid). Large steps are split
+   * by batch rows: every row is computed alone, so the split changes no value.
+   */
+  const cell =
+    (job: number, widths: number[]) =>
+    (...a: number[]): void => {
+      const ps = a.slice(0, widths.length).map(ptr);
+      const [batch, units, slope] = a.slice(widths.length);
+      const fn = slope === 0 ? job : job + 1;
+      const tail = slope === 0 ? [units] : [units, slope];
+      const T = pool && pool.threads > 1 && batch >= pool.threads && batch * units >= parallelMin.cellElements ? pool.threads : 1;
+      const args = (t: number) => {
+        const r0 = Math.floor((batch * t) / T);
+        return [...ps.map((p, i) => p + 4 * r0 * widths[i] * units), Math.floor((batch * (t + 1)) / T) - r0, ...tail];
+      };
+      if (T > 1) (pool as Pool).run(fn, args);
+      else jobs[fn](...args(0));
+    };
+
+  /**
+   * Packs `panels` panels (packA / packB of matmul-wasm.ts): `args(first, count)` gives the
+   * arguments for panels first .. first+count-1. Large packs are split by panels (a copy: no
+   * value changes).
+   */
+  const pack = (fn: number, panels: number, floats: number, args: (first: number, count: number) => number[]) => {
+    const T = pool && pool.threads > 1 && panels >= pool.threads && floats >= parallelMin.packElements ? pool.threads : 1;
+    const range = (t: number) => {
+      const q0 = Math.floor((panels * t) / T);
+      return args(q0, Math.floor((panels * (t + 1)) / T) - q0);
+    };
+    if (T > 1) (pool as Pool).run(fn, range);
+    else jobs[fn](...range(0));
+  };
 
   /** op(b) row-major [k, n]: b itself, or its transpose (b is [n, k]), kept with b from its second use. */
   const rowMajorB = (bId: DataId, transposeB: boolean, k: number, n: number): number => {
@@ -123,22 +254,10 @@ export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | n
   };
 
   return {
-    lstmCell: (xp, hp, c, h, cOut, gates, batch, units, slope) =>
-      slope === 0
-        ? lstmCell(ptr(xp), ptr(hp), ptr(c), ptr(h), ptr(cOut), ptr(gates), batch, units)
-        : lstmHard.lstmCellHard(ptr(xp), ptr(hp), ptr(c), ptr(h), ptr(cOut), ptr(gates), batch, units, slope),
-    lstmCellGrad: (gates, cPrev, c, dh, dc, dPre, dcPrev, batch, units, slope) =>
-      slope === 0
-        ? lstmCellGrad(ptr(gates), ptr(cPrev), ptr(c), ptr(dh), ptr(dc), ptr(dPre), ptr(dcPrev), batch, units)
-        : lstmHard.lstmCellGradHard(ptr(gates), ptr(cPrev), ptr(c), ptr(dh), ptr(dc), ptr(dPre), ptr(dcPrev), batch, units, slope),
-    gruCell: (xp, hp, h, hOut, cache, batch, units, slope) =>
-      slope === 0
-        ? gru.gruCell(ptr(xp), ptr(hp), ptr(h), ptr(hOut), ptr(cache), batch, units)
-        : gruHard.gruCellHard(ptr(xp), ptr(hp), ptr(h), ptr(hOut), ptr(cache), batch, units, slope),
-    gruCellGrad: (cache, h, dh, dXp, dHp, dhDirect, batch, units, slope) =>
-      slope === 0
-        ? gru.gruCellGrad(ptr(cache), ptr(h), ptr(dh), ptr(dXp), ptr(dHp), ptr(dhDirect), batch, units)
-        : gruHard.gruCellGradHard(ptr(cache), ptr(h), ptr(dh), ptr(dXp), ptr(dHp), ptr(dhDirect), batch, units, slope),
+    lstmCell: cell(JOB_LSTM, [4, 4, 1, 1, 1, 4]), // xp, hp, c, hOut, cOut, gates
+    lstmCellGrad: cell(JOB_LSTM_GRAD, [4, 1, 1, 1, 1, 4, 1]), // gates, cPrev, c, dh, dc, dPre, dcPrev
+    gruCell: cell(JOB_GRU, [3, 3, 1, 1, 4]), // xp, hp, h, hOut, cache (4 units per row)
+    gruCellGrad: cell(JOB_GRU_GRAD, [4, 1, 1, 3, 3, 1]), // cache, h, dh, dXp, dHp, dhDirect
     tanh: (x, out, n) => unary.tanh(heap.ptr(x), heap.ptr(out), n),
     sigmoid: (x, out, n) => unary.sigmoid(heap.ptr(x), heap.ptr(out), n),
     copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width) {
@@ -155,8 +274,25 @@ export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | n
       heap.get(outId).set(accView);
       heap.releaseTemps();
     },
+    get threads() {
+      return pool?.threads ?? 1;
+    },
+    relaxed,
+    get workers() {
+      return pool?.workers ?? 0;
+    },
+    get ready() {
+      return pool?.ready ?? false;
+    },
+    dispose: () => pool?.dispose(),
     adam(p, g, m, v, pOut, mOut, vOut, n, { lr, beta1, beta2, eps, step, decoupledDecay }) {
-      misc.adam(ptr(p), ptr(g), ptr(m), ptr(v), ptr(pOut), ptr(mOut), ptr(vOut), n, lr / (1 - beta1 ** step), 1 / (1 - beta2 ** step), 1 - lr * decoupledDecay, beta1, 1 - beta1, beta2, 1 - beta2, eps);
+      const ps = [ptr(p), ptr(g), ptr(m), ptr(v), ptr(pOut), ptr(mOut), ptr(vOut)];
+      const scalars = [lr / (1 - beta1 ** step), 1 / (1 - beta2 ** step), 1 - lr * decoupledDecay, beta1, 1 - beta1, beta2, 1 - beta2, eps];
+      if (!pool || pool.threads < 2 || n < Math.max(4 * pool.threads, parallelMin.adamElements)) return misc.adam(...ps, n, ...scalars);
+      // Element ranges of whole vectors; the last thread takes the rest. Each element's update is independent.
+      const T = pool.threads;
+      const per = 4 * Math.floor(n / 4 / T);
+      pool.run(JOB_ADAM, (t) => [...ps.map((q) => q + 4 * per * t), t === T - 1 ? n - per * t : per, ...scalars]);
     },
     matmul(aId, bId, biasId, outId, m, n, k, transposeA, transposeB) {
       const out = heap.ptr(outId);
@@ -177,7 +313,10 @@ export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | n
       if (aPanels) {
         const key = transposeA ? 'AT' : 'A';
         apk = heap.cachedDerived(aId, key);
-        if (!apk) packA(a, ars, aks, (apk = heap.newDerived(aId, key, aPanels * aps)), aps, k, aPanels);
+        if (!apk) {
+          const dst = (apk = heap.newDerived(aId, key, aPanels * aps));
+          pack(JOB_PACK_A, aPanels, aPanels * MR * k, (q0, count) => [a + q0 * MR * ars, ars, aks, dst + q0 * aps, aps, k, count]);
+        }
       }
       // Column panels of op(b) for the wide tiles of those blocks; the rest reads op(b) in place.
       const bPanels = packB && aPanels ? Math.floor(n / W) : 0;
@@ -188,15 +327,28 @@ export function createWasmKernels(heap: WasmHeap, packB = true): WasmKernels | n
         bpk = heap.cachedDerived(bId, key);
         if (!bpk) {
           bpk = heap.newDerived(bId, key, bPanels * bps);
-          packBPanels(rowMajorB(bId, transposeB, k, n), 4 * n, bpk, bps, k, bPanels);
+          const src = rowMajorB(bId, transposeB, k, n);
+          const dst = bpk;
+          pack(JOB_PACK_B, bPanels, bPanels * W * k, (q0, count) => [src + q0 * 4 * W, 4 * n, dst + q0 * bps, bps, k, count]);
         }
       }
       const b = m % MR !== 0 || bPanels * W < n ? rowMajorB(bId, transposeB, k, n) : 0;
       const bias = biasId === undefined ? 0 : heap.ptr(biasId);
       const blocks = Math.ceil(k / K_BLOCK);
       const kc = Math.ceil(k / blocks);
-      for (let k0 = 0; k0 < k; k0 += kc)
-        mm(a + k0 * aks, b + k0 * 4 * n, k0 === 0 ? bias : 0, out, m, n, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + k0 * 4 * MR, aps, bpk + k0 * 4 * W, bps);
+      // Threads take whole row panels (the last one also the M % MR leftover rows); every output
+      // element is computed by the same instructions in the same order whatever the split.
+      const T = pool && pool.threads > 1 && aPanels >= pool.threads && 2 * m * n * k >= parallelMin.matmulFlops ? pool.threads : 1;
+      const rows = (t: number) => MR * Math.floor((aPanels * t) / T);
+      const job = (k0: number, t: number) => {
+        const r0 = rows(t);
+        const rowsHere = t === T - 1 ? m - r0 : rows(t + 1) - r0;
+        return [a + r0 * ars + k0 * aks, b + k0 * 4 * n, k0 === 0 ? bias : 0, out + r0 * 4 * n, rowsHere, n, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + (r0 / MR) * aps + k0 * 4 * MR, aps, bpk + k0 * 4 * W, bps];
+      };
+      for (let k0 = 0; k0 < k; k0 += kc) {
+        if (T > 1) (pool as Pool).run(JOB_MATMUL, (t) => job(k0, t));
+        else mm(...job(k0, 0));
+      }
       heap.releaseTemps();
     },
   };

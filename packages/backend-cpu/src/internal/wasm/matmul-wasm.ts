@@ -30,7 +30,11 @@ import { F32, Fn, I32, V128 } from './fn.js';
 
 const names = (...n: string[]): [string, typeof I32][] => n.map((x) => [x, I32]);
 
-export function matmulFunction(name: string, mr: number, nv: number, nvRow = nv): Fn {
+/**
+ * `relaxed`: the vector multiply-add is one f32x4.relaxed_madd (relaxed SIMD: a fused
+ * multiply-add where the hardware has one) instead of f32x4.mul then f32x4.add.
+ */
+export function matmulFunction(name: string, mr: number, nv: number, nvRow = nv, relaxed = false): Fn {
   const f = new Fn(name, names('a', 'b', 'bias', 'out', 'M', 'N', 'K', 'ars', 'aks', 'ldb', 'ldo', 'acc', 'apk', 'aps', 'bpk', 'bps'));
   f.local(I32, 'i', 'j', 'p', 'ap', 'bp', 'op', 'step', 'pa', 'pb', 'astep', 'bstep');
   const nvMax = Math.max(nv, nvRow);
@@ -90,7 +94,9 @@ export function matmulFunction(name: string, mr: number, nv: number, nvRow = nv)
       for (let v = 0; v < vecs; v++) f.get('bp').load(16 * v).set(`b${v}`);
       for (let r = 0; r < rows; r++) {
         f.get('ap').loadSplat(4 * r).set('x');
-        for (let v = 0; v < vecs; v++) f.get(`c${r}_${v}`).get('x').get(`b${v}`).vmul().vadd().set(`c${r}_${v}`);
+        for (let v = 0; v < vecs; v++)
+          if (relaxed) f.get('x').get(`b${v}`).get(`c${r}_${v}`).vmadd().set(`c${r}_${v}`);
+          else f.get(`c${r}_${v}`).get('x').get(`b${v}`).vmul().vadd().set(`c${r}_${v}`);
       }
     }
     f.inc('ap', 'astep').inc('bp', 'bstep');
