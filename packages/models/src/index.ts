@@ -25,6 +25,7 @@ export type { MetricName } from './model/metrics.js';
 export type { NamedWeight } from './model/weights.js';
 export { loadModel, type LoadOptions } from './load.js';
 export * as layers from './layers/index.js';
+export { input, SymbolicTensor, type ApplyOptions, type InputOptions } from './layers/symbolic.js';
 export type {
   BidirectionalOptions,
   DenseOptions,

@@ -30,6 +30,7 @@ export const bidirectional = (options: BidirectionalOptions): Bidirectional => n
 export const timeDistributed = (options: TimeDistributedOptions): TimeDistributed => new TimeDistributed(options);
 
 export { Layer, type LayerClassName } from './layer.js';
+export { MultiInputLayer } from './multi-input.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './bidirectional.js';
 export { Dense, type DenseOptions } from './dense.js';
 export { Dropout, type DropoutOptions } from './dropout.js';
