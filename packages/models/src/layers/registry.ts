@@ -3,6 +3,7 @@
  * by the type system, so a new layer class without a loader is a compile error.
  */
 import { ConfigError, quote } from '@recurrent/core';
+import { AdditiveAttention, Attention } from './attention.js';
 import { Bidirectional } from './bidirectional.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
@@ -38,6 +39,8 @@ const LOADERS: { [K in LayerClassName]: (c: Config) => Layer } = {
     const { layer, ...rest } = shapeOptions(c);
     return new TimeDistributed({ ...(rest as object), layer: layerFromJson(layer) });
   },
+  Attention: (c) => new Attention(c as never),
+  AdditiveAttention: (c) => new AdditiveAttention(c as never),
 };
 
 export const LAYER_CLASSES = Object.keys(LOADERS) as LayerClassName[];

@@ -1,0 +1,178 @@
+/**
+ * The attention layers: forward and gradients against PyTorch (test/torch/attention_reference.py
+ * writes Keras 3's definitions with torch ops and differentiates them with autograd), float64
+ * central differences on core's reference backend, and the option and shape errors.
+ * Needs /usr/bin/python3 with torch for the PyTorch part: without it that part is skipped with
+ * a printed note, except under CI, where it fails.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createCpuBackend } from '@recurrent/backend-cpu';
+import { type Backend, ConfigError, createEngine, type Engine, ShapeError, type Tensor } from '@recurrent/core';
+import { createReferenceBackend } from '@recurrent/core/testing';
+import { describe, expect, it } from 'vitest';
+import { layers } from '../src/index.js';
+import type { Activation } from '../src/layers/layer.js';
+import { expectClose, randomValues } from './helpers.js';
+
+interface Flat {
+  data: number[];
+  shape: number[];
+}
+
+interface Case {
+  name: string;
+  mode: 'dot' | 'additive';
+  useScale: boolean;
+  q: Flat;
+  v: Flat;
+  k?: Flat;
+  scale?: Flat;
+  /** [B*Tv] and [B*Tq], 1 = real step. */
+  valueMask?: number[];
+  queryMask?: number[];
+  causal?: boolean;
+  rOut: Flat;
+  rW: Flat;
+}
+
+const flat = (seed: number, shape: number[], s = 1): Flat => ({ data: randomValues(seed, shape.reduce((a, b) => a * b, 1), s), shape });
+const lengths = (ls: number[], T: number) => ls.flatMap((l) => Array.from({ length: T }, (_, t) => (t < l ? 1 : 0)));
+
+function makeCase(name: string, mode: Case['mode'], o: { useScale: boolean; key?: boolean; masks?: boolean; causal?: boolean; B?: number; Tq?: number; Tv?: number; D?: number; Dv?: number }, seed: number): Case {
+  const { B = 2, Tq = 3, Tv = 4, D = 3, Dv = o.key ? 2 : D } = o;
+  const c: Case = {
+    name,
+    mode,
+    useScale: o.useScale,
+    q: flat(seed, [B, Tq, D]),
+    v: flat(seed + 1, [B, Tv, Dv]),
+    rOut: flat(seed + 3, [B, Tq, Dv]),
+    rW: flat(seed + 4, [B, Tq, Tv]),
+  };
+  if (o.key) c.k = flat(seed + 2, [B, Tv, D]);
+  if (o.useScale) c.scale = mode === 'dot' ? { data: [0.7], shape: [] } : flat(seed + 5, [D]);
+  if (o.masks) {
+    c.valueMask = lengths([Tv, 2], Tv);
+    c.queryMask = lengths([Tq, 2], Tq);
+  }
+  if (o.causal) c.causal = true;
+  return c;
+}
+
+const CASES: Case[] = [
+  makeCase('dot, values as keys', 'dot', { useScale: false }, 10),
+  makeCase('dot with a learned scale, separate keys, query and value masks', 'dot', { useScale: true, key: true, masks: true }, 20),
+  makeCase('dot, causal mask', 'dot', { useScale: false, causal: true, Tq: 4 }, 30),
+  makeCase('additive with its scale vector, value mask, causal', 'additive', { useScale: true, masks: true, causal: true, Tq: 4 }, 40),
+  makeCase('additive without scale, separate keys', 'additive', { useScale: false, key: true }, 50),
+];
+
+/** The layer on case `c`: output, weights and the backward of loss = sum(out * rOut) + sum(weights * rW). */
+function runLayer(backend: Backend, c: Case) {
+  const e: Engine = createEngine(backend);
+  const opts = { useScale: c.useScale, returnAttentionScores: true, useCausalMask: c.causal === true };
+  const layer = c.mode === 'dot' ? layers.attention(opts) : layers.additiveAttention(opts);
+  const shapes = [c.q, c.v, ...(c.k ? [c.k] : [])].map((x) => x.shape.slice(1));
+  layer.builtInputs = shapes;
+  layer.setParams(layer.weightSpecsFor(shapes).map((s) => ({ name: s.name, value: e.tensor(c.scale!.data, s.shape) })));
+  const [B, Tq] = c.q.shape;
+  const Tv = c.v.shape[1];
+  const act = (x: Flat, mask?: number[]): Activation => ({
+    t: e.tensor(x.data, x.shape),
+    mask: mask ? { B, T: x.shape[1], valid: Uint8Array.from(mask) } : undefined,
+  });
+  const xs = [act(c.q, c.queryMask), act(c.v, c.valueMask), ...(c.k ? [act(c.k, c.valueMask)] : [])];
+  const call = layer.callMany({ e, training: false, defer: () => {} }, xs);
+  const out = Array.from(call.out.t.dataSync());
+  const weights = Array.from(call.states![0].dataSync());
+  expect(call.states![0].shape).toEqual([B, Tq, Tv]);
+  const g = call.backward(e.tensor(c.rOut.data, c.rOut.shape), [e.tensor(c.rW.data, c.rW.shape)]);
+  const read = (t: Tensor | undefined) => (t ? Array.from(t.dataSync()) : undefined);
+  const loss = out.reduce((s, v, i) => s + v * c.rOut.data[i], 0) + weights.reduce((s, v, i) => s + v * c.rW.data[i], 0);
+  return { out, weights, loss, dq: read(g.dxs![0])!, dv: read(g.dxs![1])!, dk: read(g.dxs![2]), dScale: read(g.grads[0]), mask: call.out.mask };
+}
+
+const PYTHON = process.env.RECURRENT_PYTHON ?? '/usr/bin/python3';
+const script = fileURLToPath(new URL('./torch/attention_reference.py', import.meta.url));
+const py = spawnSync(PYTHON, [script], { input: JSON.stringify(CASES), encoding: 'utf8', maxBuffer: 64 * 2 ** 20, timeout: 240_000 });
+const torchOk = py.status === 0;
+if (!torchOk) {
+  const why = `PyTorch reference of the attention tests skipped: ${PYTHON} ${script} failed (${py.error?.message ?? py.stderr?.trim().split('\n').pop()}). Install python3-torch.`;
+  if (process.env.CI) throw new Error(`${why} CI must run it.`);
+  console.warn(why);
+}
+const TORCH = torchOk ? (JSON.parse(py.stdout) as Record<string, number[]>[]) : [];
+
+describe.skipIf(!torchOk)('attention against PyTorch (Keras 3 definitions, float32 CPU backend)', () => {
+  CASES.forEach((c, i) => {
+    it(c.name, () => {
+      const got = runLayer(createCpuBackend(), c);
+      const want = TORCH[i];
+      expectClose(got.out, want.out, 1e-5, 1e-4, 'output');
+      expectClose(got.weights, want.weights, 1e-5, 1e-4, 'attention weights');
+      expectClose(got.dq, want.dq, 1e-4, 1e-3, 'd query');
+      expectClose(got.dv, want.dv, 1e-4, 1e-3, 'd value');
+      if (c.k) expectClose(got.dk!, want.dk, 1e-4, 1e-3, 'd key');
+      else expect(got.dk).toBeUndefined();
+      if (c.useScale) expectClose(got.dScale!, want.dScale, 1e-4, 1e-3, 'd scale');
+    });
+  });
+});
+
+describe('attention gradients by float64 central differences (reference backend)', () => {
+  CASES.forEach((c) => {
+    it(c.name, () => {
+      const got = runLayer(createReferenceBackend(), c);
+      const eps = 1e-6;
+      const parts: [keyof Case, number[] | undefined][] = [['q', got.dq], ['v', got.dv], ['k', got.dk], ['scale', got.dScale]];
+      for (const [key, analytic] of parts) {
+        const x = c[key] as Flat | undefined;
+        if (!x) continue;
+        const numeric = x.data.map((v, j) => {
+          x.data[j] = v + eps;
+          const up = runLayer(createReferenceBackend(), c).loss;
+          x.data[j] = v - eps;
+          const down = runLayer(createReferenceBackend(), c).loss;
+          x.data[j] = v;
+          return (up - down) / (2 * eps);
+        });
+        expectClose(analytic!, numeric, 1e-7, 1e-6, `d loss / d ${key}`);
+      }
+    });
+  });
+
+  it('a padded query step outputs zeros and passes the query mask on; padded value steps get no weight', () => {
+    const c = CASES[1];
+    const got = runLayer(createReferenceBackend(), c);
+    const [B, Tq] = c.q.shape;
+    const Tv = c.v.shape[1];
+    const Dv = c.v.shape[2];
+    expect(got.out.slice((1 * Tq + 2) * Dv, (1 * Tq + 3) * Dv).map(Math.abs)).toEqual([0, 0]); // sample 1, step 2 is padding
+    for (let i = 0; i < Tq; i++) for (const j of [2, 3]) expect(got.weights[(1 * Tq + i) * Tv + j]).toBeLessThan(1e-300);
+    expect(got.mask?.valid).toEqual(Uint8Array.from(c.queryMask!));
+    expect(B).toBe(2);
+  });
+});
+
+describe('attention options and shapes', () => {
+  it('Keras defaults: no scale for attention, a [dim] scale for additiveAttention', () => {
+    const a = layers.attention();
+    const b = layers.additiveAttention();
+    expect([a.useScale, b.useScale, a.returnAttentionScores, a.useCausalMask]).toEqual([false, true, false, false]);
+    expect(a.weightSpecsFor([[3, 5], [4, 5]])).toEqual([]);
+    expect(b.weightSpecsFor([[3, 5], [4, 5]]).map((s) => [s.name, s.shape])).toEqual([['scale', [5]]]);
+    expect(layers.attention({ useScale: true }).weightSpecsFor([[3, 5], [4, 5]]).map((s) => s.shape)).toEqual([[]]);
+    expect(a.outputShapeFor([[null, 5], [null, 7], [null, 5]])).toEqual([null, 7]);
+    expect(b.getConfig()).toEqual({ name: 'additive_attention', useScale: true, returnAttentionScores: false, useCausalMask: false });
+  });
+
+  it('bad options and shapes are typed errors naming the layer', () => {
+    expect(() => layers.attention({ useScale: 1 as never })).toThrow(ConfigError);
+    expect(() => layers.attention({ dropout: 0.1 } as never)).toThrow(/unknown option "dropout"/);
+    expect(() => layers.attention().outputShapeFor([[3, 5]])).toThrow(/takes \[query, value\] or \[query, value, key\]/);
+    expect(() => layers.attention().outputShapeFor([[3, 5], [4, 6]])).toThrow(ShapeError);
+    expect(() => layers.additiveAttention().outputShapeFor([[3, 5], [4, 6], [3, 5]])).toThrow(/as many steps as the value/);
+    expect(() => layers.attention().call({} as never, {} as never)).toThrow(/functional model/);
+  });
+});
