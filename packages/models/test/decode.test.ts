@@ -6,7 +6,7 @@
  */
 import { ConfigError, InputError, NonFiniteError, ShapeError } from '@recurrent/core';
 import { describe, expect, it } from 'vitest';
-import { beamSearch, greedyDecode, type HostStates, type StepFunction } from '../src/index.js';
+import { beamSearch, greedyDecode, type HostStates, type HostTensor, modelStep, type StepFunction } from '../src/index.js';
 
 const END = 0;
 
@@ -201,5 +201,39 @@ describe('decoding errors', () => {
     await expect(beamSearch(custom, o)).rejects.toThrow(/pass gather/);
     const [[best]] = await beamSearch(custom, { ...o, gather: (s, rows) => ({ prefix: rows.map((r) => s.prefix[r]) }) });
     expect(best.tokens).toEqual([2]);
+  });
+});
+
+describe('modelStep', () => {
+  it('feeds [tokens, ...states] to predict, passes constants through, and takes [probs, ...new states]', async () => {
+    const seen: number[][][] = [];
+    // A stand-in for a step model: P(next) from the tree of TREE by prefix id (state 1), a constant (state 0) per row.
+    const prefixes = [''];
+    const fake = {
+      async predict(x: HostTensor[], o?: { batchSize?: number }) {
+        seen.push(x.map((t) => t.shape));
+        expect(o?.batchSize).toBe(x[0].shape[0]);
+        const rows = x[0].shape[0];
+        const probs: number[] = [];
+        const next = new Float64Array(rows);
+        for (let r = 0; r < rows; r++) {
+          const tok = x[0].data[r];
+          expect(x[1].data[r]).toBe(7); // the constant
+          const p = prefixes[x[2].data[r]] + (tok === END ? '' : '.abc'[tok]);
+          if (!prefixes.includes(p)) prefixes.push(p);
+          next[r] = prefixes.indexOf(p);
+          probs.push(...TREE[p]);
+        }
+        return [{ data: Float64Array.from(probs), shape: [rows, 1, 4] }, { data: next, shape: [rows, 1] }];
+      },
+    };
+    const step = modelStep(fake, { constants: 1 });
+    const initialStates = [{ data: Float64Array.of(7), shape: [1, 1] }, { data: Float64Array.of(0), shape: [1, 1] }];
+    const [hyps] = await beamSearch(step, { startToken: END, endToken: END, maxLength: 5, beamWidth: 2, initialStates });
+    expect(hyps.map((h) => h.tokens)).toEqual([[2], [1, 1]]);
+    expect(seen[0]).toEqual([[1, 1], [1, 1], [1, 1]]);
+    expect(seen[1]).toEqual([[2, 1], [2, 1], [2, 1]]);
+    await expect(modelStep(fake, { constants: 0 })([END], initialStates)).rejects.toThrow(/step model outputs/);
+    expect(() => modelStep({} as never)).toThrow(ConfigError);
   });
 });

@@ -5,4 +5,5 @@
  */
 export { type BeamSearchOptions, beamSearch } from './beam.js';
 export { type GreedyOptions, greedyDecode } from './greedy.js';
+export { modelStep, type StepModel } from './model-step.js';
 export type { DecodeOptions, HostStates, Hypothesis, StepFunction, StepOutput } from './step.js';

@@ -66,8 +66,12 @@ abstract class BaseAttention extends MultiInputLayer {
     return { D: q[1] as number, Tq: q[0], Tv: v[0], Dv: v[1] as number };
   }
 
+  /** The input shapes of the last apply (stateShapes() takes no arguments and may run before the layer is built). */
+  #applied?: SymShape[];
+
   outputShapeFor(inputs: SymShape[]): SymShape {
     const { Tq, Dv } = this.#dims(inputs);
+    this.#applied = inputs;
     return [Tq, Dv];
   }
 
@@ -77,8 +81,9 @@ abstract class BaseAttention extends MultiInputLayer {
 
   /** The attention weights, returned after the output with returnAttentionScores. */
   override stateShapes(): SymShape[] {
-    if (!this.returnAttentionScores || !this.builtInputs) return [];
-    const { Tq, Tv } = this.#dims(this.builtInputs);
+    const inputs = this.builtInputs ?? this.#applied;
+    if (!this.returnAttentionScores || !inputs) return [];
+    const { Tq, Tv } = this.#dims(inputs);
     return [[Tq, Tv]];
   }
 
