@@ -20,6 +20,9 @@ export {
   type PredictOptions,
   type SequentialOptions,
 } from './model/sequential.js';
+export { Functional, type FunctionalOptions, model } from './model/functional.js';
+export { LayersModel, type ModelData, type ModelOptions } from './model/layers-model.js';
+export type { LossesOption } from './model/compiled.js';
 export { inspect, type InspectOptions, type Inspection, type LayerInspection, type StepValues } from './model/inspect.js';
 export type { MetricName } from './model/metrics.js';
 export type { NamedWeight } from './model/weights.js';

@@ -49,6 +49,13 @@ import type { SymShape } from '../internal/shape.js';
 import { type ApplyOptions, applyLayer, type SymbolicTensor } from './symbolic.js';
 
 export type LayerClassName =
+  | 'Activation'
+  | 'Add'
+  | 'Concatenate'
+  | 'Dot'
+  | 'Flatten'
+  | 'Permute'
+  | 'RepeatVector'
   | 'SimpleRNN'
   | 'LSTM'
   | 'GRU'
