@@ -193,6 +193,20 @@ describe('functional: gradient checks (float64 finite differences)', () => {
       ['mse', 'sparseCategoricalCrossentropy'],
     ));
 
+  it('int32 token input -> embedding (maskZero) -> encoder state -> decoder on a second token input', () =>
+    gradCheck(
+      (backend) => {
+        const src = input({ shape: [null], dtype: 'int32', name: 'src' });
+        const tgt = input({ shape: [null], dtype: 'int32', name: 'tgt' });
+        const [, h] = list(layers.gru({ units: 2, returnState: true }).apply(one(layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true }).apply(src))));
+        const d = one(layers.gru({ units: 2, returnSequences: true }).apply(one(layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true }).apply(tgt)), { initialState: [h] }));
+        return model({ inputs: [src, tgt], outputs: one(layers.dense({ units: 3, activation: 'softmax' }).apply(d)), backend, seed: 3 });
+      },
+      [hostTensor([1, 2, 4, 0, 3, 3, 0, 0, 0, 2, 1, 4], [B, T]), hostTensor([2, 3, 0, 0, 1, 1, 1, 0, 4, 2, 3, 1], [B, T])],
+      labels(B * T, 3, [B, T]),
+      'sparseCategoricalCrossentropy',
+    ));
+
   it('masks pass through concatenate and add to a sequence loss (masked steps count nothing)', () =>
     gradCheck(
       (backend) => {
