@@ -29,13 +29,23 @@ export type { NamedWeight } from './model/weights.js';
 export { loadModel, type LoadOptions } from './load.js';
 export * as layers from './layers/index.js';
 export { input, SymbolicTensor, type ApplyOptions, type InputOptions } from './layers/symbolic.js';
+// Writing a layer of your own (README "Writing your own layer"; the contract is in layers/layer.ts).
+export {
+  Layer,
+  type Activation as LayerActivation,
+  type Backward,
+  type CallContext,
+  type LayerCall,
+  type LayerClassName,
+  type WeightSpec,
+} from './layers/layer.js';
+export { MultiInputLayer } from './layers/multi-input.js';
 export type {
   BidirectionalOptions,
   DenseOptions,
   DropoutOptions,
   EmbeddingOptions,
   GRUOptions,
-  Layer,
   LSTMOptions,
   MaskingOptions,
   MergeMode,

@@ -12,7 +12,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type Functional, type HostTensor, input, inspect, type LayersModel, layers, loadModel, model, type ModelData, optimizers, sequential, type SymbolicTensor } from '../src/index.js';
+import {
+  type CallContext,
+  type Functional,
+  type HostTensor,
+  input,
+  inspect,
+  Layer,
+  type LayerActivation,
+  type LayerClassName,
+  type LayersModel,
+  layers,
+  loadModel,
+  model,
+  type ModelData,
+  optimizers,
+  sequential,
+  type SymbolicTensor,
+} from '../src/index.js';
 import { expectClose, hostTensor, randomValues } from './helpers.js';
 
 type Loss = string | { name: string; fromLogits?: boolean } | string[];
@@ -226,6 +243,56 @@ describe('functional: gradient checks (float64 finite differences)', () => {
       targets(20, [B, T, 1]),
       'mse',
     ));
+});
+
+/** The README's custom layer, with a weight: y = x * w (one scale per feature). */
+class Scale extends Layer {
+  readonly className = 'Scale' as LayerClassName;
+  constructor() {
+    super({}, 'scale');
+  }
+  computeOutputShape(s: (number | null)[]) {
+    return s;
+  }
+  weightSpecs(s: (number | null)[]) {
+    const F = s[s.length - 1] as number;
+    return [{ name: 'w', shape: [F], init: () => new Float64Array(F).fill(1) }];
+  }
+  call(ctx: CallContext, x: LayerActivation) {
+    const { e } = ctx;
+    const w = this.params[0].value;
+    const F = w.shape[0];
+    const x2 = x.t.reshape([x.t.size / F, F]);
+    return {
+      out: { t: e.mul(x2, w).reshape(x.t.shape), mask: x.mask },
+      backward: (dy: Parameters<typeof e.mul>[0]) => {
+        const d2 = dy.reshape([dy.size / F, F]);
+        return { dx: e.mul(d2, w).reshape(x.t.shape), grads: [e.sumBatch(e.mul(d2, x2))] };
+      },
+    };
+  }
+  getConfig() {
+    return { name: this.name };
+  }
+}
+
+describe('functional: a custom layer', () => {
+  it('trains in a functional and a sequential model (gradients checked); save refuses it with a ConfigError', async () => {
+    await gradCheck(
+      (backend) => {
+        const x = input({ shape: [null, D] });
+        const h = one(layers.simpleRNN({ units: 2, returnSequences: true }).apply(one(new Scale().apply(x))));
+        return model({ inputs: x, outputs: one(layers.dense({ units: 1 }).apply(h)), backend, seed: 3 });
+      },
+      withMask(seq(40), POST),
+      targets(41, [B, T, 1]),
+      'mse',
+    );
+    await gradCheck((backend) => sequential({ backend, seed: 3 }, [layers.gru({ units: 2, inputShape: [null, D] }), new Scale()]), seq(42), targets(43, [B, 2]), 'mse');
+    const m = sequential({ backend: createCpuBackend() }, [new Scale(), layers.dense({ units: 1 })]);
+    m.build([D]);
+    await expect(m.save({ description: 'nowhere', save: async () => {} })).rejects.toThrow(/layer 'scale' is a custom Scale layer/);
+  });
 });
 
 describe('functional models', () => {

@@ -28,6 +28,7 @@ import { type HostTensor, type InputData, isHostTensor, toHost } from '../inputs
 import type { IOHandler } from '../io/handler.js';
 import { resolveHandler } from '../io/resolve.js';
 import type { CallContext, Layer } from '../layers/layer.js';
+import { LAYER_CLASSES } from '../layers/registry.js';
 import { moveToBackend } from './backend-move.js';
 import { batches, inBatchScope, join, type Prepared, sliceSamples, stateTensors, takeBatch } from './batch-loop.js';
 import { type Compiled, type LossesOption, mean, outputUnits, prepareAllTargets, resolveLosses, resolveOutputMetrics, Totals } from './compiled.js';
@@ -683,6 +684,11 @@ export abstract class LayersModel {
   /** @internal The model as a plain record (what save writes). */
   async toRecord(includeOptimizer: boolean): Promise<ModelRecord> {
     if (!this.built) throw new ConfigError('save: the model is not built yet; give the first layer an inputShape or train it first.');
+    const custom = this.layers.find((l) => !LAYER_CLASSES.includes(l.className));
+    if (custom)
+      throw new ConfigError(
+        `save: layer '${custom.name}' is a custom ${custom.className} layer, which loadModel could not rebuild; save its weights with getWeights() and rebuild the model in code.`,
+      );
     const opt = this.optimizer;
     return {
       ...this.topologyRecord(),
