@@ -8,20 +8,20 @@
  *   model.compile({ loss: 'binaryCrossentropy', optimizer: optimizers.adam({ learningRate: 1e-3 }), metrics: ['accuracy'] });
  *   const history = await model.fit(x, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
  */
+export { Sequential, sequential, type SequentialOptions } from './model/sequential.js';
 export {
   History,
-  Sequential,
-  sequential,
   type CompileOptions,
   type EvaluateOptions,
   type FitOptions,
   type InitialStates,
+  LayersModel,
+  type ModelData,
+  type ModelOptions,
   type Prediction,
   type PredictOptions,
-  type SequentialOptions,
-} from './model/sequential.js';
+} from './model/layers-model.js';
 export { Functional, type FunctionalOptions, model } from './model/functional.js';
-export { LayersModel, type ModelData, type ModelOptions } from './model/layers-model.js';
 export type { LossesOption } from './model/compiled.js';
 export { inspect, type InspectOptions, type Inspection, type LayerInspection, type StepValues } from './model/inspect.js';
 export type { MetricName } from './model/metrics.js';

@@ -5,6 +5,7 @@
  */
 import type { Engine, Tensor } from '@recurrent/core';
 import { type HostTensor, sliceRows, takeRows } from '../inputs.js';
+import type { GraphRun, LayerGraph } from './graph.js';
 
 /** Samples on the host: model inputs, targets (absent for predict) and initial states by layer. */
 export interface Prepared {
@@ -65,4 +66,38 @@ export function join(parts: (Float32Array | Float64Array)[]): Float32Array | Flo
     off += a.length;
   }
   return out;
+}
+
+/** The model inputs of a batch as activations (with their masks and host values). */
+export function inputActivations(e: Engine, xs: HostTensor[]): { t: Tensor; host: HostTensor; mask?: { B: number; T: number; valid: Uint8Array } }[] {
+  return xs.map((x, i) => ({
+    t: e.tensor(x.data, x.shape, xs.length > 1 ? `input ${i}` : 'input x'),
+    host: x,
+    mask: x.mask ? { B: x.shape[0], T: x.shape[1], valid: x.mask as Uint8Array } : undefined,
+  }));
+}
+
+/**
+ * Inference over `p` in batches (evaluate, validation, predict): each batch runs the graph in
+ * its own scope, `pick` chooses the tensors to keep, `read` reads them on the host; they are
+ * freed after.
+ */
+export async function inferBatches(
+  e: Engine,
+  graph: LayerGraph,
+  p: Prepared,
+  batchSize: number,
+  pick: (run: GraphRun, b: Prepared) => Tensor[],
+  read: (ts: Tensor[], b: Prepared) => Promise<void>,
+): Promise<void> {
+  for (const rows of batches(p.xs[0].shape[0], batchSize)) {
+    const b = takeBatch(p, rows, true);
+    const init = stateTensors(e, b);
+    const ts = inBatchScope(e, init, (defer) => pick(graph.run({ e, training: false, defer }, inputActivations(e, b.xs), init), b));
+    try {
+      await read(ts, b);
+    } finally {
+      for (const t of new Set(ts)) t.dispose();
+    }
+  }
 }

@@ -12,10 +12,10 @@
 import { CELL_FACTS, type CellKind, type Engine, type RnnTape, type Tensor } from '@recurrent/core';
 import type { HostTensor, InputData } from '../inputs.js';
 import type { CallContext, RecurrentObserver } from '../layers/layer.js';
-import { inBatchScope } from './batch-loop.js';
+import { inBatchScope, inputActivations } from './batch-loop.js';
 import type { Compiled } from './compiled.js';
 import type { LayerGraph } from './graph.js';
-import { graphLoss, inputActivations } from './train-step.js';
+import { graphLoss } from './train-step.js';
 
 export interface InspectOptions {
   /** Hidden (and LSTM cell) states (default true). */

@@ -27,10 +27,11 @@ import { fmt, type SymShape } from '../internal/shape.js';
 import { type HostTensor, type InputData, isHostTensor, toHost } from '../inputs.js';
 import type { IOHandler } from '../io/handler.js';
 import { resolveHandler } from '../io/resolve.js';
-import type { CallContext, Layer } from '../layers/layer.js';
+import type { SeqMask } from '../internal/mask.js';
+import type { Layer } from '../layers/layer.js';
 import { LAYER_CLASSES } from '../layers/registry.js';
 import { moveToBackend } from './backend-move.js';
-import { batches, inBatchScope, join, type Prepared, sliceSamples, stateTensors, takeBatch } from './batch-loop.js';
+import { batches, inferBatches, join, type Prepared, sliceSamples, stateTensors, takeBatch } from './batch-loop.js';
 import { type Compiled, type LossesOption, mean, outputUnits, prepareAllTargets, resolveLosses, resolveOutputMetrics, Totals } from './compiled.js';
 import type { LayerGraph } from './graph.js';
 import { type Inspection, type InspectOptions, inspectModel } from './inspect.js';
@@ -39,7 +40,7 @@ import type { MetricName } from './metrics.js';
 import { optimizerByName } from './optimizer-config.js';
 import { type ModelRecord, recordToArtifacts } from './serialize.js';
 import { summaryText } from './summary.js';
-import { batchParts, graphLoss, inputActivations, type StepResult, trainStep } from './train-step.js';
+import { batchParts, graphLoss, type StepResult, trainStep } from './train-step.js';
 import type { NamedWeight } from './weights.js';
 
 export interface ModelOptions {
@@ -494,66 +495,65 @@ export abstract class LayersModel {
   /** Inference over batches: loss and metric sums (evaluate, validation). */
   async #evaluateData(p: Prepared, batchSize: number): Promise<Logs> {
     const c = this.#compiled!;
-    const e = this.#engine;
-    const N = p.xs[0].shape[0];
     const totals = new Totals();
     totals.add('loss', { sum: 0, count: 0 });
-    for (const rows of batches(N, batchSize)) {
-      const b = takeBatch(p, rows, true);
-      const init = stateTensors(e, b);
-      const r = inBatchScope(e, init, (defer) => {
-        const ctx: CallContext = { e, training: false, defer };
-        const run = this.graph!.run(ctx, inputActivations(e, b.xs), init);
-        const L = graphLoss(e, c, run, b.ys);
-        return { values: [L.value, ...(L.each.length > 1 ? L.each.map((l) => l.value) : [])], rows: [L.rows, ...L.each.map((l) => l.rows)], preds: run.outputs.map((o) => o.out.t), masks: run.outputs.map((o) => o.out.mask) };
-      });
-      try {
-        const values = await Promise.all(r.values.map(async (v) => (await v.data())[0]));
-        totals.add('loss', { sum: values[0] * r.rows[0], count: r.rows[0] });
-        const wantPreds = c.metrics.some((ms) => ms.length > 0);
-        const preds = wantPreds ? await Promise.all(r.preds.map(async (t, i) => ({ data: await t.data(), shape: t.shape, mask: r.masks[i] }))) : [];
-        const outputLosses = values.length > 1 ? values.slice(1).map((value, i) => ({ value, rows: r.rows[i + 1] })) : undefined;
+    const wantPreds = c.metrics.some((ms) => ms.length > 0);
+    let rows: number[] = [];
+    let masks: (SeqMask | undefined)[] = [];
+    await inferBatches(
+      this.#engine,
+      this.graph!,
+      p,
+      batchSize,
+      (run, b) => {
+        const L = graphLoss(this.#engine, c, run, b.ys);
+        const each = L.each.length > 1 ? L.each : [];
+        rows = [L.rows, ...each.map((l) => l.rows)];
+        masks = run.outputs.map((o) => o.out.mask);
+        return [L.value, ...each.map((l) => l.value), ...run.outputs.map((o) => o.out.t)];
+      },
+      async (ts, b) => {
+        const values = await Promise.all(ts.slice(0, rows.length).map(async (v) => (await v.data())[0]));
+        totals.add('loss', { sum: values[0] * rows[0], count: rows[0] });
+        const outs = ts.slice(rows.length);
+        const preds = wantPreds ? await Promise.all(outs.map(async (t, i) => ({ data: await t.data(), shape: t.shape, mask: masks[i] }))) : [];
+        const outputLosses = values.length > 1 ? values.slice(1).map((value, i) => ({ value, rows: rows[i + 1] })) : undefined;
         totals.addAll(batchParts(c, this.outputNames, b.ys, preds, outputLosses));
-      } finally {
-        for (const v of new Set([...r.values, ...r.preds])) v.dispose();
-      }
-    }
+      },
+    );
     return totals.means();
   }
 
   /**
-   * Outputs (and the tensors of `extra` refs) for x, in batches; on the host. The base of
-   * predict: a Sequential adds its last layer's states, a functional model returns its outputs.
+   * Outputs (and, with `withStates`, the last node's states) for x, in batches, on the host.
+   * The base of predict: a Sequential adds its last layer's states, a functional model returns its outputs.
    */
   protected async predictAll(x: unknown, options: PredictOptions, withStates: boolean): Promise<{ outputs: Prediction[]; states: HostTensor[] }> {
     this.alive('predict');
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`predict: batchSize must be a positive integer, got ${batchSize}.`);
     const xs = this.hostInputs(x, 'predict');
-    const p: Prepared = { xs, ys: [], init: this.#prepareStates(options.initialState, xs[0].shape[0], 'predict') };
+    const N = xs[0].shape[0];
+    const p: Prepared = { xs, ys: [], init: this.#prepareStates(options.initialState, N, 'predict') };
     return this.locked(async () => {
-      const e = this.#engine;
-      const N = xs[0].shape[0];
       const chunks: (Float32Array | Float64Array)[][] = [];
       let shapes: number[][] = [];
       let nOut = 0;
-      for (const rows of batches(N, batchSize)) {
-        const b = takeBatch(p, rows, true);
-        const init = stateTensors(e, b);
-        const ts = inBatchScope(e, init, (defer) => {
-          const ctx: CallContext = { e, training: false, defer };
-          const run = this.graph!.run(ctx, inputActivations(e, b.xs), init);
+      await inferBatches(
+        this.#engine,
+        this.graph!,
+        p,
+        batchSize,
+        (run) => {
           const outs = run.outputs.map((o) => o.out.t);
           nOut = outs.length;
           return withStates ? [...outs, ...(run.calls[run.calls.length - 1].states ?? [])] : outs;
-        });
-        try {
+        },
+        async (ts) => {
           shapes = ts.map((t) => [...t.shape]);
           chunks.push(await Promise.all(ts.map((t) => t.data())));
-        } finally {
-          for (const t of new Set(ts)) t.dispose();
-        }
-      }
+        },
+      );
       const all = shapes.map((s, i) => ({ data: join(chunks.map((c) => c[i])), shape: [N, ...s.slice(1)] }));
       return { outputs: all.slice(0, nOut), states: all.slice(nOut) };
     });

@@ -25,15 +25,6 @@ import type { ModelRecord } from './serialize.js';
 import { builtShape, layerLabel, thousands } from './summary.js';
 
 export type SequentialOptions = ModelOptions;
-export {
-  History,
-  type CompileOptions,
-  type EvaluateOptions,
-  type FitOptions,
-  type InitialStates,
-  type Prediction,
-  type PredictOptions,
-} from './layers-model.js';
 
 export class Sequential extends LayersModel {
   readonly layers: Layer[] = [];

@@ -8,7 +8,7 @@ import type { Engine, Param, Rng, Tensor } from '@recurrent/core';
 import { TrainingDivergedError } from '../errors.js';
 import type { HostTensor } from '../inputs.js';
 import type { CallContext } from '../layers/layer.js';
-import { inBatchScope } from './batch-loop.js';
+import { inBatchScope, inputActivations } from './batch-loop.js';
 import type { Compiled } from './compiled.js';
 import type { GraphRun, LayerGraph } from './graph.js';
 import { type BatchLoss, batchLoss } from './losses.js';
@@ -160,13 +160,4 @@ export async function trainStep(m: StepModel, batch: Batch, pos: { epoch: number
     r.stats.dispose();
     for (const p of new Set(r.preds)) p.dispose();
   }
-}
-
-/** The model inputs of a batch as activations (with their masks and host values). */
-export function inputActivations(e: Engine, xs: HostTensor[]): { t: Tensor; host: HostTensor; mask?: { B: number; T: number; valid: Uint8Array } }[] {
-  return xs.map((x, i) => ({
-    t: e.tensor(x.data, x.shape, xs.length > 1 ? `input ${i}` : 'input x'),
-    host: x,
-    mask: x.mask ? { B: x.shape[0], T: x.shape[1], valid: x.mask as Uint8Array } : undefined,
-  }));
 }
