@@ -3,7 +3,14 @@
  * semantics and defaults.
  */
 import { AdditiveAttention, Attention, type AttentionOptions } from './attention.js';
+import { Activation, type ActivationOptions } from './activation.js';
+import { Add, type AddOptions } from './add.js';
 import { Bidirectional, type BidirectionalOptions } from './bidirectional.js';
+import { Concatenate, type ConcatenateOptions } from './concatenate.js';
+import { Dot, type DotOptions } from './dot.js';
+import { Flatten, type FlattenOptions } from './flatten.js';
+import { Permute, type PermuteOptions } from './permute.js';
+import { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
 import { Dense, type DenseOptions } from './dense.js';
 import { Dropout, type DropoutOptions } from './dropout.js';
 import { Embedding, type EmbeddingOptions } from './embedding.js';
@@ -34,7 +41,29 @@ export const attention = (options: AttentionOptions = {}): Attention => new Atte
 /** Bahdanau (additive) attention, Keras's AdditiveAttention: apply([query, value]). */
 export const additiveAttention = (options: AttentionOptions = {}): AdditiveAttention => new AdditiveAttention(options);
 
+/** [batch, features] -> [batch, n, features]. */
+export const repeatVector = (options: RepeatVectorOptions): RepeatVector => new RepeatVector(options);
+/** Joins inputs along an axis (functional models: concatenate().apply([a, b])). */
+export const concatenate = (options: ConcatenateOptions = {}): Concatenate => new Concatenate(options);
+/** Elementwise sum of inputs of one shape (functional models). */
+export const add = (options: AddOptions = {}): Add => new Add(options);
+/** Per-sample dot product over one axis of each of two inputs (functional models). */
+export const dot = (options: DotOptions): Dot => new Dot(options);
+/** An activation on its own; softmax over `axis`. */
+export const activation = (options: ActivationOptions): Activation => new Activation(options);
+/** [batch, ...] -> [batch, product of the rest]. */
+export const flatten = (options: FlattenOptions = {}): Flatten => new Flatten(options);
+/** Reorders the axes after the batch axis (1-based dims). */
+export const permute = (options: PermuteOptions): Permute => new Permute(options);
+
 export { Layer, type LayerClassName } from './layer.js';
+export { Activation, type ActivationOptions } from './activation.js';
+export { Add, type AddOptions } from './add.js';
+export { Concatenate, type ConcatenateOptions } from './concatenate.js';
+export { Dot, type DotOptions } from './dot.js';
+export { Flatten, type FlattenOptions } from './flatten.js';
+export { Permute, type PermuteOptions } from './permute.js';
+export { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
 export { MultiInputLayer } from './multi-input.js';
 export { AdditiveAttention, Attention, type AttentionOptions } from './attention.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './bidirectional.js';

@@ -39,8 +39,8 @@
  * Extend `Layer` (or `MultiInputLayer`), give it a `className` of your own, implement
  * `computeOutputShape`, `weightSpecs` (may be `[]`), `call` (forward on `ctx.e`, core's engine,
  * with a `backward` closure returning `dx` and one gradient per weight) and `getConfig`. It
- * works in `sequential` and with `apply`; it is not saved by `save` (unknown class names are
- * refused on load), so save its weights with `getWeights`.
+ * works in `sequential` and with `apply`; `save` refuses it with a ConfigError (loadModel could
+ * not rebuild it), so save its weights with `getWeights`.
  */
 import { type CellKind, ConfigError, type Engine, type Param, quote, type Rng, type RnnTape, type Tensor } from '@recurrent/core';
 import type { HostTensor, InputData } from '../inputs.js';
@@ -49,6 +49,13 @@ import type { SymShape } from '../internal/shape.js';
 import { type ApplyOptions, applyLayer, type SymbolicTensor } from './symbolic.js';
 
 export type LayerClassName =
+  | 'Activation'
+  | 'Add'
+  | 'Concatenate'
+  | 'Dot'
+  | 'Flatten'
+  | 'Permute'
+  | 'RepeatVector'
   | 'SimpleRNN'
   | 'LSTM'
   | 'GRU'
