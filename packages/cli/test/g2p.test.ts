@@ -15,7 +15,7 @@ describe('recurrent train --example g2p (small)', () => {
   const out = join(dir, 'g2p');
 
   it('beats the nearest-spelling baseline on phoneme error rate, reports word accuracy, greedy and beam, and the run time', async () => {
-    const r = await run('train', '--example', 'g2p', '--limit', '3000', '--epochs', '6', '--units', '48', '--out', out, 'hello');
+    const r = await run('train', '--example', 'g2p', '--limit', '3000', '--epochs', '8', '--units', '48', '--out', out, 'hello');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const per = /^test phoneme error rate \(beam 4\) (\d+\.\d)% vs nearest spelling (\d+\.\d)%/m.exec(r.stdout);
