@@ -10,10 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import { type Backend, ConfigError, createEngine, type Engine, ShapeError, type Tensor } from '@recurrent/core';
 import { createReferenceBackend } from '@recurrent/core/testing';
-import { describe, expect, it } from 'vitest';
-import { layers } from '../src/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Functional, type HostTensor, input, layers, loadModel, model, type SymbolicTensor } from '../src/index.js';
 import type { Activation } from '../src/layers/layer.js';
-import { expectClose, randomValues } from './helpers.js';
+import { checkGradients, expectClose, hostTensor, randomValues } from './helpers.js';
 
 interface Flat {
   data: number[];
@@ -174,5 +177,68 @@ describe('attention options and shapes', () => {
     expect(() => layers.attention().outputShapeFor([[3, 5], [4, 6]])).toThrow(ShapeError);
     expect(() => layers.additiveAttention().outputShapeFor([[3, 5], [4, 6], [3, 5]])).toThrow(/as many steps as the value/);
     expect(() => layers.attention().call({} as never, {} as never)).toThrow(/functional model/);
+  });
+});
+
+describe('attention in functional models', () => {
+  const B = 3;
+  const S = 4;
+  const T = 3;
+  const D = 2;
+  const seq = (seed: number, t: number) => hostTensor(randomValues(seed, B * t * D), [B, t, D]);
+  const masked = (x: HostTensor, valid: number[]): HostTensor => ({ ...x, mask: Uint8Array.from(valid) });
+  const labels = hostTensor(Array.from({ length: B * T }, (_, i) => (i * 5 + 1) % 3), [B, T]);
+  const list = (v: SymbolicTensor | SymbolicTensor[]) => v as SymbolicTensor[];
+  const one = (v: SymbolicTensor | SymbolicTensor[]) => v as SymbolicTensor;
+
+  /** An attention encoder-decoder: LSTM encoder outputs and states, LSTM decoder, attention over the encoder, [context; decoder] -> softmax. */
+  function attentive(backend: Backend, kind: 'attention' | 'additiveAttention', scores = false): Functional {
+    const src = input({ shape: [null, D], name: 'source' });
+    const tgt = input({ shape: [null, D], name: 'target_in' });
+    const [enc, h, c] = list(layers.lstm({ units: 2, returnSequences: true, returnState: true, name: 'encoder' }).apply(src));
+    const dec = one(layers.lstm({ units: 2, returnSequences: true, name: 'decoder' }).apply(tgt, { initialState: [h, c] }));
+    const att = layers[kind]({ useScale: true, returnAttentionScores: scores, name: 'att' }).apply([dec, enc]);
+    const [context, weights] = scores ? list(att) : [one(att)];
+    const both = one(layers.concatenate({ name: 'cat' }).apply([context, dec]));
+    const probs = one(layers.dense({ units: 3, activation: 'softmax', name: 'out' }).apply(both));
+    return model({ inputs: [src, tgt], outputs: scores ? [probs, weights] : probs, backend, seed: 3 });
+  }
+
+  const SRC_MASK = [1, 1, 1, 1, 1, 1, 0, 0, 1, 0, 0, 0];
+  const TGT_MASK = [1, 1, 1, 1, 1, 0, 1, 0, 0];
+
+  for (const kind of ['attention', 'additiveAttention'] as const)
+    it(`${kind}: every weight's gradient (encoder through the attention and the initial state) by finite differences, with masks`, () =>
+      checkGradients(() => attentive(createReferenceBackend(), kind), 'sparseCategoricalCrossentropy', [masked(seq(1, S), SRC_MASK), masked(seq(2, T), TGT_MASK)], labels, 5, true));
+
+  it('returnAttentionScores: the weights are a second output, and a loss on them trains through them', async () => {
+    const w = hostTensor(randomValues(9, B * T * S, 0.5), [B, T, S]);
+    await checkGradients(() => attentive(createReferenceBackend(), 'attention', true), ['sparseCategoricalCrossentropy', 'mse'], [seq(1, S), seq(2, T)], [labels, w], 5, true);
+    const m = attentive(createCpuBackend(), 'attention', true);
+    const [p, weights] = (await m.predict([masked(seq(1, S), SRC_MASK), seq(2, T)])) as HostTensor[];
+    expect(p.shape).toEqual([B, T, 3]);
+    expect(weights.shape).toEqual([B, T, S]);
+    for (let r = 0; r < B * T; r++) {
+      const row = Array.from(weights.data.subarray(r * S, (r + 1) * S));
+      expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+      const b = Math.floor(r / T);
+      row.forEach((v, j) => SRC_MASK[b * S + j] === 0 && expect(v).toBe(0));
+    }
+    m.dispose();
+  });
+
+  const dir = mkdtempSync(join(tmpdir(), 'recurrent-attention-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('save and load: the same predictions and options', async () => {
+    const m = attentive(createCpuBackend(), 'additiveAttention');
+    const x = [masked(seq(1, S), SRC_MASK), seq(2, T)];
+    const before = (await m.predict(x)) as HostTensor;
+    await m.save(join(dir, 'att'));
+    const again = (await loadModel(join(dir, 'att'), { backend: createCpuBackend() })) as unknown as Functional;
+    expect(Array.from(((await again.predict(x)) as HostTensor).data)).toEqual(Array.from(before.data));
+    expect(again.layers.find((l) => l.name === 'att')!.getConfig()).toEqual({ name: 'att', useScale: true, returnAttentionScores: false, useCausalMask: false });
+    m.dispose();
+    again.dispose();
   });
 });

@@ -66,7 +66,11 @@ abstract class BaseAttention extends MultiInputLayer {
     return { D: q[1] as number, Tq: q[0], Tv: v[0], Dv: v[1] as number };
   }
 
-  /** The input shapes of the last apply (stateShapes() takes no arguments and may run before the layer is built). */
+  /**
+   * The input shapes of the last outputShapeFor call: stateShapes() takes no arguments, and the
+   * graph asks it right after outputShapeFor, for symbolic shapes (apply, build) and for a
+   * batch's concrete ones (predict, fit), where the scores' [Tq, Tv] come from the inputs.
+   */
   #applied?: SymShape[];
 
   outputShapeFor(inputs: SymShape[]): SymShape {
@@ -81,7 +85,7 @@ abstract class BaseAttention extends MultiInputLayer {
 
   /** The attention weights, returned after the output with returnAttentionScores. */
   override stateShapes(): SymShape[] {
-    const inputs = this.builtInputs ?? this.#applied;
+    const inputs = this.#applied ?? this.builtInputs;
     if (!this.returnAttentionScores || !inputs) return [];
     const { Tq, Tv } = this.#dims(inputs);
     return [[Tq, Tv]];
