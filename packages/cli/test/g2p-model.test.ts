@@ -5,7 +5,7 @@
  * probabilities. Untrained weights: any weights must agree.
  */
 import { createCpuBackend } from '@recurrent/backend-cpu';
-import { greedyDecode, type HostStates, modelStep } from '@recurrent/models';
+import { beamSearch, greedyDecode, type HostStates, modelStep } from '@recurrent/models';
 import { describe, expect, it } from 'vitest';
 import { buildG2pModel, g2pInference, PHONEME_TOKENS, START } from '../src/examples/g2p-model.js';
 
@@ -31,6 +31,12 @@ describe('g2p inference encoder and step decoder', () => {
         });
         expect(h.logProb).toBeCloseTo(logProb, 4);
       });
+      // Decoding again leaves no tensor or buffer behind.
+      const mem = () => ({ tensors: m.engine.memory().tensors, buffers: m.engine.memory().buffers });
+      const before = mem();
+      for (let i = 0; i < 3; i++)
+        await beamSearch(modelStep(inf.step, { constants: 1 }), { startToken: START, maxLength: 4, beamWidth: 3, batchSize: 2, initialStates: enc as HostStates });
+      expect(mem()).toEqual(before);
       m.dispose();
     });
 });

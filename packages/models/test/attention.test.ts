@@ -227,6 +227,25 @@ describe('attention in functional models', () => {
     m.dispose();
   });
 
+  it('no leaked tensors or buffers over fit, predict and evaluate, with masks and the scores output', async () => {
+    const m = attentive(createCpuBackend(), 'additiveAttention', true);
+    m.compile({ loss: ['sparseCategoricalCrossentropy', 'mse'], optimizer: 'adam' });
+    const x = [masked(seq(1, S), SRC_MASK), masked(seq(2, T), TGT_MASK)];
+    const y = [labels, hostTensor(randomValues(9, B * T * S, 0.5), [B, T, S])];
+    const counts: { tensors: number; buffers: number }[] = [];
+    for (let round = 0; round < 3; round++) {
+      await m.fit(x, y, { epochs: 2, batchSize: 2, verbose: 0 });
+      await m.predict(x);
+      await m.evaluate(x, y);
+      const mem = m.engine.memory();
+      counts.push({ tensors: mem.tensors, buffers: mem.buffers });
+    }
+    expect(counts[2]).toEqual(counts[0]);
+    expect(counts[1]).toEqual(counts[0]);
+    m.dispose();
+    expect(m.engine.memory()).toMatchObject({ tensors: 0, buffers: 0 });
+  });
+
   const dir = mkdtempSync(join(tmpdir(), 'recurrent-attention-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
