@@ -405,6 +405,16 @@ describe('functional models', () => {
     expectClose(stepwise[0].data, full.data, 1e-6, 1e-5, 'the decoder model reproduces the training model');
   });
 
+  it('a new default-named layer beside a trained layer of the same name is renamed, the trained one keeps its weights', async () => {
+    const x = input({ shape: [2] });
+    const first = layers.dense({ units: 2 });
+    const m1 = model({ inputs: x, outputs: one(first.apply(x)), backend: createCpuBackend(), seed: 1 });
+    const y = one(layers.dense({ units: 2 }).apply(x));
+    const m2 = model({ inputs: x, outputs: one(first.apply(y)), backend: m1.engine, seed: 2 });
+    expect(m2.layers.map((l) => l.name)).toEqual(['dense_1', 'dense']);
+    expect((await m2.getWeights()).slice(2)).toEqual(await m1.getWeights());
+  });
+
   it("the README's encoder-decoder runs as written and learns to copy a token sequence (teacher forced)", async () => {
     // 24 sequences of 4 tokens in 1..9; the target is the source; 0 pads, 10 is <start>.
     const rows = Array.from({ length: 24 }, (_, i) => Array.from({ length: 4 }, (_, t) => 1 + ((i * 7 + t * 3 + i * t) % 9)));
