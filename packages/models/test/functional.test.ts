@@ -295,8 +295,10 @@ describe('functional models', () => {
     const xb = targets(24, [8, 3]);
     const yr = targets(25, [8, 1]);
     const yc = labels(8, 2, [8]);
-    const h1 = await m.fit({ a: xa, b: xb }, { reg: yr, cls: yc }, { epochs: 2, batchSize: 4, verbose: 0 });
-    expect(Object.keys(h1.history).sort()).toEqual(['cls_accuracy', 'cls_loss', 'loss', 'reg_accuracy', 'reg_loss']);
+    const h1 = await m.fit({ a: xa, b: xb }, { reg: yr, cls: yc }, { epochs: 2, batchSize: 4, verbose: 0, validationSplit: 0.25 });
+    const keys = ['cls_accuracy', 'cls_loss', 'loss', 'reg_accuracy', 'reg_loss'];
+    expect(Object.keys(h1.history).sort()).toEqual([...keys, ...keys.map((k) => `val_${k}`)]);
+    expect(h1.params.samples).toBe(6);
     const e = await m.evaluate([xa, xb], [yr, yc]);
     expectClose([e.loss], [e.reg_loss + e.cls_loss], 1e-6, 1e-6, 'loss = sum of the output losses');
     const p = (await m.predict([xa, xb])) as { shape: number[] }[];
