@@ -7,6 +7,9 @@
  *   ]);
  *   model.compile({ loss: 'binaryCrossentropy', optimizer: optimizers.adam({ learningRate: 1e-3 }), metrics: ['accuracy'] });
  *   const history = await model.fit(x, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
+ *
+ * Functional models (several inputs/outputs, shared layers, encoder state -> decoder):
+ * `input({ shape })`, `layer.apply(x, { initialState })`, `model({ inputs, outputs, backend })`.
  */
 export { Sequential, sequential, type SequentialOptions } from './model/sequential.js';
 export {

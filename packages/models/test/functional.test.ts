@@ -26,6 +26,7 @@ import {
   loadModel,
   model,
   type ModelData,
+  optimizers,
   sequential,
   type SymbolicTensor,
 } from '../src/index.js';
@@ -294,8 +295,10 @@ describe('functional models', () => {
     const xb = targets(24, [8, 3]);
     const yr = targets(25, [8, 1]);
     const yc = labels(8, 2, [8]);
-    const h1 = await m.fit({ a: xa, b: xb }, { reg: yr, cls: yc }, { epochs: 2, batchSize: 4, verbose: 0 });
-    expect(Object.keys(h1.history).sort()).toEqual(['cls_accuracy', 'cls_loss', 'loss', 'reg_accuracy', 'reg_loss']);
+    const h1 = await m.fit({ a: xa, b: xb }, { reg: yr, cls: yc }, { epochs: 2, batchSize: 4, verbose: 0, validationSplit: 0.25 });
+    const keys = ['cls_accuracy', 'cls_loss', 'loss', 'reg_accuracy', 'reg_loss'];
+    expect(Object.keys(h1.history).sort()).toEqual([...keys, ...keys.map((k) => `val_${k}`)]);
+    expect(h1.params.samples).toBe(6);
     const e = await m.evaluate([xa, xb], [yr, yc]);
     expectClose([e.loss], [e.reg_loss + e.cls_loss], 1e-6, 1e-6, 'loss = sum of the output losses');
     const p = (await m.predict([xa, xb])) as { shape: number[] }[];
@@ -402,6 +405,39 @@ describe('functional models', () => {
     const [hs, cs] = (await encModel.predict(xe)) as HostTensor[];
     const stepwise = (await decModel.predict([xd, hs, cs])) as HostTensor[];
     expectClose(stepwise[0].data, full.data, 1e-6, 1e-5, 'the decoder model reproduces the training model');
+  });
+
+  it('a new default-named layer beside a trained layer of the same name is renamed, the trained one keeps its weights', async () => {
+    const x = input({ shape: [2] });
+    const first = layers.dense({ units: 2 });
+    const m1 = model({ inputs: x, outputs: one(first.apply(x)), backend: createCpuBackend(), seed: 1 });
+    const y = one(layers.dense({ units: 2 }).apply(x));
+    const m2 = model({ inputs: x, outputs: one(first.apply(y)), backend: m1.engine, seed: 2 });
+    expect(m2.layers.map((l) => l.name)).toEqual(['dense_1', 'dense']);
+    expect((await m2.getWeights()).slice(2)).toEqual(await m1.getWeights());
+  });
+
+  it("the README's encoder-decoder runs as written and learns to copy a token sequence (teacher forced)", async () => {
+    // 24 sequences of 4 tokens in 1..9; the target is the source; 0 pads, 10 is <start>.
+    const rows = Array.from({ length: 24 }, (_, i) => Array.from({ length: 4 }, (_, t) => 1 + ((i * 7 + t * 3 + i * t) % 9)));
+    const sourceIds = hostTensor(rows.flat(), [24, 4]);
+    const targetInIds = hostTensor(rows.flatMap((r) => [10, ...r.slice(0, 3)]), [24, 4]);
+    const targetOutIds = hostTensor(rows.flat(), [24, 4]);
+    // From the README (units and vocabulary sized for the test):
+    const source = input({ shape: [null], dtype: 'int32', name: 'source' });
+    const targetIn = input({ shape: [null], dtype: 'int32', name: 'target_in' });
+    const [, h, c] = layers
+      .lstm({ units: 32, returnState: true, name: 'encoder' })
+      .apply(layers.embedding({ inputDim: 11, outputDim: 8, maskZero: true }).apply(source)) as SymbolicTensor[];
+    const decoded = layers
+      .lstm({ units: 32, returnSequences: true, name: 'decoder' })
+      .apply(layers.embedding({ inputDim: 11, outputDim: 8, maskZero: true }).apply(targetIn), { initialState: [h, c] });
+    const next = layers.dense({ units: 11, activation: 'softmax' }).apply(decoded);
+    const seq2seq = model({ inputs: [source, targetIn], outputs: next, backend: createCpuBackend(), seed: 1 });
+    seq2seq.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: optimizers.adam({ learningRate: 0.02 }), metrics: ['accuracy'] });
+    const hist = await seq2seq.fit([sourceIds, targetInIds], targetOutIds, { epochs: 40, batchSize: 8, verbose: 0 });
+    expect(hist.history.loss[39]).toBeLessThan(hist.history.loss[0] / 4);
+    expect(hist.history.accuracy[39]).toBeGreaterThan(0.9);
   });
 
   it('errors name the layer and the fix', () => {

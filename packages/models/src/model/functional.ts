@@ -196,12 +196,20 @@ function collectGraph(ins: SymbolicTensor[], outs: SymbolicTensor[]): { spec: Gr
   return { spec, layers };
 }
 
-/** Distinct layers need distinct names (weights are named after them): defaults are made unique, given names must be. */
+/**
+ * Distinct layers need distinct names (weights are named after them): a default name is made
+ * unique (`dense_1`); a given name, or the name of a layer that already has weights (shared
+ * with another model), is kept, and two of those alike are an error.
+ */
 function uniqueNames(layers: Layer[]): void {
+  const fixed = (l: Layer) => l.nameGiven || l.builtOutput !== undefined;
   const taken = new Set<string>();
-  for (const l of layers) {
+  for (const l of layers.filter(fixed)) {
+    if (taken.has(l.name)) throw new ConfigError(`model: two layers are named '${l.name}'; layer names must be unique.`);
+    taken.add(l.name);
+  }
+  for (const l of layers.filter((x) => !fixed(x))) {
     if (taken.has(l.name)) {
-      if (l.nameGiven || l.builtOutput) throw new ConfigError(`model: two layers are named '${l.name}'; layer names must be unique.`);
       let k = 1;
       while (taken.has(`${l.name}_${k}`)) k++;
       l.name = `${l.name}_${k}`;
