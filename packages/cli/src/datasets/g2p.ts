@@ -8,8 +8,8 @@
  * The split is fixed by `splitSeed` (default 42), independent of any training seed; a spelling
  * appears once in the dictionary, so no test word is a training word.
  */
-import { data } from '@recurrent/models';
-import { loadCmudict, MAX_LETTERS } from './stress.js';
+import { type CmudictSplit, type CmudictSplitOptions, splitCmudict } from './cmudict.js';
+import { MAX_LETTERS } from './stress.js';
 
 export interface G2pWord {
   /** Lower-case letters. */
@@ -18,19 +18,8 @@ export interface G2pWord {
   phonemes: string[];
 }
 
-export interface G2pDataset {
-  train: G2pWord[];
-  validation: G2pWord[];
-  test: G2pWord[];
-  /** Entries read, and words kept (before the split). */
-  counts: { entries: number; kept: number };
-}
-
-export interface G2pOptions {
-  validation?: number;
-  test?: number;
-  splitSeed?: number;
-}
+export type G2pDataset = CmudictSplit<G2pWord>;
+export type G2pOptions = CmudictSplitOptions;
 
 /** The 39 ARPAbet phonemes of CMUdict, without stress. */
 export const PHONEMES: readonly string[] = [
@@ -47,13 +36,5 @@ export function g2pWord(spelling: string, pronunciation: string): G2pWord | unde
 }
 
 export function loadG2pWords(opts: G2pOptions = {}): G2pDataset {
-  const dict = loadCmudict();
-  const words: G2pWord[] = [];
-  for (const [k, v] of dict) {
-    const w = g2pWord(k, v);
-    if (w) words.push(w);
-  }
-  const s = data.splitIndices(words.length, { validation: opts.validation ?? 0.1, test: opts.test ?? 0.1, seed: opts.splitSeed ?? 42 });
-  const pick = (idx: number[]) => idx.map((i) => words[i]);
-  return { train: pick(s.train), validation: pick(s.validation), test: pick(s.test), counts: { entries: dict.size, kept: words.length } };
+  return splitCmudict(g2pWord, opts);
 }
