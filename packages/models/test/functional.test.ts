@@ -451,6 +451,7 @@ describe('functional models', () => {
     expect(() => layers.lstm({ units: 3, name: 'dec' }).apply(b, { initialState: [h] })).toThrow(/dec \(initialState\)/);
     expect(() => layers.gru({ units: 4, name: 'dec4' }).apply(b, { initialState: [h] })).toThrow(/dec4 \(initialState\[0\]\)[\s\S]*same number of units/);
     expect(() => layers.dense({ units: 1 }).apply(a, { initialState: [h] })).toThrow(/takes no initialState/);
+    expect(() => layers.lstm({ units: 1, inputShape: [null, 3], name: 'l3' }).apply(a)).toThrow(/'l3' was given inputShape \[null, 3\] but is applied to \[null, 2\]/);
     expect(() => layers.concatenate().apply(a)).toThrow(ConfigError);
     expect(() => layers.dense({ units: 1 }).apply([a, b])).toThrow(/takes one input/);
     expect(() => layers.concatenate({ axis: -1 }).apply([a, one(layers.repeatVector({ n: 2 }).apply(one(layers.dense({ units: 2 }).apply(h))))])).not.toThrow();

@@ -106,6 +106,14 @@ export function applyLayer(layer: Layer, inputs: SymbolicTensor | SymbolicTensor
     throw new ConfigError(`${w}: takes one input, got ${xs.length}; to combine tensors first use layers.concatenate(), add() or dot().`);
   if (layer.readsIndices && xs[0].source.kind !== 'input')
     throw new ConfigError(`${w}: '${layer.name}' reads integer indices, so its input must be a model input (input({ shape, dtype: 'int32' })), not the output of '${(xs[0].source as { node: LayerNode }).node.layer.name}'.`);
+  const declared = layer.inputShape;
+  if (!multi && declared && (declared.length !== xs[0].shape.length || declared.some((d, i) => d !== null && xs[0].shape[i] !== null && d !== xs[0].shape[i])))
+    throw new ShapeError(
+      `${layer.name} (input)`,
+      xs[0].shape.map((d) => d ?? -1),
+      fmt(declared),
+      `'${layer.name}' was given inputShape ${fmt(declared)} but is applied to ${fmt(xs[0].shape)}; drop its inputShape (apply takes the shape from its input) or fix the input.`,
+    );
   const init = options.initialState === undefined ? [] : list(options.initialState);
   for (const s of init) if (!(s instanceof SymbolicTensor)) throw new ConfigError(`${w}: initialState must be symbolic tensors (e.g. an encoder's states from apply with returnState), got ${quote(s)}.`);
   const shapes = xs.map((x) => x.shape);
