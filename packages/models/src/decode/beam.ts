@@ -92,7 +92,7 @@ export async function beamSearch<S>(step: StepFunction<S>, options: BeamSearchOp
       } else nextLive.push(kept);
     });
     live = nextLive;
-    if (rows.length > 0) states = gatherStates(where, r.states, rows, options.gather);
+    if (live.some((l) => l.length > 0)) states = gatherStates(where, r.states, rows, options.gather);
   }
   return done;
 }
