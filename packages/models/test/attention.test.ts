@@ -250,16 +250,16 @@ describe('attention in functional models', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   for (const kind of ['attention', 'additiveAttention'] as const)
-  it(`${kind} (its scale a [] / [dim] weight): save and load give the same predictions and options`, async () => {
-    const m = attentive(createCpuBackend(), kind);
-    const x = [masked(seq(1, S), SRC_MASK), seq(2, T)];
-    const before = (await m.predict(x)) as HostTensor;
-    await m.save(join(dir, kind));
-    const again = (await loadModel(join(dir, kind), { backend: createCpuBackend() })) as unknown as Functional;
-    expect((await again.getWeights()).find((w) => w.name === 'att/scale')!.shape).toEqual(kind === 'attention' ? [] : [D]);
-    expect(Array.from(((await again.predict(x)) as HostTensor).data)).toEqual(Array.from(before.data));
-    expect(again.layers.find((l) => l.name === 'att')!.getConfig()).toEqual({ name: 'att', useScale: true, returnAttentionScores: false, useCausalMask: false });
-    m.dispose();
-    again.dispose();
-  });
+    it(`${kind} (its scale a [] / [dim] weight): save and load give the same predictions and options`, async () => {
+      const m = attentive(createCpuBackend(), kind);
+      const x = [masked(seq(1, S), SRC_MASK), seq(2, T)];
+      const before = (await m.predict(x)) as HostTensor;
+      await m.save(join(dir, kind));
+      const again = (await loadModel(join(dir, kind), { backend: createCpuBackend() })) as unknown as Functional;
+      expect((await again.getWeights()).find((w) => w.name === 'att/scale')!.shape).toEqual(kind === 'attention' ? [] : [D]);
+      expect(Array.from(((await again.predict(x)) as HostTensor).data)).toEqual(Array.from(before.data));
+      expect(again.layers.find((l) => l.name === 'att')!.getConfig()).toEqual({ name: 'att', useScale: true, returnAttentionScores: false, useCausalMask: false });
+      m.dispose();
+      again.dispose();
+    });
 });
