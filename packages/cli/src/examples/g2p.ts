@@ -14,7 +14,7 @@ import { type G2pWord, loadG2pWords, PHONEMES } from '../datasets/g2p.js';
 import { MAX_LETTERS } from '../datasets/stress.js';
 import { END, type G2pInference, g2pInference, buildG2pModel, START } from './g2p-model.js';
 import { nearestSpelling, scorePronunciations } from './g2p-score.js';
-import { cellTitle, type Example, type ExampleMeta, fitWithProgress, limited, metaField, pct } from './runner.js';
+import { cellTitle, type Example, type ExampleMeta, fitWithProgress, limited, metaField, pct, trainingParts } from './runner.js';
 
 /** Training words by default (of 93,012): keeps the default run to a few minutes on two cores. */
 export const DEFAULT_TRAIN_WORDS = 20_000;
@@ -78,9 +78,7 @@ export const g2pExample: Example = {
 
   async train(s, io) {
     const all = loadG2pWords();
-    const n = s.limit ?? DEFAULT_TRAIN_WORDS;
-    const train = limited(all.train, n, 1);
-    const val = limited(all.validation, n, 0.125);
+    const { train, val } = trainingParts(all, s.limit, DEFAULT_TRAIN_WORDS);
     // A quick run (--limit N) scores the first N / 4 test words; the full run all 11,627.
     const test = limited(all.test, s.limit, 0.25);
     io.out(

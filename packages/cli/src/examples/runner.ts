@@ -123,6 +123,12 @@ export const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 export const limited = <T>(items: T[], limit: number | undefined, fraction: number): T[] =>
   limit === undefined ? items : items.slice(0, Math.max(1, Math.round(limit * fraction)));
 
+/** The training and validation items of a run: `limit` (else `defaultSize`) training items, an eighth as many for validation. */
+export function trainingParts<T>(all: { train: T[]; validation: T[] }, limit: number | undefined, defaultSize: number): { train: T[]; val: T[] } {
+  const n = limit ?? defaultSize;
+  return { train: limited(all.train, n, 1), val: limited(all.validation, n, 0.125) };
+}
+
 const bar = (done: number, total: number, width = 24): string => {
   const n = Math.min(width, Math.round((done / Math.max(1, total)) * width));
   return `[${'='.repeat(n)}${n < width ? '>' : ''}${' '.repeat(Math.max(0, width - n - 1))}]`;
