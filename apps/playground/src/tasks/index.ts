@@ -1,10 +1,11 @@
 /** Builds a task from its id, the bundled data and the sequence length. */
+import { data as datasets } from '@recurrent/models';
 import type { TaskId } from '../model/config.js';
 import { addingTask } from './adding.js';
 import { generateTask } from './generate.js';
 import { namesTask } from './names.js';
 import type { Task } from './task.js';
-import { parseWeatherCsv, weatherTask } from './weather.js';
+import { weatherTask } from './weather.js';
 
 export interface RawData {
   female: readonly string[];
@@ -19,7 +20,7 @@ export function createTask(id: TaskId, seqLen: number, data: RawData): Task {
     case 'generate':
       return generateTask(data.female, data.male, seqLen);
     case 'weather':
-      return weatherTask(parseWeatherCsv(data.seattleWeatherCsv), seqLen);
+      return weatherTask(datasets.parseWeatherCsv(data.seattleWeatherCsv, 'seattle-weather.csv'), seqLen);
     case 'adding':
       return addingTask(seqLen);
     default:
