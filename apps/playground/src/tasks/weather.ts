@@ -63,6 +63,7 @@ export function weatherTask(days: readonly WeatherDay[], T: number): WeatherTask
     head: 'last',
     loss: 'mse',
     metric: { name: 'mean abs. error (°C)', higherIsBetter: false, format: (v) => `${v.toFixed(2)} °C` },
+    trainMetric: { name: 'mae', scale: sd[1] },
     trainSize: trainStarts.length,
     validation: encode(valStarts),
     forecastDays: valStarts.map((s) => ({ date: days[s + T].date, truth: days[s + T].tempMax })),

@@ -25,6 +25,22 @@ export interface ChartSpec {
   height?: number;
   series: SeriesSpec[];
   yFormat?: (v: number) => string;
+  /** The y range for the data's finite min and max (linear charts). */
+  yRange?: (min: number, max: number) => [number, number];
+}
+
+/** A log-scale range that stays drawable (with labels) when the data holds no positive finite value. */
+function logRange(min: number | null, max: number | null): [number, number] {
+  if (min == null || max == null || !(min > 0) || !Number.isFinite(min) || !Number.isFinite(max)) return [0.01, 10];
+  return uPlot.rangeLog(min, max, 10, true) as [number, number];
+}
+
+/** A linear range: `yRange`'s, else the data's, padded when it is one value (or none). */
+function linearRange(spec: ChartSpec, min: number | null, max: number | null): [number, number] {
+  if (min == null || max == null || !Number.isFinite(min) || !Number.isFinite(max)) return spec.yRange ? spec.yRange(0, 0) : [0, 1];
+  if (spec.yRange) return spec.yRange(min, max);
+  if (min === max) return [min - Math.max(1, Math.abs(min) * 0.1), max + Math.max(1, Math.abs(max) * 0.1)];
+  return uPlot.rangeNum(min, max, 0.1, true) as [number, number];
 }
 
 export class LineChart {
@@ -43,7 +59,10 @@ export class LineChart {
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: spec.height ?? 190,
-      scales: { x: { time: spec.time ?? false }, y: spec.logY ? { distr: 3, log: 10 } : { auto: true } },
+      scales: {
+        x: { time: spec.time ?? false },
+        y: spec.logY ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max) } : { auto: true, range: (_u, min, max) => linearRange(spec, min, max) },
+      },
       axes: [
         { label: spec.xLabel, labelSize: 18, size: 34, stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' } },
         {
@@ -93,7 +112,9 @@ export class LineChart {
   }
 
   setData(x: ArrayLike<number>, ys: ArrayLike<number | null>[]): void {
-    const clean = this.#spec.logY ? ys.map((y) => Array.from(y, (v) => (v != null && v > 0 && Number.isFinite(v) ? v : null))) : ys;
+    // Non-finite values (a diverged loss) are gaps: they would take the axis range, and its labels, with them.
+    const keep = this.#spec.logY ? (v: number) => v > 0 && Number.isFinite(v) : (v: number) => Number.isFinite(v);
+    const clean = ys.map((y) => Array.from(y, (v) => (v != null && keep(v) ? v : null)));
     this.el.dataset.points = String(x.length);
     this.#plot.setData([x as number[], ...(clean as (number | null)[][])]);
   }
