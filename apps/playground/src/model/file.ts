@@ -153,7 +153,8 @@ export function readPicked(files: readonly PickedFile[]): { source: string; arti
   const total = files.reduce((s, f) => s + f.bytes.byteLength, 0);
   const source = files.map((f) => f.name).join(' + ');
   if (total > MAX_FILE_BYTES) throw new ModelFormatError(source, `the files hold ${total} bytes, more than the ${MAX_FILE_BYTES}-byte limit; a playground model is a few MB at most.`);
-  const jsons = files.filter((f) => /\.json$/i.test(f.name));
+  // The .json file; a single file is read as JSON whatever its name (a browser may save a download without the extension).
+  const jsons = files.length === 1 ? [...files] : files.filter((f) => /\.json$/i.test(f.name));
   if (jsons.length !== 1) throw new ModelFormatError(source, 'choose one .json file: a playground save, or model.json together with its weights.bin (and optimizer.bin).');
   let doc: unknown;
   try {

@@ -24,7 +24,7 @@ import { cssGradient, SIGMOID_SCALE, TANH_SCALE } from './colormap.js';
 import { COMPARE, type CompareRow, compareBackends, renderCompare } from './compare.js';
 import { $, readConfig, watchControls, writeConfig } from './controls.js';
 import { drawHeatmap } from './heatmap.js';
-import { History } from './history.js';
+import { History, type Point } from './history.js';
 import { createTaskView, type TaskView } from './task-views.js';
 
 const TASK_METRIC: Record<PlaygroundConfig['task'], string> = {
@@ -62,9 +62,12 @@ export class App {
   #lastEvalAt = 0;
   #lastInspectAt = 0;
   #evalMs = 0;
+  #inspectMs = 0;
   #taskView?: TaskView;
   #charts!: { loss: LineChart; metric: LineChart; grad: LineChart; speed: LineChart };
   #gateCanvases = new Map<string, HTMLCanvasElement>();
+  /** The run at its lowest validation loss so far (a playground file), for "Restore best". */
+  best?: { step: number; valLoss: number; file: string };
   /** A notice (an error, an ignored link value) is on the status line: routine messages wait until the user acts. */
   #noticeShown = false;
 
@@ -209,6 +212,7 @@ export class App {
     $('step').addEventListener('click', () => void this.stepOnce());
     $('reset').addEventListener('click', () => void this.reset());
     $('compare').addEventListener('click', () => void this.compare());
+    $('restore-best').addEventListener('click', () => void this.restoreBest());
     $('save').addEventListener('click', () => void this.save());
     $('share').addEventListener('click', () => void this.share());
     $<HTMLInputElement>('load-file').addEventListener('change', (ev) => {
@@ -335,12 +339,13 @@ export class App {
   }
 
   /** The views for the run the host now holds (new or loaded). */
-  async #adopt(r: RunInfo, history?: import('./history.js').Point[]): Promise<void> {
+  async #adopt(r: RunInfo, history?: Point[]): Promise<void> {
     const c = this.config;
     this.step = r.step;
     this.history.clear();
     if (history) this.history.load(history);
     this.stepGradNorms = undefined;
+    this.best = undefined;
     this.#charts.grad.destroy();
     this.#charts.grad = this.#gradChart(c.layers);
     $('grad-readout').textContent = '';
@@ -414,7 +419,8 @@ export class App {
     while (this.running) {
       const ms = this.history.medianMs(10) ?? 50;
       const n = Math.max(1, Math.min(25, Math.round(80 / Math.max(ms, 1))));
-      const inspect = performance.now() - this.#lastInspectAt > 600;
+      // The views inside read many small tensors (slow on gpu.js): at most a fifth of the time goes to them.
+      const inspect = performance.now() - this.#lastInspectAt > Math.max(600, 5 * this.#inspectMs);
       const rs = await this.call((h) => h.train(n, inspect));
       if (!this.#took(rs)) return;
       // Validate at most every 1.5 s, and spend at most a fifth of the time on it.
@@ -467,6 +473,7 @@ export class App {
       this.#evalMs = this.#lastEvalAt - t0;
       this.counts.evaluations++;
       this.history.addValidation(this.step, v);
+      await this.#keepBest(v.loss);
       await this.#taskView?.update(v);
       this.counts.taskUpdates++;
     }
@@ -476,9 +483,42 @@ export class App {
     this.counts.refreshes++;
   }
 
+  /** Keeps a snapshot of the run when the validation loss is the lowest so far; "Restore best" goes back to it. */
+  async #keepBest(valLoss: number): Promise<void> {
+    if (Number.isFinite(valLoss) && (!this.best || valLoss < this.best.valLoss)) {
+      const step = this.step;
+      const file = await this.call((h) => h.exportFile(this.history.toJSON()));
+      this.best = { step, valLoss, file };
+    }
+    const btn = $<HTMLButtonElement>('restore-best');
+    const b = this.best;
+    btn.disabled = !b || b.step === this.step;
+    btn.textContent = b && b.step !== this.step ? `Restore best (step ${b.step})` : 'Restore best';
+  }
+
+  /** Goes back to the weights (and optimizer, step, batches, curves) of the lowest validation loss so far. */
+  async restoreBest(): Promise<void> {
+    const b = this.best;
+    if (!b) return;
+    const was = this.running;
+    await this.pause();
+    try {
+      const r = await this.call((h) => h.load([{ name: `best-step-${b.step}.json`, bytes: new TextEncoder().encode(b.file) }], { batchSize: this.config.batchSize }));
+      await this.#adopt(r, r.history);
+      this.best = b;
+      await this.#keepBest(b.valLoss);
+      this.notice(`Restored the weights of step ${b.step}, where the validation loss was lowest (${b.valLoss.toFixed(4)}).`);
+    } catch (e) {
+      this.fail('Restore best', e);
+    }
+    if (was) this.run();
+  }
+
   async #inspect(): Promise<void> {
-    this.#lastInspectAt = performance.now();
+    const t0 = performance.now();
     this.inspection = await this.call((h) => h.inspect(this.exampleIndex));
+    this.#lastInspectAt = performance.now();
+    this.#inspectMs = this.#lastInspectAt - t0;
     this.counts.inspections++;
   }
 
