@@ -20,6 +20,7 @@ import { FILE_FORMAT, loadRun, type PickedFile, type PlaygroundFile, saveRun } f
 import { Run, toInputs } from '../src/model/run.js';
 import { createTask } from '../src/tasks/index.js';
 import { checkSeed } from '../src/ui/controls.js';
+import { linearRange, logRange } from '../src/ui/ranges.js';
 
 const data = readPlaygroundData();
 const train: TrainConfig = { optimizer: 'adam', learningRate: 0.01, batchSize: 8, clipNorm: 1 };
@@ -231,5 +232,21 @@ describe('configuration in the URL', () => {
     expect(checkSeed('2147483647')).toBe(2147483647);
     for (const v of ['4294967296', '2.5', '1e30', '-1', ''])
       expect(checkSeed(v)).toMatch(/^The seed must be an integer from 0 to 2147483647 \(what a shared link carries\)/);
+  });
+});
+
+describe('chart ranges', () => {
+  it('a percentage metric stuck at 0 spans 0-100%, not ±10000%', () => {
+    expect(linearRange(0, 0, [0, 1])).toEqual([0, 1]);
+    expect(linearRange(0, 0)).toEqual([-1, 1]);
+    expect(linearRange(2, 4)).toEqual([1.8, 4.2]);
+    expect(linearRange(null, null)).toEqual([0, 1]);
+  });
+
+  it('a loss axis keeps a drawable range (and labels) when the loss is Infinity or missing', () => {
+    expect(logRange(0.03, 2)).toEqual([0.01, 10]);
+    expect(logRange(0.5, Number.POSITIVE_INFINITY)).toEqual([0.01, 10]);
+    expect(logRange(null, null)).toEqual([0.01, 10]);
+    expect(logRange(1, 1)).toEqual([1, 10]);
   });
 });

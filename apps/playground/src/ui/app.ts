@@ -197,7 +197,7 @@ export class App {
         ],
         yFormat: fmtMetric,
         // Percentages span 0-100% (a metric stuck at 0 used to auto-range to ±10000%).
-        yRange: (min, max) => (PERCENT_METRIC.has(this.config.task) ? [0, 1] : min === max ? [min - 1, max + 1] : [min, max]),
+        yRange: () => (PERCENT_METRIC.has(this.config.task) ? [0, 1] : undefined),
       }),
       grad: this.#gradChart(1),
       speed: new LineChart($('chart-speed'), {

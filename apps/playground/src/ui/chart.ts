@@ -4,6 +4,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { linearRange, logRange } from './ranges.js';
 
 export interface SeriesSpec {
   label: string;
@@ -25,22 +26,8 @@ export interface ChartSpec {
   height?: number;
   series: SeriesSpec[];
   yFormat?: (v: number) => string;
-  /** The y range for the data's finite min and max (linear charts). */
-  yRange?: (min: number, max: number) => [number, number];
-}
-
-/** A log-scale range that stays drawable (with labels) when the data holds no positive finite value. */
-function logRange(min: number | null, max: number | null): [number, number] {
-  if (min == null || max == null || !(min > 0) || !Number.isFinite(min) || !Number.isFinite(max)) return [0.01, 10];
-  return uPlot.rangeLog(min, max, 10, true) as [number, number];
-}
-
-/** A linear range: `yRange`'s, else the data's, padded when it is one value (or none). */
-function linearRange(spec: ChartSpec, min: number | null, max: number | null): [number, number] {
-  if (min == null || max == null || !Number.isFinite(min) || !Number.isFinite(max)) return spec.yRange ? spec.yRange(0, 0) : [0, 1];
-  if (spec.yRange) return spec.yRange(min, max);
-  if (min === max) return [min - Math.max(1, Math.abs(min) * 0.1), max + Math.max(1, Math.abs(max) * 0.1)];
-  return uPlot.rangeNum(min, max, 0.1, true) as [number, number];
+  /** A fixed y range (linear charts), e.g. [0, 1] for a percentage; else the data's (see ranges.ts). */
+  yRange?: () => [number, number] | undefined;
 }
 
 export class LineChart {
@@ -61,7 +48,7 @@ export class LineChart {
       height: spec.height ?? 190,
       scales: {
         x: { time: spec.time ?? false },
-        y: spec.logY ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max) } : { auto: true, range: (_u, min, max) => linearRange(spec, min, max) },
+        y: spec.logY ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max) } : { auto: true, range: (_u, min, max) => linearRange(min, max, spec.yRange?.()) },
       },
       axes: [
         { label: spec.xLabel, labelSize: 18, size: 34, stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' } },
