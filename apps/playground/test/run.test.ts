@@ -88,6 +88,17 @@ describe('Run on @recurrent/models', () => {
     r.dispose();
   });
 
+  it("the validation metric from the library's evaluate equals the task's own score of the predictions", async () => {
+    for (const task of ['names', 'generate', 'weather'] as const) {
+      const r = Run.fresh(cpu, data, { task, cell: 'gru', units: 6, layers: 1, seqLen: 8, seed: 3 }, train);
+      await losses(r, 2);
+      const v = await r.evaluate();
+      const s = r.task.score(await r.predict(r.task.validation), r.task.validation);
+      expect(v.metric, task).toBeCloseTo(s.sum / s.count, 4);
+      r.dispose();
+    }
+  });
+
   it('samples names greedily (temperature 0) and after a priming text', async () => {
     const r = Run.fresh(cpu, data, { task: 'generate', cell: 'gru', units: 8, layers: 1, seqLen: 8, seed: 1 }, train);
     await losses(r, 3);

@@ -172,11 +172,16 @@ export class Run {
     return Float32Array.from(p.data);
   }
 
-  /** Loss (the library's evaluate) and the task's metric on the validation set. */
+  /**
+   * Loss (the library's evaluate) and the task's metric on the validation set: from evaluate's
+   * metric when the library has it (one forward pass), else from a prediction.
+   */
   async evaluate(): Promise<{ loss: number; metric: number }> {
     const v = this.task.validation;
     const { x, y } = toInputs(this.task, v);
     const logs = await this.model.evaluate(x, y, { batchSize: EVAL_CHUNK });
+    const m = this.task.trainMetric;
+    if (m) return { loss: logs.loss, metric: logs[m.name] * m.scale };
     const pred = await this.predict(v);
     this.#valPred = { step: this.#step, pred };
     const s = this.task.score(pred, v);
