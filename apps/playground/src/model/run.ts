@@ -143,8 +143,11 @@ export class Run {
     await this.model.toBackend(backend);
   }
 
-  /** One library training step on a fresh batch; with `gradients`, then the gradient per step of that batch from `inspect`. */
-  async trainStep(gradients = false): Promise<StepResult> {
+  /**
+   * One library training step on a fresh batch; with `gradients`, then (after `between`) the
+   * gradient per step of that batch from `inspect`.
+   */
+  async trainStep(gradients = false, between: () => Promise<void> = async () => {}): Promise<StepResult> {
     const batch = this.task.trainBatch(this.#rng, this.#train.batchSize);
     const { x, y } = toInputs(this.task, batch);
     const t0 = performance.now();
@@ -160,6 +163,8 @@ export class Run {
     const m = this.task.trainMetric;
     const r: StepResult = { step: this.#step, loss: logs.loss, metric: m ? logs[m.name] * m.scale : Number.NaN, ms };
     if (gradients) {
+      // A turn for the page between the step and the extra pass (GPU backends run on its thread).
+      await between();
       const ins = await inspect(this.model, x, y, { states: false, gates: false });
       r.stepGradNorms = ins.layers.map((l) => batchNorms(l.gradNorm ?? []));
     }

@@ -474,13 +474,20 @@ export class App {
       this.counts.evaluations++;
       this.history.addValidation(this.step, v);
       await this.#keepBest(v.loss);
+      await this.#breathe();
       await this.#taskView?.update(v);
       this.counts.taskUpdates++;
+      await this.#breathe();
     }
     if (inspect) await this.#inspect();
     this.#renderCharts();
     if (inspect) this.#renderInside();
     this.counts.refreshes++;
+  }
+
+  /** A task's turn for input and painting between host calls (GPU backends run on the page's thread). */
+  #breathe(): Promise<void> {
+    return this.host?.backend === 'cpu' ? Promise.resolve() : new Promise((r) => setTimeout(r, 0));
   }
 
   /** Keeps a snapshot of the run when the validation loss is the lowest so far; "Restore best" goes back to it. */
