@@ -9,7 +9,7 @@ import { type Backend, type Engine, Rng } from '@recurrent/core';
 import { data, type HostTensor, type Inspection as LibInspection, inspect, type Logs, type Sequential, TrainingDivergedError } from '@recurrent/models';
 import { GEN_VOCAB } from '../tasks/generate.js';
 import { createTask, type RawData } from '../tasks/index.js';
-import type { Batch, Task } from '../tasks/task.js';
+import { type Batch, sigmoid, type Task } from '../tasks/task.js';
 import type { WeatherTask } from '../tasks/weather.js';
 import { buildModel, compileModel, makeOptimizer } from './build.js';
 import type { ModelConfig, TrainConfig } from './config.js';
@@ -234,7 +234,7 @@ export class Run {
     if (this.task.id !== 'names') throw new Error('classify() is for the names task.');
     const batch = (this.task as Task & { classify(n: string[]): Batch }).classify(names);
     const pred = await this.predict(batch);
-    return Array.from(pred, (v) => 1 / (1 + Math.exp(-v)));
+    return Array.from(pred, sigmoid);
   }
 
   /**
