@@ -555,7 +555,7 @@ export class App {
       const first = row[0];
       $('grad-readout').textContent =
         first !== null && first > 0 && lastT > 0
-          ? `layer 1, step 0 ÷ step ${lastT}: ${(first / row[lastT]!).toExponential(1)}${lastT < T - 1 ? ` (steps after ${lastT} are padding)` : ''}`
+          ? `layer 1, step 0 ÷ step ${lastT}: ${(first / row[lastT]!).toExponential(1)}${lastT < T - 1 ? ' (then padding)' : ''}`
           : lastT === 0
             ? 'layer 1: the batch is one step long'
             : 'layer 1: no gradient reached step 0';
