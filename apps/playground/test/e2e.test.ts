@@ -267,6 +267,18 @@ describe('playground in Chromium', () => {
     await afterRefresh(page, () => page.click('#step'));
     expect(await state(page, (a) => a.step)).toBe(kept.step + 1);
     expect(await page.textContent('#status')).toMatch(/Trained one batch/);
+    // Your own words: a new generation model on pasted text; too little text is refused and changes nothing.
+    const words = Array.from({ length: 40 }, (_, i) => `zork${String.fromCharCode(97 + (i % 26))}`).join(' ');
+    await page.fill('#own-text', 'too few words');
+    await page.click('#use-own-text');
+    await page.waitForFunction(() => playground.lastError.includes('usable word'));
+    expect(await state(page, (a) => a.step)).toBe(kept.step + 1);
+    await page.fill('#own-text', words);
+    await afterRefresh(page, () => page.click('#use-own-text'));
+    expect(await state(page, (a) => [a.step, a.ownText])).toEqual([0, words]);
+    expect(await page.textContent('#task-blurb')).toMatch(/your words/);
+    await train(page, 3);
+    expect(await page.locator('#samples span').count()).toBeGreaterThan(0);
     noErrors(p);
     await page.context().close();
   });

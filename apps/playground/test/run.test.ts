@@ -19,6 +19,7 @@ import { configFromQuery, configToQuery, DEFAULT_CONFIG, type ModelConfig, type 
 import { FILE_FORMAT, loadRun, type PickedFile, type PlaygroundFile, saveRun } from '../src/model/file.js';
 import { Run, toInputs } from '../src/model/run.js';
 import { createTask } from '../src/tasks/index.js';
+import { splitWords } from '../src/tasks/text.js';
 import { checkSeed } from '../src/ui/controls.js';
 import { linearRange, logRange } from '../src/ui/ranges.js';
 
@@ -110,6 +111,41 @@ describe('Run on @recurrent/models', () => {
   });
 });
 
+describe('your own words', () => {
+  const text = Array.from({ length: 60 }, (_, i) => `wort${String.fromCharCode(97 + (i % 26))}${String.fromCharCode(97 + ((i * 7) % 26))}`).join(' ');
+  const model: ModelConfig = { task: 'generate', cell: 'gru', units: 6, layers: 1, seqLen: 10, seed: 2 };
+
+  it('the generation task trains on pasted words, which travel with the saved run; too few words change nothing', async () => {
+    const words = splitWords(`${text}, don't. 42`);
+    expect(words).toContain('worta' + 'a');
+    const a = new TrainerService(createCpuBackend(), data, async () => {});
+    await a.init(model, train);
+    const info = await a.useWords(words, model, train);
+    expect(info.blurb).toMatch(/your words; .* training words/);
+    await a.train(3, false);
+    const file = await a.exportFile([]);
+    expect((JSON.parse(file) as PlaygroundFile).playground.words).toEqual(words);
+    const b = new TrainerService(createCpuBackend(), data, async () => {});
+    await b.init(model, train);
+    const loaded = await b.load(asFile(file), { batchSize: 8 });
+    expect(loaded.words).toEqual(words);
+    expect(loaded.blurb).toBe(info.blurb);
+    const names = await b.sample(20, 0.8, 1, '');
+    expect(names).toHaveLength(20);
+    // Too few usable words: refused, and the run on the words stays.
+    await expect(a.useWords(['one', 'two'], model, train)).rejects.toThrow(/gives 2 usable words .* it needs at least 20/);
+    expect((await a.train(1, false))[0].step).toBe(4);
+    // A file saved on the name lists loads as names, not as the words of the run it replaces.
+    const c = new TrainerService(createCpuBackend(), data, async () => {});
+    await c.init(model, train);
+    const namesFile = await c.exportFile([]);
+    const back = await a.load(asFile(namesFile), { batchSize: 8 });
+    expect(back.words).toBeUndefined();
+    expect(back.blurb).toMatch(/training names/);
+    for (const s of [a, b, c]) await s.dispose();
+  });
+});
+
 describe('the library format both ways', () => {
   it('a playground save loads in Node with loadModel and predicts the same', async () => {
     const model: ModelConfig = { task: 'weather', cell: 'gru', units: 5, layers: 2, seqLen: 6, seed: 9 };
@@ -182,6 +218,7 @@ describe('hostile files', () => {
     ['learning rate -5', (f) => (f.model.modelJson.training!.optimizer!.config.learningRate = -5), /learningRate|learning rate/],
     ['damaged weights', (f) => (f.model.weights = f.model.weights.slice(0, 40)), /weights/],
     ['weights that are not base64', (f) => (f.model.weights = '!!!'), /model\.weights is not valid base64/],
+    ['words that are not a list of words', (f) => ((f.playground as { words?: unknown }).words = [{}]), /playground\.words must be a list of at most 20000 words/],
     ['an old playground format', (f) => (f.format = 'recurrent-playground/1' as typeof FILE_FORMAT), /older playground/],
   ];
   for (const [name, edit, message] of cases)

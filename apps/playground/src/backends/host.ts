@@ -79,6 +79,7 @@ function workerHost(): TrainerHost {
 const METHODS: readonly ServiceMethod[] = [
   'init',
   'load',
+  'useWords',
   'exportFile',
   'train',
   'setTrainConfig',

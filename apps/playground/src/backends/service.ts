@@ -23,13 +23,15 @@ export interface RunInfo {
 export interface LoadedInfo extends RunInfo {
   source: string;
   history: Point[];
+  /** The generation task's own words from the file (undefined: the name lists). */
+  words?: string[];
   /** A library model without a playground part: its task was inferred from its inputs and head. */
   inferred: boolean;
 }
 
 export class TrainerService {
   #backend: Backend | Engine;
-  readonly #data: RawData;
+  #data: RawData;
   readonly #yield: () => Promise<void>;
   #run?: Run;
   /** A copy of the run that "Compare backends" trains (never the user's run). */
@@ -66,12 +68,25 @@ export class TrainerService {
   async load(files: PickedFile[], fallback: { batchSize: number }): Promise<LoadedInfo> {
     const { run, meta, source, inferred } = await loadRun(this.#backend, this.#data, files, fallback);
     this.#replace(run);
-    return { ...this.#info(run), source, history: meta.history, inferred };
+    this.#data = { ...this.#data, words: meta.words };
+    return { ...this.#info(run), source, history: meta.history, inferred, words: meta.words };
+  }
+
+  /**
+   * A fresh model trained on the user's own words (the generation task), or on the name lists
+   * again (null). On failure (too few usable words) the current run and words stay.
+   */
+  async useWords(words: string[] | null, model: ModelConfig, train: TrainConfig): Promise<RunInfo> {
+    const data = { ...this.#data, words: words ?? undefined };
+    const r = Run.fresh(this.#backend, data, model, train);
+    this.#data = data;
+    this.#replace(r);
+    return this.#info(r);
   }
 
   /** The run as a playground file (JSON text, the library's saved model inside). */
   exportFile(history: Point[]): Promise<string> {
-    return saveRun(this.#r, history);
+    return saveRun(this.#r, history, this.#data.words);
   }
 
   /** Moves the run to another backend on this page with the library's `toBackend`. */

@@ -21,6 +21,7 @@ import type { Backend, Engine, RngState } from '@recurrent/core';
 import { io, loadModel, type ModelArtifacts, ModelFormatError, type Sequential } from '@recurrent/models';
 import { createTask, type RawData } from '../tasks/index.js';
 import type { Task } from '../tasks/task.js';
+import { MAX_WORD_LENGTH, MAX_WORDS } from '../tasks/text.js';
 import type { Point } from '../ui/history.js';
 import { modelConfigOf, trainConfigOf } from './build.js';
 import { LIMITS, type ModelConfig, SEQ_LEN, TASK_IDS, type TaskId } from './config.js';
@@ -42,6 +43,8 @@ export interface PlaygroundMeta {
   batches: RngState;
   history: Point[];
   savedAt?: string;
+  /** The generation task's own words, when the user pasted them (else it trains on the name lists). */
+  words?: string[];
 }
 
 export interface PlaygroundFile {
@@ -76,7 +79,7 @@ function fromBase64(text: unknown, source: string, what: string): Uint8Array {
 }
 
 /** The run as a playground file (JSON text): the library's artifacts from `model.save`, and the playground's part. */
-export async function saveRun(run: Run, history: Point[]): Promise<string> {
+export async function saveRun(run: Run, history: Point[], words?: readonly string[]): Promise<string> {
   const h = io.memory();
   await run.model.save(h);
   const a = h.artifacts!;
@@ -91,6 +94,7 @@ export async function saveRun(run: Run, history: Point[]): Promise<string> {
       batches: run.batchState,
       history,
       savedAt: new Date().toISOString(),
+      ...(words && run.task.id === 'generate' ? { words: [...words] } : {}),
     },
   };
   return JSON.stringify(file);
@@ -141,7 +145,12 @@ export function readMeta(source: string, raw: unknown): PlaygroundMeta {
       history.push(q);
     }
   const savedAt = own(raw, 'savedAt');
-  return { task: t, seqLen, batchSize, step, batches: { s: words as RngState['s'], spare: (spare as number | null | undefined) ?? null }, history, savedAt: typeof savedAt === 'string' ? savedAt.slice(0, 40) : undefined };
+  const w = own(raw, 'words');
+  if (w !== undefined && (!Array.isArray(w) || w.length > MAX_WORDS || !w.every((x) => typeof x === 'string' && x.length <= MAX_WORD_LENGTH)))
+    throw new ModelFormatError(source, `playground.words must be a list of at most ${MAX_WORDS} words of at most ${MAX_WORD_LENGTH} characters.`);
+  if (w !== undefined && t !== 'generate') throw new ModelFormatError(source, `playground.words is for the generate task, not ${t}.`);
+  return {
+    ...(w !== undefined ? { words: [...(w as string[])] } : {}), task: t, seqLen, batchSize, step, batches: { s: words as RngState['s'], spare: (spare as number | null | undefined) ?? null }, history, savedAt: typeof savedAt === 'string' ? savedAt.slice(0, 40) : undefined };
 }
 
 /**
@@ -224,6 +233,7 @@ export async function loadRun(
   fallback: { batchSize: number },
 ): Promise<{ run: Run; meta: PlaygroundMeta; source: string; inferred: boolean }> {
   const { source, artifacts, meta } = readPicked(files);
+  const lists: RawData = { ...raw, words: undefined };
   checkWidths(source, artifacts.modelJson);
   // The library's loader, on the artifacts in memory; its messages name the file the user chose.
   const model = await loadModel({ ...io.memory(artifacts), description: source }, { backend });
@@ -231,12 +241,13 @@ export async function loadRun(
     let task: Task;
     let m: PlaygroundMeta;
     if (meta) {
-      task = createTask(meta.task, meta.seqLen, raw);
+      // The file's own words or the name lists: never the words of the run being replaced.
+      task = createTask(meta.task, meta.seqLen, { ...lists, words: meta.words });
       m = meta;
     } else {
-      const id = TASK_IDS.find((t) => fits(model, createTask(t, SEQ_LEN[t].value, raw)));
-      if (!id) throw new ModelFormatError(source, `it does not fit any playground task: ${modelConfigOf(model, createTask('names', SEQ_LEN.names.value, raw))}`);
-      task = createTask(id, SEQ_LEN[id].value, raw);
+      const id = TASK_IDS.find((t) => fits(model, createTask(t, SEQ_LEN[t].value, lists)));
+      if (!id) throw new ModelFormatError(source, `it does not fit any playground task: ${modelConfigOf(model, createTask('names', SEQ_LEN.names.value, lists))}`);
+      task = createTask(id, SEQ_LEN[id].value, lists);
       const iterations = model.optimizer?.iterations ?? 0;
       m = { task: id, seqLen: SEQ_LEN[id].value, batchSize: fallback.batchSize, step: iterations, batches: { s: [0, 0, 0, 0], spare: null }, history: [] };
     }

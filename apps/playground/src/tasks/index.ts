@@ -11,6 +11,8 @@ export interface RawData {
   female: readonly string[];
   male: readonly string[];
   seattleWeatherCsv: string;
+  /** The user's own words for the generation task (pasted text split at spaces and lines); the name lists when absent. */
+  words?: readonly string[];
 }
 
 export function createTask(id: TaskId, seqLen: number, data: RawData): Task {
@@ -18,7 +20,7 @@ export function createTask(id: TaskId, seqLen: number, data: RawData): Task {
     case 'names':
       return namesTask(data.female, data.male, seqLen);
     case 'generate':
-      return generateTask(data.female, data.male, seqLen);
+      return generateTask(data.female, data.male, seqLen, data.words);
     case 'weather':
       return weatherTask(datasets.parseWeatherCsv(data.seattleWeatherCsv, 'seattle-weather.csv'), seqLen);
     case 'adding':

@@ -18,6 +18,7 @@ import {
   trainPart,
 } from '../model/config.js';
 import { MAX_FILE_BYTES, type PickedFile } from '../model/file.js';
+import { splitWords } from '../tasks/text.js';
 import type { Inspection, StepResult } from '../model/run.js';
 import { LineChart } from './chart.js';
 import { cssGradient, SIGMOID_SCALE, TANH_SCALE } from './colormap.js';
@@ -66,6 +67,8 @@ export class App {
   #taskView?: TaskView;
   #charts!: { loss: LineChart; metric: LineChart; grad: LineChart; speed: LineChart };
   #gateCanvases = new Map<string, HTMLCanvasElement>();
+  /** The text whose words the generation task trains on ('' = the name lists). */
+  ownText = '';
   /** The run at its lowest validation loss so far (a playground file), for "Restore best". */
   best?: { step: number; valLoss: number; file: string };
   /** A notice (an error, an ignored link value) is on the status line: routine messages wait until the user acts. */
@@ -363,7 +366,13 @@ export class App {
     );
     $<HTMLSelectElement>('layer-view').value = String(this.layerView);
     $('metric-title').textContent = TASK_METRIC[c.task];
-    this.#taskView = createTaskView(c.task, { call: (fn) => this.call(fn), step: () => this.step, seqLen: () => this.config.seqLen });
+    this.#taskView = createTaskView(c.task, {
+      call: (fn) => this.call(fn),
+      step: () => this.step,
+      seqLen: () => this.config.seqLen,
+      ownText: () => this.ownText,
+      useOwnText: (text) => this.useOwnText(text),
+    });
     $('task-view-title').textContent = this.#taskView.title;
     this.#taskView.mount($('task-view'));
     $('task-blurb').textContent = r.blurb;
@@ -374,6 +383,22 @@ export class App {
 
   #label(id: BackendId): string {
     return BACKENDS.find((b) => b.id === id)?.label ?? id;
+  }
+
+  /** A new model of the generation task on the words of `text`, or on the name lists (null); on failure nothing changes. */
+  async useOwnText(text: string | null): Promise<void> {
+    const was = this.running;
+    await this.pause();
+    try {
+      const words = text === null ? null : splitWords(text);
+      const r = await this.call((h) => h.useWords(words, modelPart(this.config), trainPart(this.config)));
+      this.ownText = text ?? '';
+      await this.#adopt(r);
+      this.notice(text === null ? 'Back to the name lists: a new model.' : `A new model on your words. ${r.blurb}`);
+    } catch (e) {
+      this.notice(`Could not train on that text: ${(e as Error).message} The current model stays.`, true);
+    }
+    if (was) this.run();
   }
 
   async reset(): Promise<void> {
@@ -752,6 +777,7 @@ export class App {
       const picked: PickedFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
       const r = await this.call((h) => h.load(picked, { batchSize: this.config.batchSize }));
       this.config = { ...r.model, ...r.train, backend: this.config.backend };
+      this.ownText = r.words?.join(' ') ?? '';
       writeConfig(this.config);
       this.#updateUrl();
       await this.#adopt(r, r.history);

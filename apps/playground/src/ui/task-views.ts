@@ -13,6 +13,10 @@ export interface TaskViewContext {
   call<T>(fn: (h: TrainerHost) => Promise<T>): Promise<T>;
   step(): number;
   seqLen(): number;
+  /** The pasted text the generation task trains on (empty: the name lists). */
+  ownText(): string;
+  /** Trains a new model on the words of `text`, or on the name lists again (null). */
+  useOwnText(text: string | null): Promise<void>;
 }
 
 export interface TaskView {
@@ -100,6 +104,12 @@ function generateView(ctx: TaskViewContext): TaskView {
   temp.addEventListener('input', showTemp);
   temp.addEventListener('change', () => void sample());
   prime.addEventListener('change', () => void sample());
+  // Your own words: paste any text; its words become the training data (a new model).
+  const own = el('textarea', { id: 'own-text', rows: 3, value: ctx.ownText(), placeholder: 'Paste any text: its words (letters a-z and -) become the training data.' });
+  const useOwn = el('button', { type: 'button', id: 'use-own-text', textContent: 'Train on these words' });
+  const useNames = el('button', { type: 'button', id: 'use-names', textContent: 'Back to the name lists', disabled: ctx.ownText() === '' });
+  useOwn.addEventListener('click', () => void ctx.useOwnText(own.value));
+  useNames.addEventListener('click', () => void ctx.useOwnText(null));
   again.addEventListener('click', () => void sample());
   return {
     title: 'Sampled names',
@@ -120,6 +130,9 @@ function generateView(ctx: TaskViewContext): TaskView {
             el('label', { htmlFor: 'temperature', className: 'field-label', textContent: 'Temperature ' }, tempOut),
             temp,
             el('div', {}, el('label', { htmlFor: 'prime', className: 'field-label', textContent: 'Starts with ' }), prime),
+            el('label', { htmlFor: 'own-text', className: 'field-label', textContent: 'Your own words (a new model)' }),
+            own,
+            el('div', {}, useOwn, ' ', useNames),
             el('div', {}, again),
           ),
         ),
