@@ -59,6 +59,20 @@ export function toInputs(task: Task, b: Batch): { x: HostTensor; y: HostTensor }
   return { x, y };
 }
 
+/** A one-example batch post-padded to T steps (its length kept in `lengths`, so the padding is masked). */
+function padTo(b: Batch, T: number): Batch {
+  if (b.T >= T) return b;
+  const x = new Float32Array(T * b.D);
+  x.set(b.x.subarray(0, b.T * b.D));
+  const len = b.lengths?.[0] ?? b.T;
+  const sequence = b.target.length === b.T;
+  const target = sequence ? new Float32Array(T) : b.target;
+  if (sequence) target.set(b.target);
+  const mask = b.mask ? new Float32Array(T) : undefined;
+  mask?.set(b.mask!.subarray(0, b.T));
+  return { x, B: 1, T, D: b.D, lengths: [len], target, mask };
+}
+
 /** Per step, the norm over the batch of per-example gradient norms (null where every example is padding). */
 function batchNorms(perExample: (number | null)[][]): (number | null)[] {
   const T = perExample[0]?.length ?? 0;
@@ -196,9 +210,12 @@ export class Run {
   /** Hidden states and gate activations of validation example i, from the library's inspect. */
   async inspect(i: number): Promise<Inspection> {
     const ex = this.task.example(i);
-    const { x } = toInputs(this.task, ex.batch);
+    // Post-padded to the validation length: one input shape for every example, so GPU backends
+    // compile their kernels once (padding comes after the example's steps and is masked).
+    const padded = padTo(ex.batch, this.task.validation.T);
+    const { x } = toInputs(this.task, padded);
     const ins: LibInspection = await inspect(this.model, x);
-    const pred = await this.predict(ex.batch);
+    const pred = await this.predict(padded);
     const T = ex.batch.T;
     const H = this.config.units;
     const hidden = ins.layers.map((l) => {
@@ -250,13 +267,16 @@ export class Run {
     const seqs = Array.from({ length: count }, () => [0, ...start]);
     const done = new Array(count).fill(false);
     while (done.includes(false) && seqs[0].length <= maxLen) {
-      const T = seqs[0].length;
+      // Every step predicts on the full length (zeros after the prefix): a recurrent layer's output
+      // at step t reads only steps 0..t, and one input shape means GPU kernels compile once.
+      const t = seqs[0].length - 1;
+      const T = maxLen + 1;
       const x = new Float32Array(count * T * V);
-      seqs.forEach((s, b) => s.forEach((tok, t) => (x[(b * T + t) * V + tok] = 1)));
+      seqs.forEach((s, b) => s.forEach((tok, j) => (x[(b * T + j) * V + tok] = 1)));
       const p = await this.model.predict({ data: x, shape: [count, T, V] }, { batchSize: count });
       seqs.forEach((s, b) => {
         if (done[b]) return s.push(0);
-        const logits = p.data.subarray(((b * T) + T - 1) * V, (b * T + T) * V);
+        const logits = p.data.subarray((b * T + t) * V, (b * T + t + 1) * V);
         const k = data.sampleLogits(logits, temperature, rng);
         if (k === 0) done[b] = true;
         s.push(k);
