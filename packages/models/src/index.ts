@@ -7,31 +7,48 @@
  *   ]);
  *   model.compile({ loss: 'binaryCrossentropy', optimizer: optimizers.adam({ learningRate: 1e-3 }), metrics: ['accuracy'] });
  *   const history = await model.fit(x, y, { epochs: 10, batchSize: 32, validationSplit: 0.2 });
+ *
+ * Functional models (several inputs/outputs, shared layers, encoder state -> decoder):
+ * `input({ shape })`, `layer.apply(x, { initialState })`, `model({ inputs, outputs, backend })`.
  */
+export { Sequential, sequential, type SequentialOptions } from './model/sequential.js';
 export {
   History,
-  Sequential,
-  sequential,
   type CompileOptions,
   type EvaluateOptions,
   type FitOptions,
   type InitialStates,
+  LayersModel,
+  type ModelData,
+  type ModelOptions,
   type Prediction,
   type PredictOptions,
-  type SequentialOptions,
-} from './model/sequential.js';
+} from './model/layers-model.js';
+export { Functional, type FunctionalOptions, model } from './model/functional.js';
+export type { LossesOption } from './model/compiled.js';
 export { inspect, type InspectOptions, type Inspection, type LayerInspection, type StepValues } from './model/inspect.js';
 export type { MetricName } from './model/metrics.js';
 export type { NamedWeight } from './model/weights.js';
 export { loadModel, type LoadOptions } from './load.js';
 export * as layers from './layers/index.js';
+export { input, SymbolicTensor, type ApplyOptions, type InputOptions } from './layers/symbolic.js';
+// Writing a layer of your own (README "Writing your own layer"; the contract is in layers/layer.ts).
+export {
+  Layer,
+  type Activation as LayerActivation,
+  type Backward,
+  type CallContext,
+  type LayerCall,
+  type LayerClassName,
+  type WeightSpec,
+} from './layers/layer.js';
+export { MultiInputLayer } from './layers/multi-input.js';
 export type {
   BidirectionalOptions,
   DenseOptions,
   DropoutOptions,
   EmbeddingOptions,
   GRUOptions,
-  Layer,
   LSTMOptions,
   MaskingOptions,
   MergeMode,

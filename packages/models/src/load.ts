@@ -1,11 +1,14 @@
 /** loadModel: a saved model from a path, a URL or an IO handler, onto a backend. */
-import type { Backend, Engine } from '@recurrent/core';
+import { type Backend, type Engine, RecurrentError, type RngState } from '@recurrent/core';
 import { ModelFormatError } from './errors.js';
-import { maxJsonBytes, parseModelJson } from './io/format.js';
-import type { IOHandler } from './io/handler.js';
+import { type FunctionalJson, maxJsonBytes, parseModelJson } from './io/format.js';
+import type { IOHandler, ModelArtifacts } from './io/handler.js';
 import { resolveHandler } from './io/resolve.js';
-import { artifactsToModel } from './model/serialize.js';
-import type { Sequential } from './model/sequential.js';
+import { type Functional, functionalFromJson } from './model/functional.js';
+import type { LayersModel } from './model/layers-model.js';
+import { optimizerFromConfig } from './model/optimizer-config.js';
+import { Sequential } from './model/sequential.js';
+import { readArtifacts, readOptimizer } from './model/serialize.js';
 
 export interface LoadOptions {
   backend: Backend | Engine;
@@ -27,8 +30,12 @@ export interface LoadOptions {
  * a missing, truncated, corrupted or mismatched file is a ModelFormatError. When saved with the
  * optimizer, the model comes back compiled with the optimizer state, step count and training
  * Rng, so `fit` continues exactly.
+ *
+ * The model comes back as saved, a Sequential or a functional model; the type parameter says
+ * which one you expect: `loadModel<Functional>('models/seq2seq', { backend })`.
  */
-export async function loadModel(source: string | IOHandler, options: LoadOptions): Promise<Sequential> {
+export async function loadModel<M extends Sequential | Functional = Sequential>(source: string | IOHandler, options: LoadOptions): Promise<NoInfer<M>>;
+export async function loadModel(source: string | IOHandler, options: LoadOptions): Promise<Sequential | Functional> {
   const handler = resolveHandler(source, 'load');
   const includeOptimizer = options?.includeOptimizer ?? true;
   const limits = { maxJsonBytes: maxJsonBytes(options), includeOptimizer };
@@ -42,4 +49,44 @@ export async function loadModel(source: string | IOHandler, options: LoadOptions
     return artifactsToModel({ modelJson, weights: artifacts.weights }, options.backend, handler.description);
   }
   return artifactsToModel({ ...artifacts, modelJson }, options.backend, handler.description);
+}
+
+/**
+ * Builds a model (Sequential or Functional, as saved) from checked artifacts, or throws
+ * ModelFormatError saying what is wrong. Nothing stays allocated after an error.
+ */
+export function artifactsToModel(a: ModelArtifacts, backend: Backend | Engine, source: string): Sequential | Functional {
+  const r = readArtifacts(a, source);
+  const m = r.json.model;
+  const seed = m.seed;
+  let model: LayersModel | undefined;
+  try {
+    if (m.className === 'Functional') model = functionalFromJson(m as FunctionalJson, r.layers, { backend, seed, name: m.name }, (n, s) => r.weights.read(n, s), r.fail);
+    else {
+      const s = new Sequential({ backend, seed, name: m.name }, []);
+      model = s;
+      for (const l of r.layers) s.add(l);
+      s.buildWith(m.inputShape, (n, shape) => r.weights.read(n, shape));
+    }
+    r.weights.checkAllUsed();
+    const tr = r.json.training;
+    if (tr) {
+      const optState = readOptimizer(a, source);
+      try {
+        if (tr.loss) {
+          const opt = tr.optimizer ? optimizerFromConfig(tr.optimizer.name, tr.optimizer.config) : undefined;
+          if (opt) model.compile({ loss: tr.loss, optimizer: opt, metrics: (tr.metrics ?? []) as never });
+        }
+        model.restoreTraining({ epochs: tr.epochs, rng: tr.rng as RngState }, optState);
+      } catch (err) {
+        if (err instanceof ModelFormatError) throw err;
+        if (err instanceof RecurrentError) r.fail(`training state: ${err.message}`);
+        throw err;
+      }
+    }
+  } catch (err) {
+    model?.dispose();
+    throw err;
+  }
+  return model as Sequential | Functional;
 }

@@ -6,49 +6,13 @@
  */
 import { createReferenceBackend } from '@recurrent/core/testing';
 import { describe, it } from 'vitest';
-import { type HostTensor, type Layer, layers, optimizers, sequential } from '../src/index.js';
-import { expectClose, hostTensor, randomValues } from './helpers.js';
+import { type HostTensor, type Layer, layers, sequential } from '../src/index.js';
+import { checkGradients, hostTensor, randomValues } from './helpers.js';
 
 type Loss = string | { name: string; fromLogits?: boolean };
 
-async function gradCheck(build: () => Layer[], x: HostTensor, y: HostTensor, loss: Loss, seed = 5): Promise<void> {
-  const make = (lr: number) => {
-    const m = sequential({ backend: createReferenceBackend(), seed: 3 }, build());
-    m.compile({ loss, optimizer: optimizers.sgd({ learningRate: lr }) });
-    return m;
-  };
-  const gm = make(1);
-  const fm = make(0);
-  const shapes = (await gm.getWeights()).map((w) => w.shape);
-  let s = seed;
-  const w0 = shapes.map((shape) => hostTensor(randomValues(s++, shape.reduce((a, b) => a * b, 1), 0.6), shape));
-  gm.setWeights(w0);
-  const rng0 = gm.trainingState();
-  await gm.trainOnBatch(x, y);
-  const w1 = await gm.getWeights();
-  const eps = 1e-6;
-  const lossAt = async (ws: HostTensor[]) => {
-    fm.setWeights(ws);
-    fm.restoreTraining(rng0, undefined);
-    return (await fm.trainOnBatch(x, y)).loss;
-  };
-  for (let k = 0; k < w0.length; k++) {
-    const analytic = Array.from(w0[k].data, (v, j) => v - w1[k].data[j]);
-    const numeric: number[] = [];
-    for (let j = 0; j < w0[k].data.length; j++) {
-      const v = w0[k].data[j];
-      w0[k].data[j] = v + eps;
-      const up = await lossAt(w0);
-      w0[k].data[j] = v - eps;
-      const down = await lossAt(w0);
-      w0[k].data[j] = v;
-      numeric.push((up - down) / (2 * eps));
-    }
-    expectClose(analytic, numeric, 1e-7, 1e-6, `d loss / d ${w1[k].name}`);
-  }
-  gm.dispose();
-  fm.dispose();
-}
+const gradCheck = (build: () => Layer[], x: HostTensor, y: HostTensor, loss: Loss, seed = 5): Promise<void> =>
+  checkGradients(() => sequential({ backend: createReferenceBackend(), seed: 3 }, build()), loss, x, y, seed);
 
 const B = 3;
 const T = 4;

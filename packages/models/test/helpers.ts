@@ -1,6 +1,7 @@
 import { CELL_GATES, compare, type Fixture, type TensorData, testRandom } from '@recurrent/core/testing';
 import { findReferenceFixture, loadFixtureFile, REFERENCE_FIXTURE_FILES } from '@recurrent/core/testing/node';
 import { expect } from 'vitest';
+import { type HostTensor, type LayersModel, type ModelData, optimizers } from '../src/index.js';
 
 let fixture: Promise<Fixture> | undefined;
 /** The PyTorch reference fixture (outside the repository, in ../shared/fixtures). */
@@ -35,3 +36,57 @@ export function randomValues(seed: number, n: number, s = 1): number[] {
 }
 
 export const hostTensor = (data: number[], shape: number[]) => ({ data: Float64Array.from(data), shape });
+
+/**
+ * Gradient check of a whole model: the gradients it computes (read off one SGD step with
+ * learning rate 1: g = w_before - w_after) against float64 central differences of the training
+ * loss (same dropout masks: the training Rng is rewound before each evaluation). `make` builds
+ * the model on core's float64 reference backend; `everyWeightMoves` also asks that no weight's
+ * gradient is all zero (a path the gradient must reach, e.g. an encoder's state).
+ */
+export async function checkGradients(
+  make: () => LayersModel,
+  loss: unknown,
+  x: ModelData,
+  y: ModelData,
+  seed = 5,
+  everyWeightMoves = false,
+): Promise<void> {
+  const compiled = (lr: number) => {
+    const m = make();
+    m.compile({ loss: loss as never, optimizer: optimizers.sgd({ learningRate: lr }) });
+    return m;
+  };
+  const gm = compiled(1);
+  const fm = compiled(0);
+  const shapes = (await gm.getWeights()).map((w) => w.shape);
+  let s = seed;
+  const w0 = shapes.map((shape) => hostTensor(randomValues(s++, shape.reduce((a, b) => a * b, 1), 0.6), shape));
+  gm.setWeights(w0);
+  const rng0 = gm.trainingState();
+  await gm.trainOnBatch(x, y);
+  const w1 = await gm.getWeights();
+  const eps = 1e-6;
+  const lossAt = async (ws: HostTensor[]) => {
+    fm.setWeights(ws);
+    fm.restoreTraining(rng0, undefined);
+    return (await fm.trainOnBatch(x, y)).loss;
+  };
+  for (let k = 0; k < w0.length; k++) {
+    const analytic = Array.from(w0[k].data, (v, j) => v - w1[k].data[j]);
+    const numeric: number[] = [];
+    for (let j = 0; j < w0[k].data.length; j++) {
+      const v = w0[k].data[j];
+      w0[k].data[j] = v + eps;
+      const up = await lossAt(w0);
+      w0[k].data[j] = v - eps;
+      const down = await lossAt(w0);
+      w0[k].data[j] = v;
+      numeric.push((up - down) / (2 * eps));
+    }
+    expectClose(analytic, numeric, 1e-7, 1e-6, `d loss / d ${w1[k].name}`);
+    if (everyWeightMoves) expect(analytic.some((v) => v !== 0), `${w1[k].name} gets a gradient`).toBe(true);
+  }
+  gm.dispose();
+  fm.dispose();
+}

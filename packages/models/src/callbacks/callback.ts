@@ -4,13 +4,13 @@
  * Hooks may be async; fit awaits them. Setting `model.stopTraining = true` ends fit after the
  * current batch.
  */
-import type { Sequential } from '../model/sequential.js';
+import type { LayersModel } from '../model/layers-model.js';
 
 /** Loss and metric values by name: `loss`, `accuracy`, `val_loss`, ... */
 export type Logs = Record<string, number>;
 
 export interface Callback {
-  setModel?(model: Sequential): void;
+  setModel?(model: LayersModel): void;
   onTrainBegin?(logs: Logs): void | Promise<void>;
   onTrainEnd?(logs: Logs): void | Promise<void>;
   /** `epoch` is 0-based. */
@@ -30,7 +30,7 @@ export interface Callback {
 
 export class CallbackList {
   readonly #list: Callback[];
-  constructor(list: Callback[], model: Sequential) {
+  constructor(list: Callback[], model: LayersModel) {
     this.#list = list;
     for (const c of list) c.setModel?.(model);
   }

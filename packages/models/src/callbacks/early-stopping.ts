@@ -3,7 +3,7 @@
  * With restoreBestWeights, the weights of the best epoch are put back when training ends.
  */
 import { ConfigError } from '@recurrent/core';
-import type { Sequential } from '../model/sequential.js';
+import type { LayersModel } from '../model/layers-model.js';
 import type { NamedWeight } from '../model/weights.js';
 import { type Callback, type Logs, monitorMode } from './callback.js';
 
@@ -38,7 +38,7 @@ export class EarlyStopping implements Callback {
   bestEpoch = -1;
   best = NaN;
   #wait = 0;
-  #model?: Sequential;
+  #model?: LayersModel;
   #bestWeights?: NamedWeight[];
 
   constructor(options: EarlyStoppingOptions = {}) {
@@ -58,7 +58,7 @@ export class EarlyStopping implements Callback {
     this.startFromEpoch = options.startFromEpoch ?? 0;
   }
 
-  setModel(model: Sequential): void {
+  setModel(model: LayersModel): void {
     this.#model = model;
   }
 

@@ -5,7 +5,7 @@
  */
 import { ConfigError } from '@recurrent/core';
 import type { IOHandler } from '../io/handler.js';
-import type { Sequential } from '../model/sequential.js';
+import type { LayersModel } from '../model/layers-model.js';
 import { type Callback, type Logs, monitorMode } from './callback.js';
 
 export interface ModelCheckpointOptions {
@@ -26,7 +26,7 @@ export class ModelCheckpoint implements Callback {
   best: number;
   /** Epochs (0-based) that were saved. */
   readonly saved: number[] = [];
-  #model?: Sequential;
+  #model?: LayersModel;
 
   constructor(options: ModelCheckpointOptions) {
     if (!options || (typeof options.path !== 'string' && typeof options.path !== 'function' && typeof options.path !== 'object'))
@@ -40,7 +40,7 @@ export class ModelCheckpoint implements Callback {
     this.best = this.mode === 'min' ? Infinity : -Infinity;
   }
 
-  setModel(model: Sequential): void {
+  setModel(model: LayersModel): void {
     this.#model = model;
   }
 

@@ -97,20 +97,40 @@ export interface OptimizerJson extends BinaryManifest {
   slots: WeightEntry[];
 }
 
+/** A tensor of a functional graph: a model input by name, or output `output` (0: the layer's output, 1..: its states) of an earlier node. */
+export type RefJson = { input: string } | { node: number; output: number };
+
+/** A functional model's topology: every layer once, the calls in run order, and the outputs. */
+export interface FunctionalJson {
+  className: 'Functional';
+  name: string;
+  seed: number;
+  layers: LayerJson[];
+  inputs: { name: string; shape: (number | null)[]; dtype?: 'float32' | 'int32' }[];
+  /** Layer calls in run order; a node reads only model inputs and earlier nodes. */
+  nodes: { layer: string; inputs: RefJson[]; initialState?: RefJson[] }[];
+  outputs: RefJson[];
+}
+
+export interface SequentialJson {
+  className: 'Sequential';
+  name: string;
+  seed: number;
+  /** Input shape without the batch axis. */
+  inputShape: (number | null)[];
+  layers: LayerJson[];
+}
+
+/** The saved loss: one, one per output, or by output name. */
+export type LossJson = { name: string; fromLogits?: boolean };
+
 export interface ModelJson {
   format: typeof MODEL_FORMAT;
   generator?: string;
-  model: {
-    className: 'Sequential';
-    name: string;
-    seed: number;
-    /** Input shape without the batch axis. */
-    inputShape: (number | null)[];
-    layers: LayerJson[];
-  };
+  model: SequentialJson | FunctionalJson;
   weights: BinaryManifest & { entries: WeightEntry[] };
   training?: {
-    loss?: { name: string; fromLogits?: boolean };
+    loss?: LossJson | LossJson[] | Record<string, LossJson>;
     metrics?: string[];
     /** Epochs trained so far. */
     epochs: number;
@@ -194,10 +214,11 @@ export function parseModelJson(source: string, json: unknown): ModelJson {
         (json.format === undefined && 'modelTopology' in json ? 'This looks like a tfjs model; it cannot be loaded here.' : ''),
     );
   const model = json.model;
-  if (!isObj(model) || model.className !== 'Sequential')
+  if (!isObj(model) || (model.className !== 'Sequential' && model.className !== 'Functional'))
     throw new ModelFormatError(source, `model.json model must be { className: 'Sequential', ... }, got ${quote(isObj(model) ? model.className : model)}.`);
   if (!Array.isArray(model.layers) || model.layers.length === 0) throw new ModelFormatError(source, 'model.json model.layers must be a non-empty array.');
-  if (!Array.isArray(model.inputShape) || !model.inputShape.every((d) => d === null || (Number.isInteger(d) && d >= 1)))
+  if (model.className === 'Functional') checkGraph(source, model);
+  else if (!isSymShape(model.inputShape))
     throw new ModelFormatError(source, `model.json model.inputShape must be an array of positive integers or null, got ${quote(model.inputShape)}.`);
   if (!Number.isSafeInteger(model.seed)) throw new ModelFormatError(source, `model.json model.seed must be an integer, got ${quote(model.seed)}.`);
   const weights = manifest(source, 'weights', json.weights);
@@ -221,4 +242,61 @@ export function parseModelJson(source: string, json: unknown): ModelJson {
     }
   }
   return out;
+}
+
+
+const isSymShape = (v: unknown): v is (number | null)[] => Array.isArray(v) && v.every((d) => d === null || (Number.isInteger(d) && d >= 1));
+
+/** Most layer calls a saved graph may list (real models have tens). */
+const MAX_NODES = 100_000;
+
+/**
+ * A functional model's graph: inputs with names and shapes, nodes naming a layer of the file
+ * and reading only inputs and earlier nodes (so no cycle), outputs reading nodes.
+ */
+function checkGraph(source: string, m: Record<string, unknown>): void {
+  const fail = (msg: string): never => {
+    throw new ModelFormatError(source, `model.json model.${msg}`);
+  };
+  const inputs = m.inputs;
+  if (!Array.isArray(inputs) || inputs.length === 0) fail('inputs must be a non-empty array of { name, shape }.');
+  const names = new Set<string>();
+  (inputs as unknown[]).forEach((x, i) => {
+    if (!isObj(x) || typeof x.name !== 'string' || !x.name || x.name.length > 200 || !isSymShape(x.shape) || x.shape.length === 0)
+      fail(`inputs[${i}] must be { name, shape } with a non-empty shape of positive integers or null, got ${quote(x)}.`);
+    const r = x as Record<string, unknown>;
+    if (r.dtype !== undefined && r.dtype !== 'float32' && r.dtype !== 'int32') fail(`inputs[${i}].dtype must be 'float32' or 'int32'.`);
+    if (names.has(r.name as string)) fail(`inputs: the name ${quote(r.name)} appears twice.`);
+    names.add(r.name as string);
+  });
+  const layerNames = new Set((m.layers as unknown[]).map((l) => (isObj(l) && isObj(l.config) ? l.config.name : undefined)));
+  const nodes = m.nodes;
+  if (!Array.isArray(nodes) || nodes.length === 0 || nodes.length > MAX_NODES) fail(`nodes must be an array of 1 to ${MAX_NODES} layer calls.`);
+  const ref = (where: string, r: unknown, before: number) => {
+    if (isObj(r) && typeof r.input === 'string' && Object.keys(r).length === 1) {
+      if (!names.has(r.input)) fail(`${where}: no input named ${quote(r.input)}.`);
+      return;
+    }
+    if (!isObj(r) || !Number.isInteger(r.node) || !Number.isInteger(r.output) || (r.output as number) < 0 || (r.output as number) > 16)
+      fail(`${where} must be { input: name } or { node, output } (integers), got ${quote(r)}.`);
+    const n = (r as { node: number }).node;
+    if (n < 0 || n >= before) fail(`${where} reads node ${n}; a node reads only earlier nodes (0..${before - 1}).`);
+  };
+  (nodes as unknown[]).forEach((n, i) => {
+    if (!isObj(n) || typeof n.layer !== 'string' || !Array.isArray(n.inputs) || n.inputs.length === 0 || n.inputs.length > 64)
+      fail(`nodes[${i}] must be { layer, inputs: [1 to 64 refs], initialState? }, got ${quote(n)}.`);
+    const r = n as { layer: string; inputs: unknown[]; initialState?: unknown };
+    if (!layerNames.has(r.layer)) fail(`nodes[${i}].layer ${quote(r.layer)} is no layer of the file.`);
+    r.inputs.forEach((x, k) => ref(`nodes[${i}].inputs[${k}]`, x, i));
+    if (r.initialState !== undefined) {
+      if (!Array.isArray(r.initialState) || r.initialState.length > 64) fail(`nodes[${i}].initialState must be an array of refs.`);
+      (r.initialState as unknown[]).forEach((x, k) => ref(`nodes[${i}].initialState[${k}]`, x, i));
+    }
+  });
+  const outputs = m.outputs;
+  if (!Array.isArray(outputs) || outputs.length === 0 || outputs.length > 64) fail('outputs must be an array of 1 to 64 refs.');
+  (outputs as unknown[]).forEach((x, k) => {
+    ref(`outputs[${k}]`, x, (nodes as unknown[]).length);
+    if (isObj(x) && 'input' in x) fail(`outputs[${k}] is a model input; an output comes from a layer.`);
+  });
 }

@@ -8,7 +8,7 @@ import { ConfigError, type Param, type Tensor } from '@recurrent/core';
 import type { InputData } from '../inputs.js';
 import { noUnknown, oneOf, shapeOption } from '../internal/options.js';
 import type { SymShape } from '../internal/shape.js';
-import { type Activation, type CallContext, Layer, type LayerBaseOptions, type LayerCall, type WeightSpec } from './layer.js';
+import { type Activation, type CallContext, Layer, type LayerBaseOptions, type LayerCall, type StateCarrier, type WeightSpec } from './layer.js';
 import { RecurrentLayer } from './recurrent.js';
 
 export const MERGE_MODES = ['concat', 'sum', 'mul', 'ave'] as const;
@@ -45,6 +45,26 @@ export class Bidirectional extends Layer {
 
   get returnState(): boolean {
     return this.forward.returnState;
+  }
+
+  override get returnsState(): boolean {
+    return this.forward.returnState;
+  }
+
+  override get stateCount(): number {
+    return 2 * this.forward.stateCount;
+  }
+
+  override get carriesState(): boolean {
+    return this.forward.stateful;
+  }
+
+  override stateShapes(): SymShape[] {
+    return [...this.forward.stateShapes(), ...this.backward.stateShapes()];
+  }
+
+  override stateCarriers(): StateCarrier[] {
+    return [this.forward, this.backward];
   }
 
   computeOutputShape(input: SymShape): SymShape {
@@ -100,7 +120,7 @@ export class Bidirectional extends Layer {
     return {
       out: { t: y, mask: cf.out.mask },
       states: this.returnState ? [...(cf.states ?? []), ...(cb.states ?? [])] : undefined,
-      backward: (dy) => {
+      backward: (dy, dStates) => {
         let dF: Tensor;
         let dB: Tensor;
         switch (this.mergeMode) {
@@ -121,9 +141,10 @@ export class Bidirectional extends Layer {
             dF = dB = e.scale(dy, 0.5);
             break;
         }
-        const gf = cf.backward(dF);
-        const gb = cb.backward(dB);
-        return { dx: gf.dx && gb.dx ? e.add(gf.dx, gb.dx) : undefined, grads: [...gf.grads, ...gb.grads] };
+        const gf = cf.backward(dF, dStates?.slice(0, n));
+        const gb = cb.backward(dB, dStates?.slice(n));
+        const dInitialState = gf.dInitialState && gb.dInitialState ? [...gf.dInitialState, ...gb.dInitialState] : undefined;
+        return { dx: gf.dx && gb.dx ? e.add(gf.dx, gb.dx) : undefined, grads: [...gf.grads, ...gb.grads], dInitialState };
       },
     };
   }

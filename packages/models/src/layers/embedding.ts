@@ -40,6 +40,10 @@ export class Embedding extends Layer {
     this.#init = initializer(w, 'embeddingsInitializer', options.embeddingsInitializer, 'uniform');
   }
 
+  override get readsIndices(): boolean {
+    return true;
+  }
+
   computeOutputShape(input: SymShape): SymShape {
     return [...input, this.outputDim];
   }

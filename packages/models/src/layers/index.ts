@@ -2,7 +2,14 @@
  * Layer factories, named as in tfjs-layers (`layers.lstm({ units: 32 })`), with Keras 3
  * semantics and defaults.
  */
+import { Activation, type ActivationOptions } from './activation.js';
+import { Add, type AddOptions } from './add.js';
 import { Bidirectional, type BidirectionalOptions } from './bidirectional.js';
+import { Concatenate, type ConcatenateOptions } from './concatenate.js';
+import { Dot, type DotOptions } from './dot.js';
+import { Flatten, type FlattenOptions } from './flatten.js';
+import { Permute, type PermuteOptions } from './permute.js';
+import { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
 import { Dense, type DenseOptions } from './dense.js';
 import { Dropout, type DropoutOptions } from './dropout.js';
 import { Embedding, type EmbeddingOptions } from './embedding.js';
@@ -29,7 +36,30 @@ export const bidirectional = (options: BidirectionalOptions): Bidirectional => n
 /** Applies a per-step layer to every step of a sequence. */
 export const timeDistributed = (options: TimeDistributedOptions): TimeDistributed => new TimeDistributed(options);
 
+/** [batch, features] -> [batch, n, features]. */
+export const repeatVector = (options: RepeatVectorOptions): RepeatVector => new RepeatVector(options);
+/** Joins inputs along an axis (functional models: concatenate().apply([a, b])). */
+export const concatenate = (options: ConcatenateOptions = {}): Concatenate => new Concatenate(options);
+/** Elementwise sum of inputs of one shape (functional models). */
+export const add = (options: AddOptions = {}): Add => new Add(options);
+/** Per-sample dot product over one axis of each of two inputs (functional models). */
+export const dot = (options: DotOptions): Dot => new Dot(options);
+/** An activation on its own; softmax over `axis`. */
+export const activation = (options: ActivationOptions): Activation => new Activation(options);
+/** [batch, ...] -> [batch, product of the rest]. */
+export const flatten = (options: FlattenOptions = {}): Flatten => new Flatten(options);
+/** Reorders the axes after the batch axis (1-based dims). */
+export const permute = (options: PermuteOptions): Permute => new Permute(options);
+
 export { Layer, type LayerClassName } from './layer.js';
+export { Activation, type ActivationOptions } from './activation.js';
+export { Add, type AddOptions } from './add.js';
+export { Concatenate, type ConcatenateOptions } from './concatenate.js';
+export { Dot, type DotOptions } from './dot.js';
+export { Flatten, type FlattenOptions } from './flatten.js';
+export { Permute, type PermuteOptions } from './permute.js';
+export { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
+export { MultiInputLayer } from './multi-input.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './bidirectional.js';
 export { Dense, type DenseOptions } from './dense.js';
 export { Dropout, type DropoutOptions } from './dropout.js';

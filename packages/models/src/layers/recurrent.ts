@@ -38,7 +38,7 @@ import { gatherSteps, invert } from '../internal/gather.js';
 import { bool, initializer, noUnknown, oneOf, posInt, rate, shapeOption } from '../internal/options.js';
 import { planSequence } from '../internal/sequence-plan.js';
 import type { SymShape } from '../internal/shape.js';
-import { type Activation, type CallContext, Layer, type LayerBaseOptions, type LayerCall, type LayerClassName, type WeightSpec } from './layer.js';
+import { type Activation, type CallContext, Layer, type LayerBaseOptions, type LayerCall, type LayerClassName, type StateCarrier, type WeightSpec } from './layer.js';
 
 export interface RecurrentOptions extends LayerBaseOptions {
   /** Size of the hidden state. */
@@ -193,8 +193,24 @@ export class RecurrentLayer extends Layer {
     return new RecurrentLayer(this.kind, { ...this.#options, ...overrides });
   }
 
-  get stateCount(): number {
+  override get stateCount(): number {
     return this.kind === 'lstm' ? 2 : 1;
+  }
+
+  override get returnsState(): boolean {
+    return this.returnState;
+  }
+
+  override get carriesState(): boolean {
+    return this.stateful;
+  }
+
+  override stateShapes(): SymShape[] {
+    return Array.from({ length: this.stateCount }, () => [this.units]);
+  }
+
+  override stateCarriers(): StateCarrier[] {
+    return [this];
   }
 
   #inputDim(input: SymShape): number {
@@ -352,7 +368,7 @@ export class RecurrentLayer extends Layer {
     return {
       out: { t: y, mask: this.returnSequences ? plan.outMask : undefined },
       states: this.returnState ? finals : undefined,
-      backward: (dy) => {
+      backward: (dy, dStates) => {
         if (!f.tape) throw new ConfigError(`${this.name}: backward needs a training forward pass.`);
         let opts: RnnBackwardOptions;
         if (this.returnSequences) opts = { dy: outIdx ? gatherSteps(e, dy, e.tensor(invert(plan.outIdx!), [B * T])) : dy };
@@ -361,15 +377,23 @@ export class RecurrentLayer extends Layer {
             throw new ShapeError(`${this.name} (output gradient)`, dy.shape, `[${B}, ${H}]`);
           opts = { dState: { h: dy } };
         }
+        // Gradients reaching the returned states (a graph using them, e.g. as a decoder's initialState).
+        const [dh, dc] = dStates ?? [];
+        if (dh) opts.dState = { ...opts.dState, h: opts.dState?.h ? e.add(opts.dState.h, dh) : dh };
+        if (dc) opts.dState = { ...opts.dState, c: dc };
         const { observe } = ctx;
         if (observe) opts.onStepGrad = (t, dh) => observe.stepGrad(this.name, t, dh);
         const gradsOf = (g: RnnGrads) => [g.Wx, g.Wh, ...(this.useBias ? [g.bx!] : []), ...(this.recurrentBias ? [g.bh!] : [])];
-        if (ctx.inputGrad === false) return { grads: gradsOf(rnnBackward(e, f.tape, { ...opts, inputGrad: false }).grads) };
+        const initGrad = (s: { h: Tensor; c?: Tensor }) => (init && ctx.initialState ? (this.kind === 'lstm' ? [s.h, s.c!] : [s.h]) : undefined);
+        if (ctx.inputGrad === false) {
+          const r = rnnBackward(e, f.tape, { ...opts, inputGrad: false });
+          return { grads: gradsOf(r.grads), dInitialState: initGrad(r.dState0) };
+        }
         const r = rnnBackward(e, f.tape, opts);
         let dx = r.dx;
         if (inIdx) dx = gatherSteps(e, dx, e.tensor(invert(plan.inIdx!), [B * T]));
         if (dpMask) dx = e.mul(dx, dpMask);
-        return { dx, grads: gradsOf(r.grads) };
+        return { dx, grads: gradsOf(r.grads), dInitialState: initGrad(r.dState0) };
       },
     };
   }

@@ -3,7 +3,14 @@
  * by the type system, so a new layer class without a loader is a compile error.
  */
 import { ConfigError, quote } from '@recurrent/core';
+import { Activation } from './activation.js';
+import { Add } from './add.js';
 import { Bidirectional } from './bidirectional.js';
+import { Concatenate } from './concatenate.js';
+import { Dot } from './dot.js';
+import { Flatten } from './flatten.js';
+import { Permute } from './permute.js';
+import { RepeatVector } from './repeat-vector.js';
 import { Dense } from './dense.js';
 import { Dropout } from './dropout.js';
 import { Embedding } from './embedding.js';
@@ -38,6 +45,13 @@ const LOADERS: { [K in LayerClassName]: (c: Config) => Layer } = {
     const { layer, ...rest } = shapeOptions(c);
     return new TimeDistributed({ ...(rest as object), layer: layerFromJson(layer) });
   },
+  Activation: (c) => new Activation(shapeOptions(c) as never),
+  Add: (c) => new Add(c as never),
+  Concatenate: (c) => new Concatenate(c as never),
+  Dot: (c) => new Dot(c as never),
+  Flatten: (c) => new Flatten(shapeOptions(c) as never),
+  Permute: (c) => new Permute(shapeOptions(c) as never),
+  RepeatVector: (c) => new RepeatVector(shapeOptions(c) as never),
 };
 
 export const LAYER_CLASSES = Object.keys(LOADERS) as LayerClassName[];

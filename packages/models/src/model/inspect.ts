@@ -1,5 +1,5 @@
 /**
- * `inspect(model, x, y?, options)`: what every recurrent layer did on one batch, per example and
+ * `model.inspect(x, y?, options)` (or `inspect(model, x, y?, options)`): what every recurrent layer did on one batch, per example and
  * per input position: the hidden (and LSTM cell) state after the step, the gate activations, and
  * the norm of the gradient of the loss reaching that state (d loss / d h_t, the quantity whose
  * decay over t is the vanishing gradient). It runs the model's own layers and core's BPTT: the
@@ -9,12 +9,13 @@
  * Cheap when not asked for: training and prediction pass no observer and compute nothing extra.
  * No dropout runs (no random masks); the weights are not changed.
  */
-import { CELL_FACTS, type CellKind, ConfigError, type RnnTape, type Tensor } from '@recurrent/core';
-import { type InputData, toHost } from '../inputs.js';
-import type { SeqMask } from '../internal/mask.js';
-import type { Activation, CallContext, LayerCall, RecurrentObserver } from '../layers/layer.js';
-import { batchLoss, prepareTargets } from './losses.js';
-import type { Sequential } from './sequential.js';
+import { CELL_FACTS, type CellKind, type Engine, type RnnTape, type Tensor } from '@recurrent/core';
+import type { HostTensor, InputData } from '../inputs.js';
+import type { CallContext, RecurrentObserver } from '../layers/layer.js';
+import { inBatchScope, inputActivations } from './batch-loop.js';
+import type { Compiled } from './compiled.js';
+import type { LayerGraph } from './graph.js';
+import { graphLoss } from './train-step.js';
 
 export interface InspectOptions {
   /** Hidden (and LSTM cell) states (default true). */
@@ -60,20 +61,26 @@ interface Recorded {
   grads: { t: number; dh: Tensor }[];
 }
 
-export async function inspect(model: Sequential, x: InputData, y?: InputData, options: InspectOptions = {}): Promise<Inspection> {
+/**
+ * `inspect(model, x, y?, options)`: the same as `model.inspect(x, y?, options)`.
+ */
+export function inspect(model: { inspect(x: never, y?: never, options?: InspectOptions): Promise<Inspection> }, x: InputData, y?: InputData, options: InspectOptions = {}): Promise<Inspection> {
+  return model.inspect(x as never, y as never, options);
+}
+
+/** What inspecting needs of a model. */
+export interface InspectTarget {
+  engine: Engine;
+  graph: LayerGraph;
+  compiled: Compiled | undefined;
+}
+
+/** model.inspect's work, on checked host inputs and prepared targets (ys undefined: no loss, no gradients). */
+export async function inspectModel(m: InspectTarget, xs: HostTensor[], ys: HostTensor[] | undefined, options: InspectOptions): Promise<Inspection> {
   const wantStates = options.states ?? true;
   const wantGates = options.gates ?? true;
-  const wantGrads = y !== undefined && (options.gradients ?? true);
-  const e = model.params[0]?.value.engine;
-  if (!e || !model.outputShape) throw new ConfigError('inspect: the model is not built; give its first layer an inputShape (or fit it once) first.');
-  if (model.layers.some((l) => 'stateful' in l && l.stateful))
-    throw new ConfigError('inspect: a stateful layer would carry this batch into its state; inspect a copy of the model built without stateful.');
-  const X = toHost(x, 'inspect x');
-  const loss = model.compiledConfig?.loss;
-  if (y !== undefined && !loss) throw new ConfigError('inspect: y needs the loss of a compiled model; compile it first, or leave y out.');
-  const out = [X.shape[0], ...model.outputShape.map((d, i) => d ?? X.shape[i + 1])];
-  const Y = y !== undefined && loss ? prepareTargets(loss, toHost(y, 'inspect y'), out, 'inspect y') : undefined;
-
+  const wantGrads = ys !== undefined && (options.gradients ?? true);
+  const e = m.engine;
   const records = new Map<string, Recorded>();
   const kept: Tensor[] = [];
   const keep = (t: Tensor): Tensor => {
@@ -101,31 +108,19 @@ export async function inspect(model: Sequential, x: InputData, y?: InputData, op
 
   let lossValue: Tensor | undefined;
   try {
-    e.scope(() => {
-      const deferred: Tensor[] = [];
+    inBatchScope(e, undefined, (defer) => {
       // training: true keeps core's tape; no rng, so no dropout mask is drawn.
-      const ctx: CallContext = { e, training: true, defer: (t) => deferred.push(t), observe };
-      try {
-        const mask: SeqMask | undefined = X.mask ? { B: X.shape[0], T: X.shape[1], valid: X.mask as Uint8Array } : undefined;
-        let a: Activation = { t: e.tensor(X.data, X.shape, 'inspect x'), host: X, mask };
-        const calls: LayerCall[] = [];
-        for (const [i, layer] of model.layers.entries()) {
-          const c = layer.call({ ...ctx, inputGrad: i > 0 }, a);
-          calls.push(c);
-          a = c.out;
-        }
-        if (!Y || !loss) return;
-        const L = batchLoss(e, loss, calls[calls.length - 1], Y, a.mask);
-        lossValue = keep(e.affine(L.value, 1, 0));
-        if (!wantGrads) return;
-        let b = L.backward();
-        for (let i = calls.length - 1; i > 0 && b.dx; i--) b = calls[i - 1].backward(b.dx);
-      } finally {
-        for (const t of deferred) t.dispose();
-      }
+      const ctx: CallContext = { e, training: true, defer, observe };
+      const run = m.graph.run(ctx, inputActivations(e, xs));
+      if (!ys || !m.compiled) return;
+      const L = graphLoss(e, m.compiled, run, ys);
+      lossValue = keep(e.affine(L.value, 1, 0));
+      if (!wantGrads) return;
+      L.backward();
+      run.backward();
     });
     const layers: LayerInspection[] = [];
-    for (const [layer, r] of records) layers.push(await read(layer, r, X.shape[0], wantStates, wantGates, wantGrads));
+    for (const [layer, r] of records) layers.push(await read(layer, r, xs[0].shape[0], wantStates, wantGates, wantGrads));
     return { loss: lossValue ? (await lossValue.data())[0] : undefined, layers };
   } finally {
     for (const t of kept) t.dispose();

@@ -1,23 +1,25 @@
-/** model.summary(): one row per layer with its output shape and parameter count. */
+/** model.summary(): one row per layer (or layer call) with its output shape and parameter count. */
 import { fmt } from '../internal/shape.js';
-import type { Sequential } from './sequential.js';
+import type { Layer } from '../layers/layer.js';
 
-const thousands = (n: number) => n.toLocaleString('en-US');
+export const thousands = (n: number): string => n.toLocaleString('en-US');
 
-export function summaryText(model: Sequential): string {
-  const kind = (l: (typeof model.layers)[number]) => (l.summaryDetail() ? `${l.className}, ${l.summaryDetail()}` : l.className);
-  const rows = model.layers.map((l) => [`${l.name} (${kind(l)})`, l.builtOutput ? fmt([null, ...l.builtOutput]) : '(not built)', thousands(l.countParams())]);
-  const head = ['Layer (type)', 'Output shape', 'Params'];
-  const w = [0, 1, 2].map((i) => Math.max(head[i].length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => `${r[0].padEnd(w[0])}   ${r[1].padEnd(w[1])}   ${r[2].padStart(w[2])}`;
-  const rule = '─'.repeat(w[0] + w[1] + w[2] + 6);
-  const input = model.inputShape ? fmt([null, ...model.inputShape]) : '(unknown until built)';
-  return [
-    `Model: "${model.name}"  input ${input}  backend ${model.backend.name}`,
-    line(head),
-    rule,
-    ...rows.map(line),
-    rule,
-    `Total params: ${thousands(model.countParams())}`,
-  ].join('\n');
+/** "name (Type[, detail])". */
+export const layerLabel = (l: Layer): string => `${l.name} (${l.summaryDetail() ? `${l.className}, ${l.summaryDetail()}` : l.className})`;
+
+/** A layer's built output shape with the batch axis, or '(not built)'. */
+export const builtShape = (l: Layer): string => (l.builtOutput ? fmt([null, ...l.builtOutput]) : '(not built)');
+
+/**
+ * The table: `title`, then the columns 'Layer (type)', 'Output shape', 'Params' (right-aligned)
+ * and, when rows have a fourth cell, 'Connected to'; then the total.
+ */
+export function summaryText(title: string, rows: string[][], total: number): string {
+  const head = ['Layer (type)', 'Output shape', 'Params', ...(rows.some((r) => r.length > 3) ? ['Connected to'] : [])];
+  const cols = head.map((_, i) => i);
+  const w = cols.map((i) => Math.max(head[i].length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]) =>
+    cols.map((i) => (i === 2 ? (r[i] ?? '').padStart(w[i]) : i === cols.length - 1 ? (r[i] ?? '') : (r[i] ?? '').padEnd(w[i]))).join('   ');
+  const rule = '─'.repeat(w.reduce((a, b) => a + b, 0) + 3 * (cols.length - 1));
+  return [title, line(head), rule, ...rows.map(line), rule, `Total params: ${thousands(total)}`].join('\n');
 }
