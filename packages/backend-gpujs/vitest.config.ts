@@ -10,7 +10,9 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    testTimeout: 120_000,
+    // Generous: gpu.js webasm runs the finite-difference checks in JavaScript (2 minutes on a loaded 2-core machine).
+    testTimeout: 600_000,
+    hookTimeout: 300_000,
     projects: [
       { extends: true, test: { name: 'node', include: ['test/*.test.ts'] } },
       {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendId, TaskId } from '../src/model/config.js';
-import type { App, SavedModel } from '../src/ui/app.js';
+import type { PlaygroundFile } from '../src/model/file.js';
+import type { App } from '../src/ui/app.js';
 import { type AppServer, type OpenedPage, openPage, ROOT, startApp } from './support/app-server.js';
 
 declare const playground: App;
@@ -131,7 +132,9 @@ describe('playground in Chromium', () => {
         expect(await draws(page, '#gates canvas[data-gate="f"]')).toBeGreaterThan(before.gate);
         expect(await state(page, (a) => a.counts.taskUpdates)).toBeGreaterThan(before.tasks);
         expect(h.norms?.length).toBe(1);
-        expect(h.norms![0].some((v) => v > 0)).toBe(true);
+        expect(h.norms![0].some((v) => v !== null && v > 0)).toBe(true);
+        // The readout names a ratio even when the last steps are padding in the whole batch.
+        expect(await page.textContent('#grad-readout')).toMatch(/step 0 ÷ step \d+/);
         expect(Number(await page.$eval('#chart-grad', (e) => (e as HTMLElement).dataset.points))).toBe(h.norms![0].length);
         const taskView: Record<TaskId, string> = {
           names: '#task-view .prob-list li',
@@ -199,7 +202,8 @@ describe('playground in Chromium', () => {
       const r = rows.find((x) => x.id === id)!;
       expect(r.ok, `${id}: ${r.reason}`).toBe(true);
       expect(r.msPerStep).toBeGreaterThan(0);
-      expect(r.losses?.length).toBe(8);
+      // Warm-up steps and the timed rounds, all on the same batches.
+      expect(r.losses?.length).toBe(5 + 3 * 8);
       // Same weights, same batches: float32 backends agree closely with the CPU backend.
       expect(r.maxLossDiff).toBeLessThan(1e-3);
       expect(r.maxWeightDiff).toBeLessThan(1e-3);
@@ -220,11 +224,13 @@ describe('playground in Chromium', () => {
     const saved = await state(page, (a) => ({ step: a.step, val: a.history.lastValidation()!.valLoss! }));
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save')]);
     const file = await download.path();
-    const json = JSON.parse(readFileSync(file, 'utf8')) as SavedModel;
-    expect(json.format).toBe('recurrent-playground/1');
-    expect(json.step).toBe(saved.step);
-    expect(json.model.task).toBe('generate');
-    expect(json.params.map((q) => q.name)).toEqual(['l1.Wx', 'l1.Wh', 'l1.bx', 'head.W', 'head.b']);
+    const json = JSON.parse(readFileSync(file, 'utf8')) as PlaygroundFile;
+    expect(json.format).toBe('recurrent-playground/2');
+    expect(json.playground.step).toBe(saved.step);
+    expect(json.playground.task).toBe('generate');
+    // The library's format inside: model.json's manifest names the LSTM layer's and the head's weights.
+    expect(json.model.modelJson.format).toBe('recurrent-model/1');
+    expect(json.model.modelJson.weights.entries.map((q) => q.name)).toEqual(['rnn1/kernel', 'rnn1/recurrent_kernel', 'rnn1/bias', 'head/kernel', 'head/bias']);
     // A different model first (reset to step 0), then load the file.
     await afterRefresh(page, () => page.click('#reset'));
     expect(await state(page, (a) => a.step)).toBe(0);
@@ -238,10 +244,41 @@ describe('playground in Chromium', () => {
     // Training continues from the loaded step.
     await train(page, 3);
     expect(await state(page, (a) => a.step)).toBeGreaterThanOrEqual(saved.step + 4);
-    // A file that is not a saved model is refused with a reason, and the model stays.
+    // A file that is not a saved model, or a hostile one, is refused with a reason; the model,
+    // its step and the settings stay, and the message stays until the user acts.
+    const kept = await state(page, (a) => ({ step: a.step, config: a.config }));
     await page.setInputFiles('#load-file', { name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
     await page.waitForFunction(() => playground.lastError.includes('notes.json'));
-    expect(await page.textContent('#status')).toMatch(/not a model saved by this playground/);
+    expect(await page.textContent('#status')).toMatch(/its format is undefined; wanted recurrent-playground\/2.*Nothing changed/);
+    const hostile = structuredClone(json);
+    (hostile.playground as { task: string }).task = 'constructor';
+    hostile.model.modelJson.model.layers[0].config.units = 99999999;
+    await page.setInputFiles('#load-file', { name: 'hostile.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(hostile)) });
+    await page.waitForFunction(() => playground.lastError.includes('hostile.json'));
+    expect(await page.textContent('#status')).toMatch(/playground\.task is 'constructor'/);
+    expect(await state(page, (a) => ({ step: a.step, config: a.config }))).toEqual(kept);
+    // Still there after a while (no routine message replaced it), and visible at 1280 x 800.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.waitForTimeout(1500);
+    expect(await page.textContent('#status')).toMatch(/hostile\.json/);
+    const box = (await page.locator('#status').boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(800);
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    await afterRefresh(page, () => page.click('#step'));
+    expect(await state(page, (a) => a.step)).toBe(kept.step + 1);
+    expect(await page.textContent('#status')).toMatch(/Trained one batch/);
+    // Your own words: a new generation model on pasted text; too little text is refused and changes nothing.
+    const words = Array.from({ length: 40 }, (_, i) => `zork${String.fromCharCode(97 + (i % 26))}`).join(' ');
+    await page.fill('#own-text', 'too few words');
+    await page.click('#use-own-text');
+    await page.waitForFunction(() => playground.lastError.includes('usable word'));
+    expect(await state(page, (a) => a.step)).toBe(kept.step + 1);
+    await page.fill('#own-text', words);
+    await afterRefresh(page, () => page.click('#use-own-text'));
+    expect(await state(page, (a) => [a.step, a.ownText])).toEqual([0, words]);
+    expect(await page.textContent('#task-blurb')).toMatch(/your words/);
+    await train(page, 3);
+    expect(await page.locator('#samples span').count()).toBeGreaterThan(0);
     noErrors(p);
     await page.context().close();
   });
@@ -282,6 +319,21 @@ describe('playground in Chromium', () => {
     expect(await state(page, (a) => a.stepGradNorms?.length)).toBe(2);
     await page.selectOption('#layer-view', '1');
     await page.screenshot({ path: join(SHOTS, 'adding-gru-2-layers.png'), fullPage: true });
+    // A seed the link cannot carry is refused and named; the model stays.
+    const seedBefore = await state(page, (a) => a.config.seed);
+    await page.fill('#seed', '4294967296');
+    await page.locator('#seed').dispatchEvent('change');
+    await page.waitForFunction(() => playground.lastError.includes('seed'));
+    expect(await page.textContent('#status')).toMatch(/The seed must be an integer from 0 to 2147483647 \(what a shared link carries\)/);
+    expect(await state(page, (a) => a.config.seed)).toBe(seedBefore);
+    expect(await page.inputValue('#seed')).toBe(String(seedBefore));
+    // The load button shows a focus ring when the (hidden) file input has keyboard focus.
+    await page.focus('#save');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('load-file');
+    expect(await page.$eval('label[for="load-file"]', (e) => getComputedStyle(e).outlineStyle)).toBe('solid');
+    // The ms/step readout is not a live region.
+    expect(await page.getAttribute('#ms-step', 'aria-live')).toBe('off');
     // A laptop-sized window still fits the controls and the first charts side by side.
     await page.setViewportSize({ width: 1280, height: 720 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

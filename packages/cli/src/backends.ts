@@ -18,6 +18,10 @@ interface BackendEntry {
   browserModes?: Readonly<Record<string, BrowserBackend>>;
 }
 
+/** The `--backend NAME` flag every command that runs a model declares (default cpu). */
+export const backendFlag = (purpose: string) =>
+  ({ type: 'string', value: 'NAME', default: 'cpu', description: `the backend ${purpose}` }) as const;
+
 export const BACKENDS: Readonly<Record<string, BackendEntry>> = {
   cpu: {
     description: 'float32 WebAssembly SIMD kernels, with a TypeScript fallback (@recurrent/backend-cpu)',

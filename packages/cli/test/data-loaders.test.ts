@@ -3,29 +3,8 @@
  * tools (wc, sort | uniq -c, a one-off script over the two JSON lists): 4951 female and 3898
  * male entries; 4944 and 3897 distinct case-insensitively; 419 names in both.
  */
-import { InputError } from '@recurrent/core';
 import { describe, expect, it } from 'vitest';
-import { parseCsv } from '../src/datasets/csv.js';
 import { loadNameLists, loadNames, loadSeattleWeather, loadStocks, stockSeries, stockSymbols } from '../src/datasets/index.js';
-
-describe('parseCsv', () => {
-  it('reads quoted fields, doubled quotes, CRLF and a missing final newline', () => {
-    expect(parseCsv('a,b\r\n"x, y","say ""hi"""\r\n1,\n', 'f.csv')).toEqual({
-      header: ['a', 'b'],
-      rows: [
-        ['x, y', 'say "hi"'],
-        ['1', ''],
-      ],
-    });
-    expect(parseCsv('a\n1', 'f.csv').rows).toEqual([['1']]);
-  });
-
-  it('a short row or an unclosed quote is an InputError naming the file and row', () => {
-    expect(() => parseCsv('a,b\n1,2\n3\n', 'f.csv')).toThrow(/f\.csv: data row 2 has 1 fields, wanted 2/);
-    expect(() => parseCsv('a\n"open\n', 'f.csv')).toThrow(InputError);
-    expect(() => parseCsv('', 'f.csv')).toThrow(/the file is empty/);
-  });
-});
 
 describe('names', () => {
   it('drops the 419 names found in both lists, case-insensitively', () => {

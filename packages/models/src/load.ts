@@ -30,9 +30,11 @@ export interface LoadOptions {
  * a missing, truncated, corrupted or mismatched file is a ModelFormatError. When saved with the
  * optimizer, the model comes back compiled with the optimizer state, step count and training
  * Rng, so `fit` continues exactly.
+ *
+ * The model comes back as saved, a Sequential or a functional model; the type parameter says
+ * which one you expect: `loadModel<Functional>('models/seq2seq', { backend })`.
  */
-export async function loadModel(source: string | IOHandler, options: LoadOptions): Promise<Sequential>;
-export async function loadModel(source: string | IOHandler, options: LoadOptions): Promise<Sequential | Functional>;
+export async function loadModel<M extends Sequential | Functional = Sequential>(source: string | IOHandler, options: LoadOptions): Promise<NoInfer<M>>;
 export async function loadModel(source: string | IOHandler, options: LoadOptions): Promise<Sequential | Functional> {
   const handler = resolveHandler(source, 'load');
   const includeOptimizer = options?.includeOptimizer ?? true;

@@ -319,7 +319,7 @@ describe('functional models', () => {
     const y = labels(8 * T, 3, [8, T]);
     await m.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
     await m.save(join(dir, 'm'));
-    const l = (await loadModel(join(dir, "m"), { backend: createCpuBackend() })) as unknown as Functional;
+    const l = await loadModel<Functional>(join(dir, 'm'), { backend: createCpuBackend() });
     expect(l.constructor.name).toBe('Functional');
     expect(l.outputNames).toEqual(m.outputNames);
     expect(Array.from(((await l.predict(x)) as HostTensor).data)).toEqual(Array.from(((await m.predict(x)) as HostTensor).data));

@@ -1,24 +1,33 @@
 /**
- * A host runs one trainer on one backend: in a Web Worker (CPU) or on the page (GPU backends).
+ * A host runs one training run on one backend: in a Web Worker (CPU) or on the page (GPU
+ * backends). A page host moves its run between GPU backends with the library's `toBackend`
+ * (`moveTo`); between the worker and the page the run travels as a saved model (file.ts).
  */
-import { createEngine } from '@recurrent/core';
 import type { BackendId } from '../model/config.js';
 import { rawData } from '../data/raw.js';
 import { type PageBackendId, pageBackend } from './registry.js';
 import { type ServiceMethod, type TrainerApi, TrainerService } from './service.js';
 
-export interface TrainerHost extends TrainerApi {
+export interface TrainerHost extends Omit<TrainerApi, 'moveTo'> {
   readonly backend: BackendId;
+  /** Page hosts: moves the run to another page backend (the library's toBackend). */
+  moveTo?(id: PageBackendId): Promise<void>;
   /** Ends the host: frees its tensors (page) or terminates the worker. */
   close(): void;
 }
 
-/** Gives the page a turn (rendering, input) between GPU steps. */
+/**
+ * Gives the page a frame (rendering, input) between GPU steps: waits for the next animation
+ * frame, then for a task after it, so the browser paints before the next step starts. A
+ * message-channel task alone does not: the page painted at 2-6 frames per second on gpu.js.
+ */
 function yieldToPage(): Promise<void> {
   return new Promise((resolve) => {
     const ch = new MessageChannel();
     ch.port1.onmessage = () => resolve();
-    ch.port2.postMessage(null);
+    // A hidden tab gets no frames: fall back to the task alone.
+    if (typeof document !== 'undefined' && document.visibilityState === 'hidden') ch.port2.postMessage(null);
+    else requestAnimationFrame(() => ch.port2.postMessage(null));
   });
 }
 
@@ -54,7 +63,7 @@ function workerHost(): TrainerHost {
         pending.set(id, { resolve, reject });
         worker.postMessage({ id, method, args });
       });
-  const api = Object.fromEntries(METHODS.map((m) => [m, call(m)])) as unknown as TrainerApi;
+  const api = Object.fromEntries(METHODS.map((m) => [m, call(m)])) as unknown as Omit<TrainerApi, 'moveTo'>;
   return {
     ...api,
     backend: 'cpu',
@@ -69,6 +78,9 @@ function workerHost(): TrainerHost {
 
 const METHODS: readonly ServiceMethod[] = [
   'init',
+  'load',
+  'useWords',
+  'exportFile',
   'train',
   'setTrainConfig',
   'evaluate',
@@ -76,24 +88,30 @@ const METHODS: readonly ServiceMethod[] = [
   'forecast',
   'classify',
   'sample',
-  'exportState',
+  'benchLoad',
+  'benchTrain',
+  'benchEnd',
   'memory',
   'dispose',
 ];
 
 async function pageHost(id: PageBackendId): Promise<TrainerHost> {
-  const backend = await pageBackend(id);
-  const service = new TrainerService(createEngine(backend), rawData, yieldToPage);
+  const service = new TrainerService(await pageBackend(id), rawData, yieldToPage);
   const api = Object.fromEntries(
     METHODS.map((m) => [m, (...args: unknown[]) => (service[m] as (...a: unknown[]) => Promise<unknown>).apply(service, args)]),
-  ) as unknown as TrainerApi;
-  return {
+  ) as unknown as Omit<TrainerApi, 'moveTo'>;
+  const host: TrainerHost & { backend: BackendId } = {
     ...api,
     backend: id,
+    async moveTo(next: PageBackendId) {
+      await service.moveTo(await pageBackend(next));
+      host.backend = next;
+    },
     close() {
       void service.dispose();
     },
   };
+  return host;
 }
 
 export async function createHost(id: BackendId): Promise<TrainerHost> {

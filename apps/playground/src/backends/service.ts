@@ -1,86 +1,186 @@
 /**
- * The operations a host offers on its trainer. The same object serves the CPU worker (behind
+ * The operations a host offers on its run. The same object serves the CPU worker (behind
  * postMessage) and GPU backends on the page (called directly, yielding between steps).
+ *
+ * A new or loaded run replaces the current one only once it is complete: a failed load leaves the
+ * current model, its step and its optimizer as they were.
  */
-import type { Engine } from '@recurrent/core';
+import type { Backend, Engine } from '@recurrent/core';
 import type { ModelConfig, TrainConfig } from '../model/config.js';
-import { type Forecast, type Inspection, type StepResult, Trainer, type TrainerState } from '../model/trainer.js';
+import { loadRun, type PickedFile, type PlaygroundMeta, saveRun } from '../model/file.js';
+import { type Forecast, type Inspection, Run, type StepResult } from '../model/run.js';
 import type { RawData } from '../tasks/index.js';
+import type { Point } from '../ui/history.js';
+
+export interface RunInfo {
+  step: number;
+  title: string;
+  blurb: string;
+  model: ModelConfig;
+  train: TrainConfig;
+}
+
+export interface LoadedInfo extends RunInfo {
+  source: string;
+  history: Point[];
+  /** The generation task's own words from the file (undefined: the name lists). */
+  words?: string[];
+  /** A library model without a playground part: its task was inferred from its inputs and head. */
+  inferred: boolean;
+}
 
 export class TrainerService {
-  readonly #engine: Engine;
-  readonly #data: RawData;
+  #backend: Backend | Engine;
+  #data: RawData;
   readonly #yield: () => Promise<void>;
-  #trainer?: Trainer;
+  #run?: Run;
+  /** A copy of the run that "Compare backends" trains (never the user's run). */
+  #bench?: Run;
 
-  constructor(engine: Engine, data: RawData, yieldToPage: () => Promise<void>) {
-    this.#engine = engine;
+  constructor(backend: Backend | Engine, data: RawData, yieldToPage: () => Promise<void>) {
+    this.#backend = backend;
     this.#data = data;
     this.#yield = yieldToPage;
   }
 
-  get #t(): Trainer {
-    if (!this.#trainer) throw new Error('no model yet: init() first');
-    return this.#trainer;
+  get #r(): Run {
+    if (!this.#run) throw new Error('no model yet: init() first');
+    return this.#run;
   }
 
-  /** Builds the model: fresh from the seed, or continuing from a saved or moved state. */
-  async init(model: ModelConfig, train: TrainConfig, state?: TrainerState): Promise<{ step: number; title: string; blurb: string }> {
-    this.#trainer?.dispose();
-    this.#trainer = undefined;
-    this.#trainer = new Trainer(this.#engine, this.#data, model, train, state);
-    const { title, blurb } = this.#trainer.task;
-    return { step: this.#trainer.step, title, blurb };
+  #info(r: Run): RunInfo {
+    return { step: r.step, title: r.task.title, blurb: r.task.blurb, model: { ...r.config }, train: r.trainConfig };
   }
 
-  /** `n` training steps; the last one records the gradient per time step when `inspectLast`. */
+  #replace(r: Run): void {
+    this.#run?.dispose();
+    this.#run = r;
+  }
+
+  /** A fresh model from the seed. */
+  async init(model: ModelConfig, train: TrainConfig): Promise<RunInfo> {
+    const r = Run.fresh(this.#backend, this.#data, model, train);
+    this.#replace(r);
+    return this.#info(r);
+  }
+
+  /** A run from files (a playground save, or model.json + weights.bin [+ optimizer.bin]); on failure the current run stays. */
+  async load(files: PickedFile[], fallback: { batchSize: number }): Promise<LoadedInfo> {
+    const { run, meta, source, inferred } = await loadRun(this.#backend, this.#data, files, fallback);
+    this.#replace(run);
+    this.#data = { ...this.#data, words: meta.words };
+    return { ...this.#info(run), source, history: meta.history, inferred, words: meta.words };
+  }
+
+  /**
+   * A fresh model trained on the user's own words (the generation task), or on the name lists
+   * again (null). On failure (too few usable words) the current run and words stay.
+   */
+  async useWords(words: string[] | null, model: ModelConfig, train: TrainConfig): Promise<RunInfo> {
+    const data = { ...this.#data, words: words ?? undefined };
+    const r = Run.fresh(this.#backend, data, model, train);
+    this.#data = data;
+    this.#replace(r);
+    return this.#info(r);
+  }
+
+  /** The run as a playground file (JSON text, the library's saved model inside). */
+  exportFile(history: Point[]): Promise<string> {
+    return saveRun(this.#r, history, this.#data.words);
+  }
+
+  /** Moves the run to another backend on this page with the library's `toBackend`. */
+  async moveTo(backend: Backend): Promise<void> {
+    await this.#r.toBackend(backend);
+    this.#backend = backend;
+  }
+
+  /** `n` library training steps; the last one also reads the gradient per time step when `inspectLast`. */
   async train(n: number, inspectLast: boolean): Promise<StepResult[]> {
     const out: StepResult[] = [];
     for (let i = 0; i < n; i++) {
-      out.push(await this.#t.trainStep(inspectLast && i === n - 1));
-      if (!Number.isFinite(out[i].loss)) break;
+      const r = await this.#r.trainStep(inspectLast && i === n - 1, this.#yield);
+      out.push(r);
+      if (r.diverged || !Number.isFinite(r.loss)) break;
       if (i < n - 1) await this.#yield();
     }
     return out;
   }
 
-  async setTrainConfig(train: TrainConfig): Promise<void> {
-    this.#t.setTrainConfig(train);
+  setTrainConfig(train: TrainConfig): Promise<void> {
+    return this.#r.setTrainConfig(train);
   }
 
   evaluate(): Promise<{ loss: number; metric: number }> {
-    return this.#t.evaluate();
+    return this.#r.evaluate();
   }
 
   inspect(i: number): Promise<Inspection> {
-    return this.#t.inspect(i);
+    return this.#r.inspect(i);
   }
 
   forecast(): Promise<Forecast> {
-    return this.#t.forecast();
+    return this.#r.forecast();
   }
 
   classify(names: string[]): Promise<number[]> {
-    return this.#t.classify(names);
+    return this.#r.classify(names);
   }
 
-  sample(count: number, temperature: number, seed: number): Promise<{ name: string; known: boolean }[]> {
-    return this.#t.sample(count, temperature, seed);
+  sample(count: number, temperature: number, seed: number, prime: string): Promise<{ name: string; known: boolean }[]> {
+    return this.#r.sample(count, temperature, seed, prime);
   }
 
-  exportState(): Promise<TrainerState> {
-    return this.#t.exportState();
+  // ---- Compare backends: a copy of the run, the library's training step, timed after warm-up ----
+
+  /** Loads a copy of a run (a playground file) for timing. */
+  async benchLoad(file: string): Promise<void> {
+    const { run } = await loadRun(this.#backend, this.#data, [{ name: 'compare.json', bytes: new TextEncoder().encode(file) }], { batchSize: 32 });
+    this.#bench?.dispose();
+    this.#bench = run;
+  }
+
+  /** `n` training steps of the copy: each step's wall time and loss. */
+  async benchTrain(n: number): Promise<{ ms: number[]; losses: number[] }> {
+    if (!this.#bench) throw new Error('benchLoad() first');
+    const ms: number[] = [];
+    const losses: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const r = await this.#bench.trainStep(false);
+      if (r.diverged) throw new Error(r.diverged);
+      ms.push(r.ms);
+      losses.push(r.loss);
+      await this.#yield();
+    }
+    return { ms, losses };
+  }
+
+  /** The copy's weights, flattened (then the copy is freed). */
+  async benchEnd(): Promise<number[]> {
+    const b = this.#bench;
+    this.#bench = undefined;
+    if (!b) return [];
+    try {
+      return (await b.model.readWeights()).flatMap((w) => Array.from(w.data as ArrayLike<number>));
+    } finally {
+      b.dispose();
+    }
   }
 
   async memory(): Promise<{ tensors: number; buffers: number; bytes: number }> {
-    return this.#engine.memory();
+    const e = this.#run?.model.engine;
+    return e ? e.memory() : { tensors: 0, buffers: 0, bytes: 0 };
   }
 
   async dispose(): Promise<void> {
-    this.#trainer?.dispose();
-    this.#trainer = undefined;
+    this.#bench?.dispose();
+    this.#bench = undefined;
+    this.#run?.dispose();
+    this.#run = undefined;
   }
 }
+
+export type { PlaygroundMeta };
 
 type Methods = {
   [K in keyof TrainerService as TrainerService[K] extends (...a: never[]) => unknown ? K : never]: TrainerService[K];

@@ -32,8 +32,21 @@ export function encodeForGeneration(names: readonly string[], T: number): Batch 
   return { x, B, T, D, lengths, target, mask };
 }
 
-export function generateTask(female: readonly string[], male: readonly string[], maxLen: number): Task & { names: Set<string> } {
-  const all = cleanNames([...female, ...male]).filter((n) => n.length <= maxLen);
+/** Fewest usable words a pasted list must give (a tenth are held out for validation). */
+export const MIN_WORDS = 20;
+
+/**
+ * The generation task on the two name lists, or on `words` (the user's own, pasted: one model
+ * of their letters instead of the names'). Words are cleaned as names are (lower case, a-z and
+ * '-'); those longer than `maxLen` are left out.
+ */
+export function generateTask(female: readonly string[], male: readonly string[], maxLen: number, words?: readonly string[]): Task & { names: Set<string> } {
+  const all = cleanNames(words ?? [...female, ...male]).filter((n) => n.length <= maxLen);
+  if (words && all.length < MIN_WORDS)
+    throw new Error(
+      `the pasted text gives ${all.length} usable word${all.length === 1 ? '' : 's'} (letters a-z and '-', at most ${maxLen} long); it needs at least ${MIN_WORDS}.`,
+    );
+  const what = words ? 'words' : 'names';
   const rng = new Rng(42);
   rng.shuffle(all);
   const nVal = Math.round(all.length * 0.1);
@@ -43,12 +56,15 @@ export function generateTask(female: readonly string[], male: readonly string[],
   return {
     id: 'generate',
     title: 'Generate names, letter by letter',
-    blurb: `Predicts the next letter of a name; sampling from it invents names. ${train.length} training names, ${val.length} held out.`,
+    blurb: words
+      ? `Predicts the next letter of your words; sampling from it invents new ones. ${train.length} training ${what}, ${val.length} held out.`
+      : `Predicts the next letter of a name; sampling from it invents names. ${train.length} training ${what}, ${val.length} held out.`,
     inputSize: GEN_VOCAB.length,
     outputSize: GEN_VOCAB.length,
     head: 'sequence',
     loss: 'sequenceCe',
     metric: { name: 'next-letter accuracy', higherIsBetter: true, format: pct },
+    trainMetric: { name: 'accuracy', scale: 1 },
     trainSize: train.length,
     validation: encodeForGeneration(val, T),
     names: new Set(train),

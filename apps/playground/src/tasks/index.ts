@@ -1,15 +1,18 @@
 /** Builds a task from its id, the bundled data and the sequence length. */
+import { data as datasets } from '@recurrent/models';
 import type { TaskId } from '../model/config.js';
 import { addingTask } from './adding.js';
 import { generateTask } from './generate.js';
 import { namesTask } from './names.js';
 import type { Task } from './task.js';
-import { parseWeatherCsv, weatherTask } from './weather.js';
+import { weatherTask } from './weather.js';
 
 export interface RawData {
   female: readonly string[];
   male: readonly string[];
   seattleWeatherCsv: string;
+  /** The user's own words for the generation task (pasted text split at spaces and lines); the name lists when absent. */
+  words?: readonly string[];
 }
 
 export function createTask(id: TaskId, seqLen: number, data: RawData): Task {
@@ -17,9 +20,9 @@ export function createTask(id: TaskId, seqLen: number, data: RawData): Task {
     case 'names':
       return namesTask(data.female, data.male, seqLen);
     case 'generate':
-      return generateTask(data.female, data.male, seqLen);
+      return generateTask(data.female, data.male, seqLen, data.words);
     case 'weather':
-      return weatherTask(parseWeatherCsv(data.seattleWeatherCsv), seqLen);
+      return weatherTask(datasets.parseWeatherCsv(data.seattleWeatherCsv, 'seattle-weather.csv'), seqLen);
     case 'adding':
       return addingTask(seqLen);
     default:

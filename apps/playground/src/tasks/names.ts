@@ -60,6 +60,7 @@ export function namesTask(female: readonly string[], male: readonly string[], T:
     head: 'last',
     loss: 'binary',
     metric: { name: 'accuracy', higherIsBetter: true, format: pct },
+    trainMetric: { name: 'accuracy', scale: 1 },
     trainSize: train.length,
     validation,
     trainBatch(rng, B) {

@@ -44,6 +44,12 @@ export interface Task {
   readonly head: 'last' | 'sequence';
   readonly loss: LossKind;
   readonly metric: { name: string; higherIsBetter: boolean; format(v: number): string };
+  /**
+   * The library metric (compile's `metrics`) that gives this metric on a training batch, and the
+   * factor from its value to this metric's unit; none when the library has no such metric (the
+   * training curve then shows validation only).
+   */
+  readonly trainMetric?: { name: 'accuracy' | 'mae'; scale: number };
   /** Training sequences available (Infinity for generated data). */
   readonly trainSize: number;
   readonly validation: Batch;

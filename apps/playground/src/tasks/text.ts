@@ -22,3 +22,16 @@ export function encodeChars(name: string): number[] {
   }
   return out;
 }
+
+/** Most words kept from a pasted text, and the longest word read. */
+export const MAX_WORDS = 20_000;
+export const MAX_WORD_LENGTH = 40;
+
+/** Pasted text to words: split at spaces, lines and punctuation (apostrophes too); at most MAX_WORDS, each cut to MAX_WORD_LENGTH. */
+export function splitWords(text: string): string[] {
+  return text
+    .split(/[^\p{L}\p{N}-]+/u)
+    .filter((w) => w.length > 0)
+    .slice(0, MAX_WORDS)
+    .map((w) => w.slice(0, MAX_WORD_LENGTH));
+}

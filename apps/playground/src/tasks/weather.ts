@@ -3,38 +3,13 @@
  * 2012-2015), predict tomorrow's maximum temperature. Features per day: precipitation
  * (log 1 + mm), max and min temperature, wind, and the season (sine and cosine of the day of
  * the year), standardised with the training period's mean and deviation. The first 80% of the
- * days train, the last 20% validate (a split in time, as forecasting needs).
+ * days train, the last 20% validate (a split in time, as forecasting needs). The CSV is read with
+ * @recurrent/models' `data.parseWeatherCsv`, the parser the CLI's weather example uses.
  */
+import type { data } from '@recurrent/models';
 import type { Batch, Task } from './task.js';
 
-export interface WeatherDay {
-  date: string;
-  precipitation: number;
-  tempMax: number;
-  tempMin: number;
-  wind: number;
-}
-
-/** Parses seattle-weather.csv (header: date,precipitation,temp_max,temp_min,wind,weather). */
-export function parseWeatherCsv(text: string): WeatherDay[] {
-  const lines = text.trim().split(/\r?\n/);
-  const head = lines[0].split(',');
-  const col = (name: string) => {
-    const i = head.indexOf(name);
-    if (i < 0) throw new Error(`seattle-weather.csv: no '${name}' column (header: ${lines[0]})`);
-    return i;
-  };
-  const [d, p, tx, tn, w] = ['date', 'precipitation', 'temp_max', 'temp_min', 'wind'].map(col);
-  return lines.slice(1).map((line, i) => {
-    const f = line.split(',');
-    const num = (j: number) => {
-      const v = Number(f[j]);
-      if (f[j] === '' || !Number.isFinite(v)) throw new Error(`seattle-weather.csv: row ${i + 2} column ${head[j]} is '${f[j]}', not a number`);
-      return v;
-    };
-    return { date: f[d], precipitation: num(p), tempMax: num(tx), tempMin: num(tn), wind: num(w) };
-  });
-}
+type WeatherDay = data.WeatherDay;
 
 const FEATURES = 6;
 
@@ -88,6 +63,7 @@ export function weatherTask(days: readonly WeatherDay[], T: number): WeatherTask
     head: 'last',
     loss: 'mse',
     metric: { name: 'mean abs. error (°C)', higherIsBetter: false, format: (v) => `${v.toFixed(2)} °C` },
+    trainMetric: { name: 'mae', scale: sd[1] },
     trainSize: trainStarts.length,
     validation: encode(valStarts),
     forecastDays: valStarts.map((s) => ({ date: days[s + T].date, truth: days[s + T].tempMax })),

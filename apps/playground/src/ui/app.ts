@@ -6,7 +6,8 @@
  * switch backend) never interleaves with a training step.
  */
 import { createHost, type TrainerHost } from '../backends/host.js';
-import { type Availability, BACKENDS, probe } from '../backends/registry.js';
+import { type Availability, BACKENDS, type PageBackendId, probe } from '../backends/registry.js';
+import type { RunInfo } from '../backends/service.js';
 import {
   type BackendId,
   configFromQuery,
@@ -16,10 +17,12 @@ import {
   SEQ_LEN,
   trainPart,
 } from '../model/config.js';
-import type { Inspection, StepResult, TrainerState } from '../model/trainer.js';
+import { MAX_FILE_BYTES, type PickedFile } from '../model/file.js';
+import { splitWords } from '../tasks/text.js';
+import type { Inspection, StepResult } from '../model/run.js';
 import { LineChart } from './chart.js';
 import { cssGradient, SIGMOID_SCALE, TANH_SCALE } from './colormap.js';
-import { type CompareRow, compareBackends, renderCompare } from './compare.js';
+import { COMPARE, type CompareRow, compareBackends, renderCompare } from './compare.js';
 import { $, readConfig, watchControls, writeConfig } from './controls.js';
 import { drawHeatmap } from './heatmap.js';
 import { History, type Point } from './history.js';
@@ -32,13 +35,6 @@ const TASK_METRIC: Record<PlaygroundConfig['task'], string> = {
   adding: 'Solved (|error| < 0.04)',
 };
 const PERCENT_METRIC = new Set(['names', 'generate', 'adding']);
-
-/** What a saved model file holds. */
-export interface SavedModel extends TrainerState {
-  savedAt: string;
-  backend: BackendId;
-  history: Point[];
-}
 
 const PLAY_ICON = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path d="M7 4.5l13 7.5-13 7.5z" fill="currentColor"/></svg>';
 const PAUSE_ICON =
@@ -56,7 +52,7 @@ export class App {
   exampleIndex = 0;
   layerView = 0;
   inspection?: Inspection;
-  stepGradNorms?: number[][];
+  stepGradNorms?: (number | null)[][];
   compareRows?: CompareRow[];
   lastError = '';
   /** Counters the end-to-end tests read. */
@@ -67,14 +63,21 @@ export class App {
   #lastEvalAt = 0;
   #lastInspectAt = 0;
   #evalMs = 0;
+  #inspectMs = 0;
   #taskView?: TaskView;
   #charts!: { loss: LineChart; metric: LineChart; grad: LineChart; speed: LineChart };
   #gateCanvases = new Map<string, HTMLCanvasElement>();
+  /** The text whose words the generation task trains on ('' = the name lists). */
+  ownText = '';
+  /** The run at its lowest validation loss so far (a playground file), for "Restore best". */
+  best?: { step: number; valLoss: number; file: string };
+  /** A notice (an error, an ignored link value) is on the status line: routine messages wait until the user acts. */
+  #noticeShown = false;
 
   constructor() {
     const { config, problems } = configFromQuery(location.search);
     this.config = config;
-    if (problems.length) this.status(`Ignored in the link: ${problems.join('; ')}.`);
+    if (problems.length) this.notice(`Ignored in the link: ${problems.join('; ')}.`);
   }
 
   // ---- plumbing ---------------------------------------------------------------------------
@@ -90,18 +93,39 @@ export class App {
     return run;
   }
 
+  /**
+   * A routine message (progress, "Paused at step 40"). It does not replace a notice the user has
+   * not acted on yet; it is shown once they do.
+   */
   status(text: string, error = false): void {
+    if (error) this.notice(text, true);
+    else if (!this.#noticeShown) this.#show(text, false);
+  }
+
+  /** A message that stays until the user acts (a click, a key, a changed control): errors, ignored values. */
+  notice(text: string, error = false): void {
+    this.#noticeShown = true;
+    this.#show(text, error);
+    if (error) this.lastError = text;
+  }
+
+  #show(text: string, error: boolean): void {
     const s = document.getElementById('status');
     if (!s) return;
     s.textContent = text;
     s.classList.toggle('error', error);
-    if (error) this.lastError = text;
+  }
+
+  /** The user acted: the next routine message may replace the notice. */
+  #acted(): void {
+    if (!this.#noticeShown) return;
+    this.#noticeShown = false;
   }
 
   /** An unexpected failure: shown on the page and logged (the e2e tests fail on it). */
   fail(where: string, e: unknown): void {
     const msg = e instanceof Error ? e.message : String(e);
-    this.status(`${where}: ${msg}`, true);
+    this.notice(`${where}: ${msg}`, true);
     console.error(`[playground] ${where}:`, e);
   }
 
@@ -121,7 +145,7 @@ export class App {
       this.availability.set(wanted, a);
       if (!a.ok) {
         first = 'cpu';
-        this.status(`The link asks for ${wanted}, which cannot start here (${a.reason}); using CPU.`, false);
+        this.notice(`The link asks for ${wanted}, which cannot start here (${a.reason}); using CPU.`, false);
       }
     }
     this.config.backend = first;
@@ -175,6 +199,8 @@ export class App {
           { label: 'validation', color: '#ea580c', width: 2, spanGaps: true },
         ],
         yFormat: fmtMetric,
+        // Percentages span 0-100% (a metric stuck at 0 used to auto-range to ±10000%).
+        yRange: () => (PERCENT_METRIC.has(this.config.task) ? [0, 1] : undefined),
       }),
       grad: this.#gradChart(1),
       speed: new LineChart($('chart-speed'), {
@@ -189,14 +215,18 @@ export class App {
     $('step').addEventListener('click', () => void this.stepOnce());
     $('reset').addEventListener('click', () => void this.reset());
     $('compare').addEventListener('click', () => void this.compare());
+    $('restore-best').addEventListener('click', () => void this.restoreBest());
     $('save').addEventListener('click', () => void this.save());
     $('share').addEventListener('click', () => void this.share());
     $<HTMLInputElement>('load-file').addEventListener('change', (ev) => {
       const input = ev.target as HTMLInputElement;
-      const file = input.files?.[0];
+      const files = [...(input.files ?? [])];
       input.value = '';
-      if (file) void this.load(file);
+      if (files.length) void this.load(files);
     });
+    // Any user action lets routine messages replace a notice again (capture: before the action's own messages).
+    for (const type of ['pointerdown', 'keydown', 'change'])
+      document.addEventListener(type, () => this.#acted(), { capture: true });
     const ex = $<HTMLInputElement>('example');
     const setExample = (i: number) => {
       this.exampleIndex = Math.max(0, i);
@@ -242,7 +272,13 @@ export class App {
 
   async #onConfig(key: keyof PlaygroundConfig): Promise<void> {
     const prev = this.config;
-    const next = readConfig(prev);
+    const problems: string[] = [];
+    const next = readConfig(prev, problems);
+    if (problems.length) this.notice(problems.join(' '), true);
+    if (key === 'seed' && next.seed === prev.seed) {
+      writeConfig(prev);
+      return;
+    }
     if (key === 'task' && next.task !== prev.task) next.seqLen = SEQ_LEN[next.task].value;
     this.config = next;
     writeConfig(next);
@@ -255,6 +291,7 @@ export class App {
         await this.#newModel();
         if (wasRunning) this.run();
       } else await this.call((h) => h.setTrainConfig(trainPart(next)));
+      if (problems.length === 0) this.#acted();
     } catch (e) {
       this.fail('Applying the setting', e);
     }
@@ -296,14 +333,22 @@ export class App {
 
   // ---- model lifecycle -------------------------------------------------------------------------
 
-  /** A fresh model from the configuration (or from a saved state), then the first views. */
-  async #newModel(state?: TrainerState, history?: Point[]): Promise<void> {
+  /** A fresh model from the configuration, then the first views. */
+  async #newModel(): Promise<void> {
     const c = this.config;
-    const r = await this.call((h) => h.init(modelPart(c), trainPart(c), state));
+    const r = await this.call((h) => h.init(modelPart(c), trainPart(c)));
+    await this.#adopt(r);
+    this.status(`New ${c.cell} model, ${c.layers} × ${c.units} units, on ${this.#label(c.backend)}. Press the play button (or Space) to train.`);
+  }
+
+  /** The views for the run the host now holds (new or loaded). */
+  async #adopt(r: RunInfo, history?: Point[]): Promise<void> {
+    const c = this.config;
     this.step = r.step;
     this.history.clear();
     if (history) this.history.load(history);
     this.stepGradNorms = undefined;
+    this.best = undefined;
     this.#charts.grad.destroy();
     this.#charts.grad = this.#gradChart(c.layers);
     $('grad-readout').textContent = '';
@@ -321,18 +366,39 @@ export class App {
     );
     $<HTMLSelectElement>('layer-view').value = String(this.layerView);
     $('metric-title').textContent = TASK_METRIC[c.task];
-    this.#taskView = createTaskView(c.task, { call: (fn) => this.call(fn), step: () => this.step, seqLen: () => this.config.seqLen });
+    this.#taskView = createTaskView(c.task, {
+      call: (fn) => this.call(fn),
+      step: () => this.step,
+      seqLen: () => this.config.seqLen,
+      ownText: () => this.ownText,
+      useOwnText: (text) => this.useOwnText(text),
+    });
     $('task-view-title').textContent = this.#taskView.title;
     this.#taskView.mount($('task-view'));
     $('task-blurb').textContent = r.blurb;
     this.#gateCanvases.clear();
     $('gates').replaceChildren();
     await this.#refresh(true);
-    this.status(`${state ? 'Loaded' : 'New'} ${c.cell} model, ${c.layers} × ${c.units} units, on ${this.#label(c.backend)}. Press the play button (or Space) to train.`);
   }
 
   #label(id: BackendId): string {
     return BACKENDS.find((b) => b.id === id)?.label ?? id;
+  }
+
+  /** A new model of the generation task on the words of `text`, or on the name lists (null); on failure nothing changes. */
+  async useOwnText(text: string | null): Promise<void> {
+    const was = this.running;
+    await this.pause();
+    try {
+      const words = text === null ? null : splitWords(text);
+      const r = await this.call((h) => h.useWords(words, modelPart(this.config), trainPart(this.config)));
+      this.ownText = text ?? '';
+      await this.#adopt(r);
+      this.notice(text === null ? 'Back to the name lists: a new model.' : `A new model on your words. ${r.blurb}`);
+    } catch (e) {
+      this.notice(`Could not train on that text: ${(e as Error).message} The current model stays.`, true);
+    }
+    if (was) this.run();
   }
 
   async reset(): Promise<void> {
@@ -378,7 +444,8 @@ export class App {
     while (this.running) {
       const ms = this.history.medianMs(10) ?? 50;
       const n = Math.max(1, Math.min(25, Math.round(80 / Math.max(ms, 1))));
-      const inspect = performance.now() - this.#lastInspectAt > 600;
+      // The views inside read many small tensors (slow on gpu.js): at most a fifth of the time goes to them.
+      const inspect = performance.now() - this.#lastInspectAt > Math.max(600, 5 * this.#inspectMs);
       const rs = await this.call((h) => h.train(n, inspect));
       if (!this.#took(rs)) return;
       // Validate at most every 1.5 s, and spend at most a fifth of the time on it.
@@ -395,10 +462,13 @@ export class App {
       this.history.addStep(r);
       this.step = r.step;
       if (r.stepGradNorms) this.stepGradNorms = r.stepGradNorms;
-      if (!Number.isFinite(r.loss)) {
+      if (r.diverged || !Number.isFinite(r.loss)) {
         this.running = false;
         void this.pause();
-        this.status(`The loss became ${r.loss} at step ${r.step}: lower the learning rate or turn on gradient clipping, then reset.`, true);
+        this.notice(
+          `Training stopped at step ${r.step}: ${r.diverged ?? `the loss became ${r.loss}.`} Lower the learning rate or turn on gradient clipping, then go on or reset.`,
+          true,
+        );
         this.#renderCharts();
         return false;
       }
@@ -428,8 +498,11 @@ export class App {
       this.#evalMs = this.#lastEvalAt - t0;
       this.counts.evaluations++;
       this.history.addValidation(this.step, v);
+      await this.#keepBest(v.loss);
+      await this.#breathe();
       await this.#taskView?.update(v);
       this.counts.taskUpdates++;
+      await this.#breathe();
     }
     if (inspect) await this.#inspect();
     this.#renderCharts();
@@ -437,9 +510,47 @@ export class App {
     this.counts.refreshes++;
   }
 
+  /** A task's turn for input and painting between host calls (GPU backends run on the page's thread). */
+  #breathe(): Promise<void> {
+    return this.host?.backend === 'cpu' ? Promise.resolve() : new Promise((r) => setTimeout(r, 0));
+  }
+
+  /** Keeps a snapshot of the run when the validation loss is the lowest so far; "Restore best" goes back to it. */
+  async #keepBest(valLoss: number): Promise<void> {
+    if (Number.isFinite(valLoss) && (!this.best || valLoss < this.best.valLoss)) {
+      const step = this.step;
+      const file = await this.call((h) => h.exportFile(this.history.toJSON()));
+      this.best = { step, valLoss, file };
+    }
+    const btn = $<HTMLButtonElement>('restore-best');
+    const b = this.best;
+    btn.disabled = !b || b.step === this.step;
+    btn.textContent = b && b.step !== this.step ? `Restore best (step ${b.step})` : 'Restore best';
+  }
+
+  /** Goes back to the weights (and optimizer, step, batches, curves) of the lowest validation loss so far. */
+  async restoreBest(): Promise<void> {
+    const b = this.best;
+    if (!b) return;
+    const was = this.running;
+    await this.pause();
+    try {
+      const r = await this.call((h) => h.load([{ name: `best-step-${b.step}.json`, bytes: new TextEncoder().encode(b.file) }], { batchSize: this.config.batchSize }));
+      await this.#adopt(r, r.history);
+      this.best = b;
+      await this.#keepBest(b.valLoss);
+      this.notice(`Restored the weights of step ${b.step}, where the validation loss was lowest (${b.valLoss.toFixed(4)}).`);
+    } catch (e) {
+      this.fail('Restore best', e);
+    }
+    if (was) this.run();
+  }
+
   async #inspect(): Promise<void> {
-    this.#lastInspectAt = performance.now();
+    const t0 = performance.now();
     this.inspection = await this.call((h) => h.inspect(this.exampleIndex));
+    this.#lastInspectAt = performance.now();
+    this.#inspectMs = this.#lastInspectAt - t0;
     this.counts.inspections++;
   }
 
@@ -462,10 +573,17 @@ export class App {
         Array.from({ length: T }, (_, t) => t),
         norms,
       );
-      const first = norms[0][0];
-      const last = norms[0][T - 1];
+      // The last step some example of the batch reached (later steps may be padding in all of them).
+      const row = norms[0];
+      let lastT = T - 1;
+      while (lastT > 0 && !(row[lastT] !== null && row[lastT]! > 0)) lastT--;
+      const first = row[0];
       $('grad-readout').textContent =
-        first > 0 && last > 0 ? `layer 1, step 0 ÷ step ${T - 1}: ${(first / last).toExponential(1)}` : '';
+        first !== null && first > 0 && lastT > 0
+          ? `layer 1, step 0 ÷ step ${lastT}: ${(first / row[lastT]!).toExponential(1)}${lastT < T - 1 ? ' (then padding)' : ''}`
+          : lastT === 0
+            ? 'layer 1: the batch is one step long'
+            : 'layer 1: no gradient reached step 0';
     }
     $('step-count').textContent = String(this.step);
     const ms = h.medianMs();
@@ -541,7 +659,11 @@ export class App {
 
   // ---- backends ----------------------------------------------------------------------------
 
-  /** Moves the model (weights, optimizer state, batch stream) to another backend. */
+  /**
+   * Moves the run (weights, optimizer state, batch stream, step) to another backend: between
+   * page backends with the library's `toBackend`; to or from the CPU worker as a saved model
+   * through the same load path as a file.
+   */
   async switchBackend(id: BackendId): Promise<void> {
     if (id === this.config.backend && this.host?.backend === id) return;
     const was = this.running;
@@ -549,20 +671,25 @@ export class App {
     const from = this.config.backend;
     this.status(`Moving the model from ${this.#label(from)} to ${this.#label(id)}…`);
     try {
-      const state = await this.call((h) => h.exportState());
-      const host = await createHost(id);
-      try {
-        await host.init(modelPart(this.config), trainPart(this.config), state);
-      } catch (e) {
-        host.close();
-        throw e;
+      const cur = this.host;
+      if (cur?.moveTo && id !== 'cpu') {
+        await this.call((h) => h.moveTo!(id as PageBackendId));
+      } else {
+        const file = await this.call((h) => h.exportFile([]));
+        const host = await createHost(id);
+        try {
+          await host.load([{ name: 'move.json', bytes: new TextEncoder().encode(file) }], { batchSize: this.config.batchSize });
+        } catch (e) {
+          host.close();
+          throw e;
+        }
+        const old = this.host;
+        this.#queue = this.#queue.then(() => {
+          this.host = host;
+          old?.close();
+        });
+        await this.#queue;
       }
-      const old = this.host;
-      this.#queue = this.#queue.then(() => {
-        this.host = host;
-        old?.close();
-      });
-      await this.#queue;
       this.config.backend = id;
       this.counts.switches++;
       this.#updateUrl();
@@ -573,7 +700,7 @@ export class App {
     } catch (e) {
       this.config.backend = from;
       this.#renderBackends();
-      this.status(`Could not move to ${this.#label(id)}: ${(e as Error).message}. Still on ${this.#label(from)}.`, true);
+      this.notice(`Could not move to ${this.#label(id)}: ${(e as Error).message}. Still on ${this.#label(from)}.`, true);
       if (was) this.run();
     }
   }
@@ -587,9 +714,9 @@ export class App {
     const card = $('card-compare');
     card.hidden = false;
     try {
-      const state = await this.call((h) => h.exportState());
+      const file = await this.call((h) => h.exportFile([]));
       const ids = BACKENDS.filter((b) => this.availability.get(b.id)?.ok).map((b) => b.id);
-      const rows = await compareBackends(ids, modelPart(this.config), trainPart(this.config), state, (t) => this.status(t));
+      const rows = await compareBackends(ids, file, (t) => this.status(t));
       const skipped = BACKENDS.filter((b) => !ids.includes(b.id)).map((b) => ({
         id: b.id,
         label: b.label,
@@ -598,8 +725,10 @@ export class App {
       }));
       this.compareRows = [...rows, ...skipped];
       renderCompare($('compare-body'), this.compareRows);
-      $('compare-note').textContent = `${this.config.cell}, ${this.config.layers} × ${this.config.units} units, batch ${this.config.batchSize}, T = ${this.config.seqLen}; from step ${state.step}, same batches`;
-      this.status('Comparison done: same weights, same batches on each backend; the first 3 steps (compilation, warm-up) are not timed.');
+      $('compare-note').textContent = `${this.config.cell}, ${this.config.layers} × ${this.config.units} units, batch ${this.config.batchSize}, T = ${this.config.seqLen}; from step ${this.step}, same batches`;
+      this.status(
+        `Comparison done: the library's training step on the same weights and batches; each backend warmed up for ${COMPARE.warmup} steps, then ${COMPARE.rounds} rounds of ${COMPARE.steps} timed steps, taking turns.`,
+      );
       card.scrollIntoView({ behavior: 'smooth', block: 'nearest' });
     } catch (e) {
       this.fail('Compare', e);
@@ -614,48 +743,53 @@ export class App {
 
   async save(): Promise<void> {
     try {
-      const state = await this.call((h) => h.exportState());
-      const saved: SavedModel = { ...state, savedAt: new Date().toISOString(), backend: this.config.backend, history: this.history.toJSON() };
-      const blob = new Blob([JSON.stringify(saved)], { type: 'application/json' });
+      const text = await this.call((h) => h.exportFile(this.history.toJSON()));
+      const blob = new Blob([text], { type: 'application/json' });
       const a = document.createElement('a');
       a.href = URL.createObjectURL(blob);
-      a.download = `recurrent-${state.model.task}-${state.model.cell}-step${state.step}.json`;
+      a.download = `recurrent-${this.config.task}-${this.config.cell}-step${this.step}.json`;
       document.body.append(a);
       a.click();
       a.remove();
       setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
-      this.status(`Saved the model at step ${state.step} (${(blob.size / 1024).toFixed(0)} KB).`);
+      this.status(`Saved the model at step ${this.step} (${(blob.size / 1024).toFixed(0)} KB): the library's format inside, so loadModel reads it in Node.`);
     } catch (e) {
       this.fail('Save', e);
     }
   }
 
-  async load(file: File): Promise<void> {
-    const was = this.running;
-    await this.pause();
-    let saved: SavedModel;
-    try {
-      saved = JSON.parse(await file.text());
-      if (saved?.format !== 'recurrent-playground/1' || !saved.model || !saved.train)
-        throw new Error('it is not a model saved by this playground (format recurrent-playground/1)');
-    } catch (e) {
-      this.status(`Could not load ${file.name}: ${(e as Error).message}.`, true);
+  /**
+   * Loads a playground save, or model.json + weights.bin (+ optimizer.bin) from `model.save`,
+   * through the library's validated format. A failed load changes nothing: the current model,
+   * its step and optimizer, the settings and the curves stay, and the message stays until the
+   * user acts.
+   */
+  async load(files: File[]): Promise<void> {
+    const names = files.map((f) => f.name).join(' + ');
+    const total = files.reduce((n, f) => n + f.size, 0);
+    if (total > MAX_FILE_BYTES) {
+      this.notice(`Could not load ${names}: ${total} bytes is more than a playground model (at most ${MAX_FILE_BYTES} bytes). Nothing changed.`, true);
       return;
     }
-    const prev = this.config;
-    this.config = { ...prev, ...saved.model, ...saved.train, backend: prev.backend };
-    writeConfig(this.config);
-    this.#updateUrl();
+    const was = this.running;
+    await this.pause();
     try {
-      await this.#newModel(saved, saved.history);
-      this.status(`Loaded ${file.name}: ${saved.model.cell} on ${saved.model.task}, step ${saved.step}. Training continues from there.`);
+      const picked: PickedFile[] = await Promise.all(files.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) })));
+      const r = await this.call((h) => h.load(picked, { batchSize: this.config.batchSize }));
+      this.config = { ...r.model, ...r.train, backend: this.config.backend };
+      this.ownText = r.words?.join(' ') ?? '';
+      writeConfig(this.config);
+      this.#updateUrl();
+      await this.#adopt(r, r.history);
+      this.notice(
+        `Loaded ${r.source}: ${r.model.cell} on the ${r.model.task} task, step ${r.step}` +
+          (r.inferred ? ' (a library model: the task was recognised from its inputs and head; sequence length and batch size are the defaults)' : '') +
+          '. Training continues from there.',
+      );
       if (was) this.run();
     } catch (e) {
-      this.config = prev;
-      writeConfig(prev);
-      this.#updateUrl();
-      this.status(`Could not load ${file.name}: ${(e as Error).message}`, true);
-      await this.#newModel().catch((err) => this.fail('Reset after a failed load', err));
+      this.notice(`Could not load ${names}: ${(e as Error).message} Nothing changed: the current model stays.`, true);
+      if (was) this.run();
     }
   }
 

@@ -4,6 +4,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { linearRange, logRange } from './ranges.js';
 
 export interface SeriesSpec {
   label: string;
@@ -25,6 +26,8 @@ export interface ChartSpec {
   height?: number;
   series: SeriesSpec[];
   yFormat?: (v: number) => string;
+  /** A fixed y range (linear charts), e.g. [0, 1] for a percentage; else the data's (see ranges.ts). */
+  yRange?: () => [number, number] | undefined;
 }
 
 export class LineChart {
@@ -43,7 +46,10 @@ export class LineChart {
     const opts: uPlot.Options = {
       width: Math.max(200, el.clientWidth),
       height: spec.height ?? 190,
-      scales: { x: { time: spec.time ?? false }, y: spec.logY ? { distr: 3, log: 10 } : { auto: true } },
+      scales: {
+        x: { time: spec.time ?? false },
+        y: spec.logY ? { distr: 3, log: 10, range: (_u, min, max) => logRange(min, max) } : { auto: true, range: (_u, min, max) => linearRange(min, max, spec.yRange?.()) },
+      },
       axes: [
         { label: spec.xLabel, labelSize: 18, size: 34, stroke: '#64748b', grid: { stroke: '#eef2f7' }, ticks: { stroke: '#e2e8f0' } },
         {
@@ -93,7 +99,9 @@ export class LineChart {
   }
 
   setData(x: ArrayLike<number>, ys: ArrayLike<number | null>[]): void {
-    const clean = this.#spec.logY ? ys.map((y) => Array.from(y, (v) => (v != null && v > 0 && Number.isFinite(v) ? v : null))) : ys;
+    // Non-finite values (a diverged loss) are gaps: they would take the axis range, and its labels, with them.
+    const keep = this.#spec.logY ? (v: number) => v > 0 && Number.isFinite(v) : (v: number) => Number.isFinite(v);
+    const clean = ys.map((y) => Array.from(y, (v) => (v != null && keep(v) ? v : null)));
     this.el.dataset.points = String(x.length);
     this.#plot.setData([x as number[], ...(clean as (number | null)[][])]);
   }

@@ -1,13 +1,15 @@
 /**
- * Compare backends: the same model (the current weights and optimizer state) trained on the same
- * batches for a few steps on every backend that runs here. Reports the median ms per step (the
- * first steps, which compile shaders and warm up the JIT, are left out), the speed-up against CPU, and the largest difference of
- * the losses and of the final weights from CPU's.
+ * Compare backends: a copy of the current run (its saved model: weights and optimizer state)
+ * trained with the library's training step (`trainOnBatch`) on the same batches on every backend
+ * that runs here. Every backend is started and warmed up first (shader compilation, the JIT, the
+ * WebAssembly tiers), then the backends take turns for a few rounds of timed steps, so a slow
+ * moment of the machine spreads over all of them and the ratios hold still. Reports the median
+ * ms per step, the speed-up against CPU, and the largest difference of the losses and of the
+ * final weights from CPU's.
  */
-import { createHost } from '../backends/host.js';
+import { createHost, type TrainerHost } from '../backends/host.js';
 import { BACKENDS } from '../backends/registry.js';
-import type { BackendId, ModelConfig, TrainConfig } from '../model/config.js';
-import type { TrainerState } from '../model/trainer.js';
+import type { BackendId } from '../model/config.js';
 
 export interface CompareRow {
   id: BackendId;
@@ -21,50 +23,73 @@ export interface CompareRow {
   losses?: number[];
 }
 
-/** Steps per backend; the first WARMUP (shader compilation, JIT) are not timed. */
-export const COMPARE_STEPS = 8;
-const WARMUP = 3;
+/** Untimed steps per backend, then rounds of timed steps (the backends take turns each round). */
+export const COMPARE = { warmup: 5, rounds: 3, steps: 8 } as const;
 
 function median(v: number[]): number {
   const s = [...v].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-export async function compareBackends(
-  ids: BackendId[],
-  model: ModelConfig,
-  train: TrainConfig,
-  state: TrainerState,
-  onProgress: (text: string) => void,
-): Promise<CompareRow[]> {
-  const rows: CompareRow[] = [];
-  let ref: { losses: number[]; weights: number[]; ms: number } | undefined;
+interface Lane {
+  id: BackendId;
+  label: string;
+  host?: TrainerHost;
+  ms: number[];
+  losses: number[];
+  failed?: string;
+}
+
+export async function compareBackends(ids: BackendId[], file: string, onProgress: (text: string) => void): Promise<CompareRow[]> {
   const ordered = ['cpu' as BackendId, ...ids.filter((id) => id !== 'cpu')];
-  for (const id of ordered) {
-    const label = BACKENDS.find((b) => b.id === id)?.label ?? id;
-    onProgress(`Comparing: ${label}, ${COMPARE_STEPS} steps…`);
-    let host: Awaited<ReturnType<typeof createHost>> | undefined;
+  const lanes: Lane[] = ordered.map((id) => ({ id, label: BACKENDS.find((b) => b.id === id)?.label ?? id, ms: [], losses: [] }));
+  const guard = async (lane: Lane, what: () => Promise<void>) => {
+    if (lane.failed) return;
     try {
-      host = await createHost(id);
-      await host.init(model, train, state);
-      const rs = await host.train(COMPARE_STEPS, false);
-      const final = await host.exportState();
-      const losses = rs.map((r) => r.loss);
-      const weights = final.params.flatMap((p) => p.data);
-      const ms = median(rs.slice(WARMUP).map((r) => r.ms));
-      const row: CompareRow = { id, label, ok: true, msPerStep: ms, losses };
-      if (!ref) ref = { losses, weights, ms };
-      row.speedup = ref.ms / ms;
-      row.maxLossDiff = Math.max(...losses.map((l, i) => Math.abs(l - ref!.losses[i])));
-      row.maxWeightDiff = weights.reduce((m, w, i) => Math.max(m, Math.abs(w - ref!.weights[i])), 0);
-      rows.push(row);
+      await what();
     } catch (e) {
-      rows.push({ id, label, ok: false, reason: (e as Error).message });
-    } finally {
-      host?.close();
+      lane.failed = (e as Error).message;
     }
+  };
+  try {
+    for (const lane of lanes)
+      await guard(lane, async () => {
+        onProgress(`Comparing: starting ${lane.label} and warming it up (${COMPARE.warmup} steps)…`);
+        lane.host = await createHost(lane.id);
+        await lane.host.benchLoad(file);
+        const w = await lane.host.benchTrain(COMPARE.warmup);
+        lane.losses.push(...w.losses);
+      });
+    for (let r = 0; r < COMPARE.rounds; r++)
+      for (const lane of lanes)
+        await guard(lane, async () => {
+          onProgress(`Comparing: round ${r + 1} of ${COMPARE.rounds}, ${lane.label}, ${COMPARE.steps} steps…`);
+          const t = await lane.host!.benchTrain(COMPARE.steps);
+          lane.ms.push(...t.ms);
+          lane.losses.push(...t.losses);
+        });
+    const weights = new Map<BackendId, number[]>();
+    for (const lane of lanes) await guard(lane, async () => void weights.set(lane.id, await lane.host!.benchEnd()));
+    const ref = lanes.find((l) => !l.failed);
+    return lanes.map((l): CompareRow => {
+      if (l.failed || !ref) return { id: l.id, label: l.label, ok: false, reason: l.failed ?? 'failed' };
+      const ms = median(l.ms);
+      const w = weights.get(l.id)!;
+      const rw = weights.get(ref.id)!;
+      return {
+        id: l.id,
+        label: l.label,
+        ok: true,
+        msPerStep: ms,
+        speedup: median(ref.ms) / ms,
+        losses: l.losses,
+        maxLossDiff: Math.max(...l.losses.map((v, i) => Math.abs(v - ref.losses[i]))),
+        maxWeightDiff: w.reduce((m, v, i) => Math.max(m, Math.abs(v - rw[i])), 0),
+      };
+    });
+  } finally {
+    for (const l of lanes) l.host?.close();
   }
-  return rows;
 }
 
 const exp = (v: number | undefined) => (v === undefined ? '–' : v === 0 ? '0' : v.toExponential(1));

@@ -1,6 +1,6 @@
 /** The settings sidebar: reads and writes the configuration, reports which setting changed. */
 import type { CellKind } from '@recurrent/core';
-import { type BackendId, type OptimizerName, type PlaygroundConfig, SEQ_LEN, type TaskId } from '../model/config.js';
+import { type BackendId, LIMITS, type OptimizerName, type PlaygroundConfig, SEQ_LEN, type TaskId } from '../model/config.js';
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const e = document.getElementById(id);
@@ -40,16 +40,30 @@ export function writeConfig(c: PlaygroundConfig): void {
   if (radio) radio.checked = true;
 }
 
-export function readConfig(prev: PlaygroundConfig): PlaygroundConfig {
+/**
+ * The seed typed in the box, if a shared link can carry it (an integer in [0, 2^31 - 1]; the
+ * box would otherwise accept 2.5, 1e30 or 4294967296 and the link turn them into something else).
+ */
+export function checkSeed(raw: string): number | string {
+  const v = Number(raw);
+  const { min, max } = LIMITS.seed;
+  if (raw.trim() === '' || !Number.isInteger(v) || v < min || v > max) return `The seed must be an integer from ${min} to ${max} (what a shared link carries); ${raw.trim() === '' ? 'the box is empty' : `${raw} is not`}.`;
+  return v;
+}
+
+/** The settings in the controls; a seed the link cannot carry keeps `prev.seed` and is named in `problems`. */
+export function readConfig(prev: PlaygroundConfig, problems: string[] = []): PlaygroundConfig {
   const cell = document.querySelector<HTMLInputElement>('input[name="cell"]:checked')?.value as CellKind | undefined;
-  const seed = Number($<HTMLInputElement>('seed').value);
+  const checked = checkSeed($<HTMLInputElement>('seed').value);
+  if (typeof checked === 'string') problems.push(`${checked} Kept ${prev.seed}.`);
+  const seed = typeof checked === 'number' ? checked : prev.seed;
   return {
     task: $<HTMLSelectElement>('task').value as TaskId,
     seqLen: Number($<HTMLInputElement>('seq-len').value),
     cell: cell ?? prev.cell,
     units: Number($<HTMLSelectElement>('units').value),
     layers: Number($<HTMLSelectElement>('layers').value),
-    seed: Number.isSafeInteger(seed) && seed >= 0 ? seed : prev.seed,
+    seed,
     optimizer: $<HTMLSelectElement>('optimizer').value as OptimizerName,
     learningRate: Number($<HTMLSelectElement>('lr').value),
     batchSize: Number($<HTMLSelectElement>('batch').value),

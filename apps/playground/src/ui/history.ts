@@ -1,5 +1,5 @@
 /** The curves of one run: per-step training numbers and the validation points among them. */
-import type { StepResult } from '../model/trainer.js';
+import type { StepResult } from '../model/run.js';
 
 export interface Point {
   step: number;
@@ -44,10 +44,11 @@ export class History {
     p.metric = r.metric;
     p.ms = r.ms;
     const a = 0.9;
-    this.#emaLoss = this.#emaLoss === undefined ? r.loss : a * this.#emaLoss + (1 - a) * r.loss;
-    this.#emaMetric = this.#emaMetric === undefined ? r.metric : a * this.#emaMetric + (1 - a) * r.metric;
-    this.smoothLoss[this.points.length - 1] = this.#emaLoss;
-    this.smoothMetric[this.points.length - 1] = this.#emaMetric;
+    // Only finite values enter the averages (a diverged step, a task without a training metric).
+    if (Number.isFinite(r.loss)) this.#emaLoss = this.#emaLoss === undefined ? r.loss : a * this.#emaLoss + (1 - a) * r.loss;
+    if (Number.isFinite(r.metric)) this.#emaMetric = this.#emaMetric === undefined ? r.metric : a * this.#emaMetric + (1 - a) * r.metric;
+    this.smoothLoss[this.points.length - 1] = this.#emaLoss ?? Number.NaN;
+    this.smoothMetric[this.points.length - 1] = this.#emaMetric ?? Number.NaN;
     if (this.points.length > MAX_POINTS) this.#thin();
   }
 
@@ -89,7 +90,7 @@ export class History {
   load(points: Point[]): void {
     this.clear();
     for (const p of points) {
-      if (p.loss !== undefined) this.addStep({ step: p.step, loss: p.loss, metric: p.metric ?? 0, ms: p.ms ?? 0, gradNorm: 0 });
+      if (p.loss !== undefined) this.addStep({ step: p.step, loss: p.loss, metric: p.metric ?? Number.NaN, ms: p.ms ?? 0 });
       if (p.valLoss !== undefined) this.addValidation(p.step, { loss: p.valLoss, metric: p.valMetric ?? 0 });
     }
   }

@@ -13,6 +13,10 @@ export interface TaskViewContext {
   call<T>(fn: (h: TrainerHost) => Promise<T>): Promise<T>;
   step(): number;
   seqLen(): number;
+  /** The pasted text the generation task trains on (empty: the name lists). */
+  ownText(): string;
+  /** Trains a new model on the words of `text`, or on the name lists again (null). */
+  useOwnText(text: string | null): Promise<void>;
 }
 
 export interface TaskView {
@@ -82,20 +86,30 @@ function namesView(ctx: TaskViewContext): TaskView {
 function generateView(ctx: TaskViewContext): TaskView {
   const list = el('div', { className: 'samples', id: 'samples' });
   list.setAttribute('aria-live', 'polite');
-  const temp = el('input', { id: 'temperature', type: 'range', min: '0.1', max: '2', step: '0.1', value: '0.8' });
+  const temp = el('input', { id: 'temperature', type: 'range', min: '0', max: '2', step: '0.1', value: '0.8' });
   const tempOut = el('output', { textContent: '0.8' });
   tempOut.htmlFor.add('temperature');
+  // Letters every sampled name starts with (letters outside a-z and '-' are left out).
+  const prime = el('input', { id: 'prime', type: 'text', maxLength: 8, placeholder: 'e.g. ma', autocomplete: 'off', spellcheck: false });
   const again = el('button', { type: 'button', textContent: 'Sample again', id: 'sample-again' });
   let draw = 0;
   const sample = async () => {
     draw++;
-    const names = await ctx.call((h) => h.sample(14, Number(temp.value), ctx.step() * 1000 + draw));
+    const names = await ctx.call((h) => h.sample(14, Number(temp.value), ctx.step() * 1000 + draw, prime.value));
     list.replaceChildren(
       ...names.map((n) => el('span', { className: n.known ? 'known' : '', title: n.known ? 'in the training names' : 'a new name', textContent: n.name || '∅' })),
     );
   };
-  temp.addEventListener('input', () => (tempOut.textContent = temp.value));
+  const showTemp = () => (tempOut.textContent = Number(temp.value) === 0 ? '0 (greedy: the likeliest letter)' : temp.value);
+  temp.addEventListener('input', showTemp);
   temp.addEventListener('change', () => void sample());
+  prime.addEventListener('change', () => void sample());
+  // Your own words: paste any text; its words become the training data (a new model).
+  const own = el('textarea', { id: 'own-text', rows: 3, value: ctx.ownText(), placeholder: 'Paste any text: its words (letters a-z and -) become the training data.' });
+  const useOwn = el('button', { type: 'button', id: 'use-own-text', textContent: 'Train on these words' });
+  const useNames = el('button', { type: 'button', id: 'use-names', textContent: 'Back to the name lists', disabled: ctx.ownText() === '' });
+  useOwn.addEventListener('click', () => void ctx.useOwnText(own.value));
+  useNames.addEventListener('click', () => void ctx.useOwnText(null));
   again.addEventListener('click', () => void sample());
   return {
     title: 'Sampled names',
@@ -104,12 +118,21 @@ function generateView(ctx: TaskViewContext): TaskView {
         el(
           'div',
           { className: 'task-grid' },
-          el('div', {}, list, el('p', { className: 'caption', textContent: 'Blue names are new; grey ones are in the training data. Low temperature: safe, repetitive; high: adventurous.' })),
+          el(
+            'div',
+            {},
+            list,
+            el('p', { className: 'caption', textContent: 'Blue names are new; grey ones are in the training data. Low temperature: safe, repetitive; high: adventurous; 0: always the likeliest letter.' }),
+          ),
           el(
             'div',
             {},
             el('label', { htmlFor: 'temperature', className: 'field-label', textContent: 'Temperature ' }, tempOut),
             temp,
+            el('div', {}, el('label', { htmlFor: 'prime', className: 'field-label', textContent: 'Starts with ' }), prime),
+            el('label', { htmlFor: 'own-text', className: 'field-label', textContent: 'Your own words (a new model)' }),
+            own,
+            el('div', {}, useOwn, ' ', useNames),
             el('div', {}, again),
           ),
         ),

@@ -8,7 +8,7 @@ import { defaultTolerances, GPU_ENV, runFixture, type Fixture, type FixtureRepor
 import { loadFixtureFile } from '@recurrent/core/testing/node';
 import { UsageError } from '../args.js';
 import { defineCommand, type Command } from '../cli.js';
-import { backendEntry, backendList, backendMode } from '../backends.js';
+import { backendEntry, backendList, backendMode, backendFlag } from '../backends.js';
 import { runFixtureInBrowser } from '../browser.js';
 import { allPassed, fmtTol, formatReport, formatReportJson } from '../report.js';
 
@@ -36,7 +36,7 @@ export function createConformanceCommand(deps: ConformanceDeps = defaultDeps): C
     summary: 'check a backend against PyTorch reference values (a recurrent-reference/1 fixture)',
     usage: 'recurrent conformance --fixtures FILE [--backend NAME] [--json] [--no-fused] [--filter TEXT] [--browser PATH] [--gpu] [--mode MODE]',
     flags: {
-      backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to check, one of those under Backends' },
+      backend: backendFlag('to check, one of those under Backends'),
       fixtures: { type: 'string', value: 'FILE', required: true, description: 'a recurrent-reference/1 JSON file' },
       json: { type: 'boolean', description: 'print the report as JSON instead of text' },
       'no-fused': { type: 'boolean', description: "use core's primitive fallbacks instead of the backend's fused kernels" },

@@ -4,7 +4,7 @@
  */
 import { ConfigError, type CellKind } from '@recurrent/core';
 import { UsageError } from '../args.js';
-import { backendEntry, backendList } from '../backends.js';
+import { backendEntry, backendList, backendFlag } from '../backends.js';
 import { defineCommand } from '../cli.js';
 import { DEMO_DEFAULTS, runDemo } from '../demo.js';
 
@@ -21,7 +21,7 @@ export const demoCommand = defineCommand({
   summary: 'train a small recurrent classifier (sum-sign sequences) and print the loss falling',
   usage: 'recurrent demo [--backend cpu] [--cell simpleRnn|lstm|gru] [--units N] [--epochs N] ...',
   flags: {
-    backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to train on' },
+    backend: backendFlag('to train on'),
     cell: { type: 'string', value: 'CELL', default: d.cell, description: 'simpleRnn, lstm or gru' },
     units: { type: 'number', value: 'N', default: d.units, description: 'hidden units' },
     steps: { type: 'number', value: 'T', default: d.steps, description: 'sequence length' },

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { exportOnnx, exportPytorch } from '@recurrent/interop';
 import { loadModel } from '@recurrent/models';
 import { UsageError } from '../args.js';
-import { backendEntry } from '../backends.js';
+import { backendEntry, backendFlag } from '../backends.js';
 import { defineCommand } from '../cli.js';
 import { META_FILE } from '../examples/runner.js';
 
@@ -20,7 +20,7 @@ export const exportCommand = defineCommand({
     model: { type: 'string', value: 'DIR', required: true, description: "a saved model directory (model.save, or 'recurrent train')" },
     out: { type: 'string', value: 'PATH', required: true, description: 'the folder (pytorch) or .onnx file (onnx) to write' },
     'sequence-lengths': { type: 'boolean', description: 'onnx: add the input sequence_lens [batch] (valid steps of post-padded sequences)' },
-    backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to load the model on' },
+    backend: backendFlag('to load the model on'),
   },
   details: [
     'pytorch writes model.py (an nn.Module), weights.safetensors, train.py (the compiled loss and',

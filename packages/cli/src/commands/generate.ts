@@ -1,6 +1,6 @@
 /** `recurrent generate`: samples new names from a model saved by `recurrent train --example generate`. */
 import { UsageError } from '../args.js';
-import { backendEntry } from '../backends.js';
+import { backendEntry, backendFlag } from '../backends.js';
 import { defineCommand } from '../cli.js';
 import { EXAMPLES, loadTrained } from '../examples/index.js';
 import { positiveInt } from './train.js';
@@ -14,7 +14,7 @@ export const generateCommand = defineCommand({
     count: { type: 'number', value: 'N', default: 10, description: 'names to sample' },
     temperature: { type: 'number', value: 'T', default: 0.8, description: 'below 1: likelier names; above 1: wilder ones; 0: always the likeliest character' },
     seed: { type: 'number', value: 'N', default: 1, description: 'seed of the sampling' },
-    backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to run on' },
+    backend: backendFlag('to run on'),
   },
   details: 'Example:\n  recurrent train --example generate && recurrent generate --model models/generate --count 20 --temperature 0.7',
   async run({ flags }, io) {

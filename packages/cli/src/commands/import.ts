@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { importPytorch } from '@recurrent/interop';
 import { loadModel } from '@recurrent/models';
 import { UsageError } from '../args.js';
-import { backendEntry } from '../backends.js';
+import { backendEntry, backendFlag } from '../backends.js';
 import { defineCommand } from '../cli.js';
 import { META_FILE } from '../examples/runner.js';
 
@@ -17,7 +17,7 @@ export const importCommand = defineCommand({
     from: { type: 'string', value: 'PATH', required: true, description: "a folder from 'recurrent export --format pytorch', or a weights.safetensors file (with --model)" },
     out: { type: 'string', value: 'DIR', required: true, description: 'where the model with the trained weights is saved' },
     model: { type: 'string', value: 'DIR', description: "the model to load the weights into (default: the folder's recurrent/)" },
-    backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to load the model on' },
+    backend: backendFlag('to load the model on'),
   },
   details: 'Example:\n  recurrent import --format pytorch --from names-pt --out models/names-trained',
   async run({ flags }, io) {

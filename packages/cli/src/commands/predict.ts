@@ -3,7 +3,7 @@
  * (names example) or forecasts from CSV files or the end of the dataset (weather, stocks).
  */
 import { UsageError } from '../args.js';
-import { backendEntry } from '../backends.js';
+import { backendEntry, backendFlag } from '../backends.js';
 import { defineCommand } from '../cli.js';
 import { EXAMPLES, type ExampleName, loadTrained } from '../examples/index.js';
 
@@ -14,7 +14,7 @@ export const predictCommand = defineCommand({
   positionals: true,
   flags: {
     model: { type: 'string', value: 'DIR', required: true, description: "a directory written by 'recurrent train'" },
-    backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to run on' },
+    backend: backendFlag('to run on'),
   },
   details: [
     'A names model prints, for each NAME, female or male and P(female).',

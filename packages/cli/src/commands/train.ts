@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CellKind } from '@recurrent/core';
 import { UsageError } from '../args.js';
-import { backendEntry, backendList } from '../backends.js';
+import { backendEntry, backendList, backendFlag } from '../backends.js';
 import { defineCommand } from '../cli.js';
 import { EXAMPLES, type ExampleName, formatScore, loadTrained, META_FILE, saveTrained, type TrainSettings } from '../examples/index.js';
 import { seconds } from '../examples/runner.js';
@@ -77,7 +77,7 @@ export const trainCommand = defineCommand({
   positionals: true,
   flags: {
     example: { type: 'string', value: 'NAME', default: 'names', description: `the example: ${exampleNames.join(', ')}` },
-    backend: { type: 'string', value: 'NAME', default: 'cpu', description: 'the backend to train on' },
+    backend: backendFlag('to train on'),
     cell: { type: 'string', value: 'CELL', description: "simpleRnn, lstm or gru (default: the example's)" },
     units: { type: 'number', value: 'N', description: "hidden units (default: the example's)" },
     epochs: { type: 'number', value: 'N', description: "passes over the training data (default: the example's)" },

@@ -1,5 +1,4 @@
 /** Loaders for the real datasets the examples train on (Node only: they read package files with fs). */
-export { type Csv, parseCsv } from './csv.js';
 export { type Gender, type LabelledName, loadNameLists, loadNames, type NamesDataset, type NamesOptions } from './names.js';
 export { loadStocks, parseStocksCsv, type StockPrice, stockSeries, stockSymbols } from './stocks.js';
 export { loadSeattleWeather, parseWeatherCsv, type WeatherDay } from './weather.js';

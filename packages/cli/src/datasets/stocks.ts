@@ -4,9 +4,11 @@
  * price (USD). GOOG starts at its 2004 listing.
  */
 import { InputError } from '@recurrent/core';
-import { columns, numberField, parseCsv } from './csv.js';
+import { data } from '@recurrent/models';
 import { readPackageFile } from './locate.js';
 import { VEGA_PACKAGE } from './weather.js';
+
+const { columns, numberField, parseCsv } = data;
 
 export interface StockPrice {
   symbol: string;

@@ -1,10 +1,11 @@
 /**
  * Data helpers for recurrent models: the `{ data, shape }` form, sliding windows, scalers,
- * a character vocabulary, padding with masks, seeded splits and batches, and sampling with
+ * a character vocabulary, padding with masks, a CSV reader (and the seattle-weather layout), seeded splits and batches, and sampling with
  * temperature. Browser-safe (no Node APIs).
  */
 export { type ArrayData, checkFinite, isArrayData, type NestedNumbers, takeRows, toArrayData } from './array-data.js';
 export { type Batch, type BatchOptions, batches, batchIndices } from './batching.js';
+export { columns, type Csv, numberField, parseCsv } from './csv.js';
 export { oneHot, type OneHotOptions } from './one-hot.js';
 export { type PadOptions, type PadSide, type PaddedSequences, padSequences } from './padding.js';
 export { argmax, sampleLogits, sampleWithTemperature } from './sampling.js';
@@ -27,4 +28,5 @@ export {
   type VocabularyOptions,
   type VocabularyState,
 } from './vocabulary.js';
+export { parseWeatherCsv, type WeatherDay } from './weather.js';
 export { slidingWindows, type WindowOptions, type Windows } from './windows.js';

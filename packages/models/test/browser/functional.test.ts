@@ -35,7 +35,7 @@ describe('functional model in a browser', () => {
     const h = await m.fit(x, y, { epochs: 8, batchSize: 4, verbose: 0 });
     expect(h.history.loss[7]).toBeLessThan(h.history.loss[0]);
     await m.save('indexeddb://functional-test');
-    const l = (await loadModel('indexeddb://functional-test', { backend: createCpuBackend() })) as unknown as Functional;
+    const l = await loadModel<Functional>('indexeddb://functional-test', { backend: createCpuBackend() });
     const p = (await m.predict(x)) as HostTensor;
     expect(p.shape).toEqual([N, T, 3]);
     expect(Array.from(((await l.predict(x)) as HostTensor).data)).toEqual(Array.from(p.data));

@@ -1,7 +1,7 @@
 /**
  * A small CSV reader (RFC 4180): comma-separated fields, optional double quotes around a field,
  * `""` for a quote inside one, CRLF or LF line ends, a header row. Enough for the vega-datasets
- * files; every row must have as many fields as the header.
+ * files; every row must have as many fields as the header. The CLI and the playground share it.
  */
 import { InputError } from '@recurrent/core';
 

@@ -1,0 +1,296 @@
+/**
+ * One training run: a `@recurrent/models` Sequential, the task it learns, the batch generator and
+ * the step count. Everything numerical is the library's: `trainOnBatch` is the training step,
+ * `evaluate` / `predict` the validation, `inspect` the views inside the network (hidden states,
+ * gates, the gradient reaching each step), `toBackend` the move between backends, and `save` /
+ * `loadModel` the file format (see file.ts). It runs the same way in the CPU worker and on the page.
+ */
+import { type Backend, type Engine, Rng } from '@recurrent/core';
+import { data, type HostTensor, type Inspection as LibInspection, inspect, type Logs, type Sequential, TrainingDivergedError } from '@recurrent/models';
+import { GEN_VOCAB } from '../tasks/generate.js';
+import { createTask, type RawData } from '../tasks/index.js';
+import { type Batch, sigmoid, type Task } from '../tasks/task.js';
+import type { WeatherTask } from '../tasks/weather.js';
+import { buildModel, compileModel, makeOptimizer } from './build.js';
+import type { ModelConfig, TrainConfig } from './config.js';
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  /** The task's metric on the batch (NaN when the library has no metric for it, see Task.trainMetric). */
+  metric: number;
+  /** Wall time of the library's training step (upload, forward, backward, update, reading the loss). */
+  ms: number;
+  /** ||d loss / d h_t|| per layer and step over the batch, from `inspect` (only on inspected steps; null: padding in every example). */
+  stepGradNorms?: (number | null)[][];
+  /** Why the step was not applied (the library's TrainingDivergedError). */
+  diverged?: string;
+}
+
+export interface Inspection {
+  exampleIndex: number;
+  stepLabels: string[];
+  text: string;
+  units: number;
+  /** Per layer: hidden state [T * H], step-major. */
+  hidden: Float32Array[];
+  /** Per layer: gate names and activations [T * G * H] (gate-major within a step). */
+  gates: { names: string[]; data: Float32Array }[];
+}
+
+export interface Forecast {
+  dates: string[];
+  truth: number[];
+  pred: number[];
+}
+
+/** Validation rows per forward pass: every task's validation set fits in one (one shape to compile on GPU backends). */
+const EVAL_CHUNK = 1024;
+
+/** A task batch as the library's inputs: x with its padding mask, y shaped for the task's loss. */
+export function toInputs(task: Task, b: Batch): { x: HostTensor; y: HostTensor } {
+  const x: HostTensor = { data: b.x, shape: [b.B, b.T, b.D] };
+  if (b.lengths) {
+    const mask = new Uint8Array(b.B * b.T);
+    b.lengths.forEach((n, i) => mask.fill(1, i * b.T, i * b.T + n));
+    x.mask = mask;
+  }
+  const y: HostTensor = task.head === 'sequence' ? { data: b.target, shape: [b.B, b.T] } : { data: b.target, shape: [b.B, task.outputSize] };
+  return { x, y };
+}
+
+/** A one-example batch post-padded to T steps (its length kept in `lengths`, so the padding is masked). */
+function padTo(b: Batch, T: number): Batch {
+  if (b.T >= T) return b;
+  const x = new Float32Array(T * b.D);
+  x.set(b.x.subarray(0, b.T * b.D));
+  const len = b.lengths?.[0] ?? b.T;
+  const sequence = b.target.length === b.T;
+  const target = sequence ? new Float32Array(T) : b.target;
+  if (sequence) target.set(b.target);
+  const mask = b.mask ? new Float32Array(T) : undefined;
+  mask?.set(b.mask!.subarray(0, b.T));
+  return { x, B: 1, T, D: b.D, lengths: [len], target, mask };
+}
+
+/** Per step, the norm over the batch of per-example gradient norms (null where every example is padding). */
+function batchNorms(perExample: (number | null)[][]): (number | null)[] {
+  const T = perExample[0]?.length ?? 0;
+  return Array.from({ length: T }, (_, t) => {
+    let s = 0;
+    let any = false;
+    for (const row of perExample) {
+      const v = row[t];
+      if (v === null) continue;
+      any = true;
+      s += v * v;
+    }
+    return any ? Math.sqrt(s) : null;
+  });
+}
+
+export class Run {
+  readonly task: Task;
+  readonly config: ModelConfig;
+  readonly model: Sequential;
+  #train: TrainConfig;
+  #rng: Rng;
+  #step: number;
+  /** Head outputs on the validation set from the last evaluate(), and its step. */
+  #valPred?: { step: number; pred: Float32Array };
+
+  /** A run over `model`, which must be built for `task` and compiled (see fresh / file.ts). */
+  constructor(task: Task, config: ModelConfig, train: TrainConfig, model: Sequential, state?: { step: number; rng?: ReturnType<Rng['getState']> }) {
+    this.task = task;
+    this.config = { ...config };
+    this.#train = { ...train };
+    this.model = model;
+    this.#rng = new Rng(config.seed).fork('batches');
+    this.#step = 0;
+    if (state) {
+      if (state.rng) this.#rng.setState(state.rng);
+      this.#step = state.step;
+    }
+  }
+
+  /** A new model from the seed. */
+  static fresh(backend: Backend | Engine, raw: RawData, config: ModelConfig, train: TrainConfig): Run {
+    const task = createTask(config.task, config.seqLen, raw);
+    const model = buildModel(backend, task, config);
+    try {
+      compileModel(model, task, train);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    return new Run(task, config, train, model);
+  }
+
+  get step(): number {
+    return this.#step;
+  }
+
+  get trainConfig(): TrainConfig {
+    return { ...this.#train };
+  }
+
+  /** The batch generator's state (saved with the model so a loaded run draws the same next batches). */
+  get batchState(): ReturnType<Rng['getState']> {
+    return this.#rng.getState();
+  }
+
+  /**
+   * New training settings from the next step. The same optimizer keeps its moments (they move to
+   * an optimizer with the new learning rate and clipping); a different one starts fresh.
+   */
+  async setTrainConfig(train: TrainConfig): Promise<void> {
+    const old = this.model.optimizer;
+    const keep = old && old.name === train.optimizer && old.iterations > 0 ? await old.getState() : undefined;
+    const next = makeOptimizer(train);
+    compileModel(this.model, this.task, train, next);
+    if (keep) next.setState(keep, this.model.params);
+    this.#train = { ...train };
+  }
+
+  /** Moves the model (weights and optimizer state) to another backend with the library's toBackend. */
+  async toBackend(backend: Backend | Engine): Promise<void> {
+    await this.model.toBackend(backend);
+  }
+
+  /**
+   * One library training step on a fresh batch; with `gradients`, then (after `between`) the
+   * gradient per step of that batch from `inspect`.
+   */
+  async trainStep(gradients = false, between: () => Promise<void> = async () => {}): Promise<StepResult> {
+    const batch = this.task.trainBatch(this.#rng, this.#train.batchSize);
+    const { x, y } = toInputs(this.task, batch);
+    const t0 = performance.now();
+    let logs: Logs;
+    try {
+      logs = await this.model.trainOnBatch(x, y);
+    } catch (e) {
+      if (!(e instanceof TrainingDivergedError)) throw e;
+      return { step: this.#step, loss: Number.isFinite(e.loss) ? Number.POSITIVE_INFINITY : e.loss, metric: Number.NaN, ms: performance.now() - t0, diverged: e.message };
+    }
+    const ms = performance.now() - t0;
+    this.#step++;
+    const m = this.task.trainMetric;
+    const r: StepResult = { step: this.#step, loss: logs.loss, metric: m ? logs[m.name] * m.scale : Number.NaN, ms };
+    if (gradients) {
+      // A turn for the page between the step and the extra pass (GPU backends run on its thread).
+      await between();
+      const ins = await inspect(this.model, x, y, { states: false, gates: false });
+      r.stepGradNorms = ins.layers.map((l) => batchNorms(l.gradNorm ?? []));
+    }
+    return r;
+  }
+
+  /** Raw head outputs for a batch (no tape kept). */
+  async predict(batch: Batch): Promise<Float32Array> {
+    const p = await this.model.predict(toInputs(this.task, batch).x, { batchSize: EVAL_CHUNK });
+    return Float32Array.from(p.data);
+  }
+
+  /**
+   * Loss (the library's evaluate) and the task's metric on the validation set: from evaluate's
+   * metric when the library has it (one forward pass), else from a prediction.
+   */
+  async evaluate(): Promise<{ loss: number; metric: number }> {
+    const v = this.task.validation;
+    const { x, y } = toInputs(this.task, v);
+    const logs = await this.model.evaluate(x, y, { batchSize: EVAL_CHUNK });
+    const m = this.task.trainMetric;
+    if (m) return { loss: logs.loss, metric: logs[m.name] * m.scale };
+    const pred = await this.predict(v);
+    this.#valPred = { step: this.#step, pred };
+    const s = this.task.score(pred, v);
+    return { loss: logs.loss, metric: s.sum / s.count };
+  }
+
+  /** Hidden states and gate activations of validation example i, from the library's inspect. */
+  async inspect(i: number): Promise<Inspection> {
+    const ex = this.task.example(i);
+    // Post-padded to the validation length: one input shape for every example, so GPU backends
+    // compile their kernels once (padding comes after the example's steps and is masked).
+    const padded = padTo(ex.batch, this.task.validation.T);
+    const { x } = toInputs(this.task, padded);
+    const ins: LibInspection = await inspect(this.model, x);
+    const pred = await this.predict(padded);
+    const T = ex.batch.T;
+    const H = this.config.units;
+    const hidden = ins.layers.map((l) => {
+      const out = new Float32Array(T * H);
+      l.h?.[0].forEach((v, t) => v && out.set(v, t * H));
+      return out;
+    });
+    const gates = ins.layers.map((l) => {
+      const names = Object.keys(l.gates ?? {});
+      const G = names.length;
+      const out = new Float32Array(T * G * H);
+      names.forEach((g, k) => l.gates![g][0].forEach((v, t) => v && out.set(v, (t * G + k) * H)));
+      return { names, data: out };
+    });
+    return { exampleIndex: i, stepLabels: ex.stepLabels, text: ex.describe(pred), units: H, hidden, gates };
+  }
+
+  /** Weather: predicted and true highs over the validation period (°C). */
+  async forecast(): Promise<Forecast> {
+    if (this.task.id !== 'weather') throw new Error('forecast() is for the weather task.');
+    const task = this.task as WeatherTask;
+    // The validation pass just run by evaluate() at this step, if any (it is the same forward).
+    const pred = this.#valPred?.step === this.#step ? this.#valPred.pred : await this.predict(task.validation);
+    return {
+      dates: task.forecastDays.map((d) => d.date),
+      truth: task.forecastDays.map((d) => d.truth),
+      pred: Array.from(pred, (v) => task.toCelsius(v)),
+    };
+  }
+
+  /** Names task: P(female) for each name. */
+  async classify(names: string[]): Promise<number[]> {
+    if (this.task.id !== 'names') throw new Error('classify() is for the names task.');
+    const batch = (this.task as Task & { classify(n: string[]): Batch }).classify(names);
+    const pred = await this.predict(batch);
+    return Array.from(pred, sigmoid);
+  }
+
+  /**
+   * Generation task: `count` names sampled letter by letter at `temperature` (0 = greedy, the
+   * most likely letter) after `prime` (letters every name starts with). Each step predicts on the
+   * prefix so far and samples the last step's logits with the library's `data.sampleLogits`.
+   */
+  async sample(count: number, temperature: number, seed: number, prime = '', maxLen = 16): Promise<{ name: string; known: boolean }[]> {
+    if (this.task.id !== 'generate') throw new Error('sample() is for the generation task.');
+    const V = GEN_VOCAB.length;
+    const rng = new Rng(seed);
+    const start = [...prime.toLowerCase()].map((c) => GEN_VOCAB.indexOf(c)).filter((k) => k > 0);
+    const seqs = Array.from({ length: count }, () => [0, ...start]);
+    const done = new Array(count).fill(false);
+    while (done.includes(false) && seqs[0].length <= maxLen) {
+      // Every step predicts on the full length (zeros after the prefix): a recurrent layer's output
+      // at step t reads only steps 0..t, and one input shape means GPU kernels compile once.
+      const t = seqs[0].length - 1;
+      const T = maxLen + 1;
+      const x = new Float32Array(count * T * V);
+      seqs.forEach((s, b) => s.forEach((tok, j) => (x[(b * T + j) * V + tok] = 1)));
+      const p = await this.model.predict({ data: x, shape: [count, T, V] }, { batchSize: count });
+      seqs.forEach((s, b) => {
+        if (done[b]) return s.push(0);
+        const logits = p.data.subarray((b * T + t) * V, (b * T + t + 1) * V);
+        const k = data.sampleLogits(logits, temperature, rng);
+        if (k === 0) done[b] = true;
+        s.push(k);
+      });
+    }
+    const known = (this.task as Task & { names: Set<string> }).names;
+    return seqs.map((s) => {
+      const end = s.indexOf(0, 1);
+      const name = (end < 0 ? s.slice(1) : s.slice(1, end)).map((k) => GEN_VOCAB[k]).join('');
+      return { name, known: known.has(name) };
+    });
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
