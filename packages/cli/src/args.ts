@@ -5,6 +5,7 @@
  * declaration prints the help. Anything unknown is a UsageError (exit code 2) that lists the
  * valid flags.
  */
+import { editDistance } from './edit-distance.js';
 
 export type FlagType = 'string' | 'number' | 'boolean';
 
@@ -54,20 +55,6 @@ export class UsageError extends Error {
     this.name = 'UsageError';
     this.command = command;
   }
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return row[b.length];
 }
 
 /** The closest of `candidates` to `word`, if it is close enough to be a likely typo. */

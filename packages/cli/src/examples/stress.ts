@@ -14,7 +14,7 @@
 import { InputError } from '@recurrent/core';
 import { data, layers, optimizers, type Sequential, sequential } from '@recurrent/models';
 import { loadStressWords, MAX_LETTERS, type StressWord, stressLabels, vowelGroups } from '../datasets/stress.js';
-import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, limited, metaField, pct, predictFlat } from './runner.js';
+import { buildRecurrent, cellTitle, type Example, type ExampleMeta, fitWithProgress, metaField, pct, predictFlat, trainingParts } from './runner.js';
 
 /** Training words by default (of 64,206): keeps the default run well under two minutes on two cores. */
 export const DEFAULT_TRAIN_WORDS = 20_000;
@@ -82,9 +82,7 @@ export const stressExample: Example = {
 
   async train(s, io) {
     const all = loadStressWords();
-    const n = s.limit ?? DEFAULT_TRAIN_WORDS;
-    const train = limited(all.train, n, 1);
-    const val = limited(all.validation, n, 0.125);
+    const { train, val } = trainingParts(all, s.limit, DEFAULT_TRAIN_WORDS);
     const test = all.test;
     const vocab = data.CharVocabulary.fromTexts(train.map((w) => w.word));
     const L = MAX_LETTERS;

@@ -2,6 +2,7 @@
  * Layer factories, named as in tfjs-layers (`layers.lstm({ units: 32 })`), with Keras 3
  * semantics and defaults.
  */
+import { AdditiveAttention, Attention, type AttentionOptions } from './attention.js';
 import { Activation, type ActivationOptions } from './activation.js';
 import { Add, type AddOptions } from './add.js';
 import { Bidirectional, type BidirectionalOptions } from './bidirectional.js';
@@ -35,6 +36,10 @@ export const masking = (options: MaskingOptions = {}): Masking => new Masking(op
 export const bidirectional = (options: BidirectionalOptions): Bidirectional => new Bidirectional(options);
 /** Applies a per-step layer to every step of a sequence. */
 export const timeDistributed = (options: TimeDistributedOptions): TimeDistributed => new TimeDistributed(options);
+/** Luong (dot-product) attention of a query sequence over a value sequence, Keras's Attention: apply([query, value]). */
+export const attention = (options: AttentionOptions = {}): Attention => new Attention(options);
+/** Bahdanau (additive) attention, Keras's AdditiveAttention: apply([query, value]). */
+export const additiveAttention = (options: AttentionOptions = {}): AdditiveAttention => new AdditiveAttention(options);
 
 /** [batch, features] -> [batch, n, features]. */
 export const repeatVector = (options: RepeatVectorOptions): RepeatVector => new RepeatVector(options);
@@ -60,6 +65,7 @@ export { Flatten, type FlattenOptions } from './flatten.js';
 export { Permute, type PermuteOptions } from './permute.js';
 export { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
 export { MultiInputLayer } from './multi-input.js';
+export { AdditiveAttention, Attention, type AttentionOptions } from './attention.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './bidirectional.js';
 export { Dense, type DenseOptions } from './dense.js';
 export { Dropout, type DropoutOptions } from './dropout.js';

@@ -64,7 +64,9 @@ export type LayerClassName =
   | 'Dropout'
   | 'Masking'
   | 'Bidirectional'
-  | 'TimeDistributed';
+  | 'TimeDistributed'
+  | 'Attention'
+  | 'AdditiveAttention';
 
 /** A weight a layer needs: its name within the layer, its shape, and how to initialise it. */
 export interface WeightSpec {

@@ -3,6 +3,7 @@
  * by the type system, so a new layer class without a loader is a compile error.
  */
 import { ConfigError, quote } from '@recurrent/core';
+import { AdditiveAttention, Attention } from './attention.js';
 import { Activation } from './activation.js';
 import { Add } from './add.js';
 import { Bidirectional } from './bidirectional.js';
@@ -45,6 +46,8 @@ const LOADERS: { [K in LayerClassName]: (c: Config) => Layer } = {
     const { layer, ...rest } = shapeOptions(c);
     return new TimeDistributed({ ...(rest as object), layer: layerFromJson(layer) });
   },
+  Attention: (c) => new Attention(c as never),
+  AdditiveAttention: (c) => new AdditiveAttention(c as never),
   Activation: (c) => new Activation(shapeOptions(c) as never),
   Add: (c) => new Add(c as never),
   Concatenate: (c) => new Concatenate(c as never),
