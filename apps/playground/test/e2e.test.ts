@@ -19,7 +19,7 @@ declare const playground: App;
 // Screenshots go to test-results/screenshots (ignored by git) so a test run leaves the tree clean;
 // UPDATE_SCREENSHOTS=1 refreshes the committed ones in screenshots/ that the README shows.
 const SHOTS = join(ROOT, process.env.UPDATE_SCREENSHOTS ? 'screenshots' : 'test-results/screenshots');
-const TASKS: TaskId[] = ['names', 'generate', 'weather', 'adding'];
+const TASKS: TaskId[] = ['names', 'generate', 'weather', 'adding', 'digits'];
 /** Small models so a few steps run fast on SwiftShader too. */
 const SMALL = 'cell=lstm&units=16&layers=1&batch=16&lr=0.01&clip=1&seed=3';
 
@@ -141,6 +141,7 @@ describe('playground in Chromium', () => {
           generate: '#samples span',
           weather: '#chart-forecast canvas',
           adding: '#adding-mse',
+          digits: '#digit-strip figure',
         };
         expect(await page.locator(taskView[task]).count()).toBeGreaterThan(0);
         if (task === 'weather') expect(Number(await page.$eval('#chart-forecast', (e) => (e as HTMLElement).dataset.points))).toBeGreaterThan(100);

@@ -87,6 +87,7 @@ const METHODS: readonly ServiceMethod[] = [
   'inspect',
   'forecast',
   'classify',
+  'digits',
   'sample',
   'benchLoad',
   'benchTrain',

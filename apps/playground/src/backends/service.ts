@@ -8,7 +8,7 @@
 import type { Backend, Engine } from '@recurrent/core';
 import type { ModelConfig, TrainConfig } from '../model/config.js';
 import { loadRun, type PickedFile, type PlaygroundMeta, saveRun } from '../model/file.js';
-import { type Forecast, type Inspection, Run, type StepResult } from '../model/run.js';
+import { type DigitPrediction, type Forecast, type Inspection, Run, type StepResult } from '../model/run.js';
 import type { RawData } from '../tasks/index.js';
 import type { Point } from '../ui/history.js';
 
@@ -121,6 +121,10 @@ export class TrainerService {
 
   forecast(): Promise<Forecast> {
     return this.#r.forecast();
+  }
+
+  digits(first: number, count: number): Promise<DigitPrediction[]> {
+    return this.#r.digits(first, count);
   }
 
   classify(names: string[]): Promise<number[]> {

@@ -1,4 +1,4 @@
 declare module 'virtual:playground-data' {
-  const data: { female: string[]; male: string[]; seattleWeatherCsv: string };
+  const data: import('../tasks/index.js').RawData;
   export default data;
 }

@@ -33,8 +33,9 @@ const TASK_METRIC: Record<PlaygroundConfig['task'], string> = {
   generate: 'Next-letter accuracy',
   weather: 'Mean absolute error (°C)',
   adding: 'Solved (|error| < 0.04)',
+  digits: 'Accuracy (validation: the 1000 test images)',
 };
-const PERCENT_METRIC = new Set(['names', 'generate', 'adding']);
+const PERCENT_METRIC = new Set(['names', 'generate', 'adding', 'digits']);
 
 const PLAY_ICON = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path d="M7 4.5l13 7.5-13 7.5z" fill="currentColor"/></svg>';
 const PAUSE_ICON =
@@ -370,6 +371,7 @@ export class App {
       call: (fn) => this.call(fn),
       step: () => this.step,
       seqLen: () => this.config.seqLen,
+      exampleIndex: () => this.exampleIndex,
       ownText: () => this.ownText,
       useOwnText: (text) => this.useOwnText(text),
     });
