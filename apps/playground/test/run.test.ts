@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import { loadModel, ModelFormatError } from '@recurrent/models';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPlaygroundData } from '../data-files.js';
+import { readBaseData, readPlaygroundData } from '../data-files.js';
 import { TrainerService } from '../src/backends/service.js';
 import { buildModel, compileModel } from '../src/model/build.js';
 import { configFromQuery, configToQuery, DEFAULT_CONFIG, type ModelConfig, type TrainConfig } from '../src/model/config.js';
@@ -133,6 +133,24 @@ describe('Run on @recurrent/models', () => {
     const engine = r.model.engine;
     r.dispose();
     expect(engine.memory().tensors).toBe(0);
+  });
+
+  it('the digits data is fetched only when a digits run or a file load needs it, and once', async () => {
+    let fetches = 0;
+    const service = new TrainerService(cpu, readBaseData(), async () => {}, async () => {
+      fetches++;
+      return data.digits;
+    });
+    const model: ModelConfig = { task: 'names', cell: 'gru', units: 4, layers: 1, seqLen: 8, seed: 1 };
+    await service.init(model, train);
+    expect(fetches).toBe(0);
+    const digits = await service.init({ ...model, task: 'digits', seqLen: 28 }, train);
+    expect([fetches, digits.title]).toEqual([1, 'Handwritten digits']);
+    await service.init({ ...model, task: 'digits', seqLen: 28 }, train);
+    expect(fetches).toBe(1);
+    await service.dispose();
+    // Without the data or a way to fetch it, the digits task says what is missing.
+    expect(() => createTask('digits', 28, readBaseData())).toThrow(/digits data is not loaded/);
   });
 
   it('samples names greedily (temperature 0) and after a priming text', async () => {

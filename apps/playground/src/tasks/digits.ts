@@ -14,8 +14,11 @@ export const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 export const DIGIT_CLASSES = 10;
 
+/** Digit images as the bundle carries them (written by data-files.ts at build time). */
 export interface PackedDigits {
+  /** Grey levels quantised to 16 (4 bits), two pixels per byte, 784 pixels per image, base64. */
   train: string;
+  /** One character '0'-'9' per training image. */
   trainLabels: string;
   test: string;
   testLabels: string;

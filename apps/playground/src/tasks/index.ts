@@ -12,8 +12,8 @@ export interface RawData {
   female: readonly string[];
   male: readonly string[];
   seattleWeatherCsv: string;
-  /** The bundled mnist subset (see data-files.ts). */
-  digits: PackedDigits;
+  /** The bundled mnist subset (see data-files.ts); the app loads it when the digits task is first used. */
+  digits?: PackedDigits;
   /** The user's own words for the generation task (pasted text split at spaces and lines); the name lists when absent. */
   words?: readonly string[];
 }
@@ -29,6 +29,7 @@ export function createTask(id: TaskId, seqLen: number, data: RawData): Task {
     case 'adding':
       return addingTask(seqLen);
     case 'digits':
+      if (!data.digits) throw new Error('the digits data is not loaded yet: load it (src/data/raw.ts, loadDigits) before building the digits task.');
       return digitsTask(data.digits);
     default:
       throw new Error(`unknown task '${String(id)}': use names, generate, weather, adding or digits.`);
