@@ -145,6 +145,13 @@ describe('playground in Chromium', () => {
         };
         expect(await page.locator(taskView[task]).count()).toBeGreaterThan(0);
         if (task === 'weather') expect(Number(await page.$eval('#chart-forecast', (e) => (e as HTMLElement).dataset.points))).toBeGreaterThan(100);
+        if (task === 'digits') {
+          // The image, its ten class probabilities, and the card follows the inspected example.
+          expect(await page.locator('#digit-main .prob-list li').count()).toBe(10);
+          expect(await page.locator('#digit-main canvas').count()).toBe(1);
+          await page.click('#example-next');
+          await page.waitForFunction(() => document.querySelector('#digit-main')?.textContent?.includes('Example 2: a 1.'), null, { timeout: 30_000 });
+        }
         if (backend === 'cpu') await page.screenshot({ path: join(SHOTS, `task-${task}.png`), fullPage: true });
       }
       noErrors(p);

@@ -232,7 +232,10 @@ export class App {
     const setExample = (i: number) => {
       this.exampleIndex = Math.max(0, i);
       ex.value = String(this.exampleIndex + 1);
-      void this.#inspect().then(() => this.#renderInside());
+      void this.#inspect().then(() => {
+        this.#renderInside();
+        if (this.#taskView?.followsExample) void this.#taskView.update();
+      });
     };
     ex.addEventListener('change', () => setExample(Number(ex.value) - 1 || 0));
     $('example-prev').addEventListener('click', () => setExample(this.exampleIndex - 1));

@@ -24,6 +24,8 @@ export interface TaskViewContext {
 
 export interface TaskView {
   readonly title: string;
+  /** Shows the example the hidden-state view inspects (refreshed when that example changes). */
+  readonly followsExample?: boolean;
   mount(el: HTMLElement): void;
   /** Refresh after training moved on (called with the latest validation numbers). */
   update(val?: { loss: number; metric: number }): Promise<void>;
@@ -234,6 +236,7 @@ function digitsView(ctx: TaskViewContext): TaskView {
   const strip = el('div', { className: 'digit-strip', id: 'digit-strip' });
   return {
     title: 'The inspected test digit, its class probabilities, and the next test digits',
+    followsExample: true,
     mount(root) {
       root.replaceChildren(
         el(
