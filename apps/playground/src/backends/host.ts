@@ -4,7 +4,7 @@
  * (`moveTo`); between the worker and the page the run travels as a saved model (file.ts).
  */
 import type { BackendId } from '../model/config.js';
-import { rawData } from '../data/raw.js';
+import { loadDigits, rawData } from '../data/raw.js';
 import { type PageBackendId, pageBackend } from './registry.js';
 import { type ServiceMethod, type TrainerApi, TrainerService } from './service.js';
 
@@ -87,6 +87,7 @@ const METHODS: readonly ServiceMethod[] = [
   'inspect',
   'forecast',
   'classify',
+  'digits',
   'sample',
   'benchLoad',
   'benchTrain',
@@ -96,7 +97,7 @@ const METHODS: readonly ServiceMethod[] = [
 ];
 
 async function pageHost(id: PageBackendId): Promise<TrainerHost> {
-  const service = new TrainerService(await pageBackend(id), rawData, yieldToPage);
+  const service = new TrainerService(await pageBackend(id), rawData, yieldToPage, loadDigits);
   const api = Object.fromEntries(
     METHODS.map((m) => [m, (...args: unknown[]) => (service[m] as (...a: unknown[]) => Promise<unknown>).apply(service, args)]),
   ) as unknown as Omit<TrainerApi, 'moveTo'>;

@@ -6,9 +6,10 @@
  * current model, its step and its optimizer as they were.
  */
 import type { Backend, Engine } from '@recurrent/core';
-import type { ModelConfig, TrainConfig } from '../model/config.js';
+import type { ModelConfig, TaskId, TrainConfig } from '../model/config.js';
 import { loadRun, type PickedFile, type PlaygroundMeta, saveRun } from '../model/file.js';
-import { type Forecast, type Inspection, Run, type StepResult } from '../model/run.js';
+import { type DigitPrediction, type Forecast, type Inspection, Run, type StepResult } from '../model/run.js';
+import type { PackedDigits } from '../tasks/digits.js';
 import type { RawData } from '../tasks/index.js';
 import type { Point } from '../ui/history.js';
 
@@ -33,14 +34,23 @@ export class TrainerService {
   #backend: Backend | Engine;
   #data: RawData;
   readonly #yield: () => Promise<void>;
+  readonly #loadDigits?: () => Promise<PackedDigits>;
   #run?: Run;
   /** A copy of the run that "Compare backends" trains (never the user's run). */
   #bench?: Run;
 
-  constructor(backend: Backend | Engine, data: RawData, yieldToPage: () => Promise<void>) {
+  /** `loadDigits` fetches the digits data when `data` has none and a run needs it. */
+  constructor(backend: Backend | Engine, data: RawData, yieldToPage: () => Promise<void>, loadDigits?: () => Promise<PackedDigits>) {
     this.#backend = backend;
     this.#data = data;
     this.#yield = yieldToPage;
+    this.#loadDigits = loadDigits;
+  }
+
+  /** The data with the digits loaded when `task` is 'digits' or unknown (a file to load may hold any task). */
+  async #dataFor(task?: TaskId): Promise<RawData> {
+    if (!this.#data.digits && this.#loadDigits && (task === undefined || task === 'digits')) this.#data = { ...this.#data, digits: await this.#loadDigits() };
+    return this.#data;
   }
 
   get #r(): Run {
@@ -59,14 +69,14 @@ export class TrainerService {
 
   /** A fresh model from the seed. */
   async init(model: ModelConfig, train: TrainConfig): Promise<RunInfo> {
-    const r = Run.fresh(this.#backend, this.#data, model, train);
+    const r = Run.fresh(this.#backend, await this.#dataFor(model.task), model, train);
     this.#replace(r);
     return this.#info(r);
   }
 
   /** A run from files (a playground save, or model.json + weights.bin [+ optimizer.bin]); on failure the current run stays. */
   async load(files: PickedFile[], fallback: { batchSize: number }): Promise<LoadedInfo> {
-    const { run, meta, source, inferred } = await loadRun(this.#backend, this.#data, files, fallback);
+    const { run, meta, source, inferred } = await loadRun(this.#backend, await this.#dataFor(), files, fallback);
     this.#replace(run);
     this.#data = { ...this.#data, words: meta.words };
     return { ...this.#info(run), source, history: meta.history, inferred, words: meta.words };
@@ -123,6 +133,10 @@ export class TrainerService {
     return this.#r.forecast();
   }
 
+  digits(first: number, count: number): Promise<DigitPrediction[]> {
+    return this.#r.digits(first, count);
+  }
+
   classify(names: string[]): Promise<number[]> {
     return this.#r.classify(names);
   }
@@ -135,7 +149,7 @@ export class TrainerService {
 
   /** Loads a copy of a run (a playground file) for timing. */
   async benchLoad(file: string): Promise<void> {
-    const { run } = await loadRun(this.#backend, this.#data, [{ name: 'compare.json', bytes: new TextEncoder().encode(file) }], { batchSize: 32 });
+    const { run } = await loadRun(this.#backend, await this.#dataFor(), [{ name: 'compare.json', bytes: new TextEncoder().encode(file) }], { batchSize: 32 });
     this.#bench?.dispose();
     this.#bench = run;
   }

@@ -1,4 +1,9 @@
 declare module 'virtual:playground-data' {
-  const data: { female: string[]; male: string[]; seattleWeatherCsv: string };
+  const data: Omit<import('../tasks/index.js').RawData, 'digits' | 'words'>;
   export default data;
+}
+
+declare module 'virtual:playground-digits' {
+  const digits: import('../tasks/digits.js').PackedDigits;
+  export default digits;
 }

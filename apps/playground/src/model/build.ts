@@ -16,6 +16,7 @@ import { CELL_KINDS, LIMITS, type ModelConfig, type OptimizerName, OPTIMIZERS, t
 const LOSS: Record<LossKind, CompileOptions['loss']> = {
   binary: { name: 'binaryCrossentropy', fromLogits: true },
   mse: 'mse',
+  classes: { name: 'sparseCategoricalCrossentropy', fromLogits: true },
   sequenceCe: { name: 'sparseCategoricalCrossentropy', fromLogits: true },
 };
 

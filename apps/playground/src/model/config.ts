@@ -8,7 +8,7 @@
  */
 import type { CellKind } from '@recurrent/core';
 
-export type TaskId = 'names' | 'generate' | 'weather' | 'adding';
+export type TaskId = 'names' | 'generate' | 'weather' | 'adding' | 'digits';
 export type OptimizerName = 'adam' | 'adamw' | 'rmsprop' | 'sgd' | 'adagrad';
 export type BackendId = 'cpu' | 'webgl' | 'webgpu' | 'gpujs';
 
@@ -17,7 +17,7 @@ export interface ModelConfig {
   cell: CellKind;
   units: number;
   layers: number;
-  /** Steps per sequence: the longest name kept, the days in a weather window, the adding problem's T. */
+  /** Steps per sequence: the longest name kept, the days in a weather window, the adding problem's T, a digit's 28 rows. */
   seqLen: number;
   seed: number;
 }
@@ -34,7 +34,7 @@ export interface PlaygroundConfig extends ModelConfig, TrainConfig {
   backend: BackendId;
 }
 
-export const TASK_IDS: readonly TaskId[] = ['names', 'generate', 'weather', 'adding'];
+export const TASK_IDS: readonly TaskId[] = ['names', 'generate', 'weather', 'adding', 'digits'];
 export const CELL_KINDS: readonly CellKind[] = ['simpleRnn', 'lstm', 'gru'];
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamw', 'rmsprop', 'sgd', 'adagrad'];
 export const BACKEND_IDS: readonly BackendId[] = ['cpu', 'webgl', 'webgpu', 'gpujs'];
@@ -45,6 +45,7 @@ export const SEQ_LEN: Record<TaskId, { min: number; max: number; value: number; 
   generate: { min: 4, max: 15, value: 12, label: 'longest name (characters)' },
   weather: { min: 3, max: 60, value: 14, label: 'days of history' },
   adding: { min: 5, max: 200, value: 30, label: 'sequence length T' },
+  digits: { min: 28, max: 28, value: 28, label: 'rows read (28 × 28 images)' },
 };
 
 export const LIMITS = {

@@ -7,6 +7,7 @@
  */
 import { type Backend, type Engine, Rng } from '@recurrent/core';
 import { data, type HostTensor, type Inspection as LibInspection, inspect, type Logs, type Sequential, TrainingDivergedError } from '@recurrent/models';
+import { type DigitsTask, digitProbs } from '../tasks/digits.js';
 import { GEN_VOCAB } from '../tasks/generate.js';
 import { createTask, type RawData } from '../tasks/index.js';
 import { type Batch, sigmoid, type Task } from '../tasks/task.js';
@@ -38,6 +39,15 @@ export interface Inspection {
   gates: { names: string[]; data: Float32Array }[];
 }
 
+/** A test digit, its class and the model's probabilities for 0-9. */
+export interface DigitPrediction {
+  index: number;
+  label: number;
+  /** [784] grey levels in [0, 1], row by row. */
+  pixels: Float32Array;
+  probs: number[];
+}
+
 export interface Forecast {
   dates: string[];
   truth: number[];
@@ -55,7 +65,8 @@ export function toInputs(task: Task, b: Batch): { x: HostTensor; y: HostTensor }
     b.lengths.forEach((n, i) => mask.fill(1, i * b.T, i * b.T + n));
     x.mask = mask;
   }
-  const y: HostTensor = task.head === 'sequence' ? { data: b.target, shape: [b.B, b.T] } : { data: b.target, shape: [b.B, task.outputSize] };
+  const shape = task.head === 'sequence' ? [b.B, b.T] : task.loss === 'classes' ? [b.B] : [b.B, task.outputSize];
+  const y: HostTensor = { data: b.target, shape };
   return { x, y };
 }
 
@@ -244,6 +255,18 @@ export class Run {
       truth: task.forecastDays.map((d) => d.truth),
       pred: Array.from(pred, (v) => task.toCelsius(v)),
     };
+  }
+
+  /** Digits task: the test images of validation examples first .. first + count - 1 and the model's class probabilities. */
+  async digits(first: number, count: number): Promise<DigitPrediction[]> {
+    if (this.task.id !== 'digits') throw new Error('digits() is for the digits task.');
+    const task = this.task as DigitsTask;
+    const exs = Array.from({ length: count }, (_, k) => task.example(first + k).batch);
+    const per = exs[0].T * exs[0].D;
+    const x = new Float32Array(count * per);
+    exs.forEach((b, k) => x.set(b.x, k * per));
+    const pred = await this.predict({ x, B: count, T: exs[0].T, D: exs[0].D, target: Float32Array.from(exs, (b) => b.target[0]) });
+    return exs.map((b, k) => ({ index: first + k, label: b.target[0], pixels: b.x, probs: digitProbs(pred, k) }));
   }
 
   /** Names task: P(female) for each name. */

@@ -2,6 +2,7 @@
 import { data as datasets } from '@recurrent/models';
 import type { TaskId } from '../model/config.js';
 import { addingTask } from './adding.js';
+import { digitsTask, type PackedDigits } from './digits.js';
 import { generateTask } from './generate.js';
 import { namesTask } from './names.js';
 import type { Task } from './task.js';
@@ -11,6 +12,8 @@ export interface RawData {
   female: readonly string[];
   male: readonly string[];
   seattleWeatherCsv: string;
+  /** The bundled mnist subset (see data-files.ts); the app loads it when the digits task is first used. */
+  digits?: PackedDigits;
   /** The user's own words for the generation task (pasted text split at spaces and lines); the name lists when absent. */
   words?: readonly string[];
 }
@@ -25,7 +28,10 @@ export function createTask(id: TaskId, seqLen: number, data: RawData): Task {
       return weatherTask(datasets.parseWeatherCsv(data.seattleWeatherCsv, 'seattle-weather.csv'), seqLen);
     case 'adding':
       return addingTask(seqLen);
+    case 'digits':
+      if (!data.digits) throw new Error('the digits data is not loaded yet: load it (src/data/raw.ts, loadDigits) before building the digits task.');
+      return digitsTask(data.digits);
     default:
-      throw new Error(`unknown task '${String(id)}': use names, generate, weather or adding.`);
+      throw new Error(`unknown task '${String(id)}': use names, generate, weather, adding or digits.`);
   }
 }

@@ -15,6 +15,7 @@ export interface Batch {
   lengths?: number[];
   /**
    * Targets: [B, K] for a head on the last state (a 0/1 label for 'binary', values for 'mse');
+   * [B] class indices for 'classes';
    * [B * T] class indices for a head on every step ('sequenceCe').
    */
   target: Float32Array;
@@ -22,7 +23,8 @@ export interface Batch {
   mask?: Float32Array;
 }
 
-export type LossKind = 'binary' | 'mse' | 'sequenceCe';
+/** 'classes': one class index per sequence against K logits on the last state. */
+export type LossKind = 'binary' | 'mse' | 'classes' | 'sequenceCe';
 
 export interface Example {
   batch: Batch;

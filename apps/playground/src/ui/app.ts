@@ -33,8 +33,9 @@ const TASK_METRIC: Record<PlaygroundConfig['task'], string> = {
   generate: 'Next-letter accuracy',
   weather: 'Mean absolute error (°C)',
   adding: 'Solved (|error| < 0.04)',
+  digits: 'Accuracy (validation: the 1000 test images)',
 };
-const PERCENT_METRIC = new Set(['names', 'generate', 'adding']);
+const PERCENT_METRIC = new Set(['names', 'generate', 'adding', 'digits']);
 
 const PLAY_ICON = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path d="M7 4.5l13 7.5-13 7.5z" fill="currentColor"/></svg>';
 const PAUSE_ICON =
@@ -231,7 +232,10 @@ export class App {
     const setExample = (i: number) => {
       this.exampleIndex = Math.max(0, i);
       ex.value = String(this.exampleIndex + 1);
-      void this.#inspect().then(() => this.#renderInside());
+      void this.#inspect().then(() => {
+        this.#renderInside();
+        if (this.#taskView?.followsExample) void this.#taskView.update();
+      });
     };
     ex.addEventListener('change', () => setExample(Number(ex.value) - 1 || 0));
     $('example-prev').addEventListener('click', () => setExample(this.exampleIndex - 1));
@@ -370,6 +374,7 @@ export class App {
       call: (fn) => this.call(fn),
       step: () => this.step,
       seqLen: () => this.config.seqLen,
+      exampleIndex: () => this.exampleIndex,
       ownText: () => this.ownText,
       useOwnText: (text) => this.useOwnText(text),
     });

@@ -26,6 +26,8 @@ export function writeConfig(c: PlaygroundConfig): void {
   seq.min = String(range.min);
   seq.max = String(range.max);
   seq.value = String(c.seqLen);
+  // A task with one length (digits: 28 rows) shows it without a slider to move.
+  seq.hidden = range.min === range.max;
   $('seq-len-label').textContent = range.label[0].toUpperCase() + range.label.slice(1);
   $('seq-len-value').textContent = String(c.seqLen);
   $<HTMLInputElement>(`cell-${c.cell}`).checked = true;

@@ -2,7 +2,8 @@
  * The task card: what the model does with its task right now. Names: P(female) for held-out
  * names and for a name you type. Generation: sampled names at a chosen temperature. Weather:
  * predicted against true highs over the validation period. Adding problem: validation error
- * against the always-1 baseline.
+ * against the always-1 baseline. Digits: the inspected test image and the next ones with the
+ * model's probabilities for 0-9.
  */
 import type { TrainerHost } from '../backends/host.js';
 import type { TaskId } from '../model/config.js';
@@ -13,6 +14,8 @@ export interface TaskViewContext {
   call<T>(fn: (h: TrainerHost) => Promise<T>): Promise<T>;
   step(): number;
   seqLen(): number;
+  /** The validation example the hidden-state view shows. */
+  exampleIndex(): number;
   /** The pasted text the generation task trains on (empty: the name lists). */
   ownText(): string;
   /** Trains a new model on the words of `text`, or on the name lists again (null). */
@@ -21,6 +24,8 @@ export interface TaskViewContext {
 
 export interface TaskView {
   readonly title: string;
+  /** Shows the example the hidden-state view inspects (refreshed when that example changes). */
+  readonly followsExample?: boolean;
   mount(el: HTMLElement): void;
   /** Refresh after training moved on (called with the latest validation numbers). */
   update(val?: { loss: number; metric: number }): Promise<void>;
@@ -35,7 +40,7 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
 
 const SHOWCASE = ['Emma', 'Oliver', 'Sophia', 'Liam', 'Isabella', 'Mason', 'Charlotte', 'Lucas'];
 
-function probList(items: { name: string; p: number }[]): HTMLUListElement {
+function probList(items: { name: string; p: number }[], what = 'P(female)'): HTMLUListElement {
   const ul = el('ul', { className: 'prob-list' });
   for (const it of items) {
     const bar = el('span', { className: 'bar' });
@@ -43,7 +48,7 @@ function probList(items: { name: string; p: number }[]): HTMLUListElement {
     fill.style.width = `${(it.p * 100).toFixed(1)}%`;
     bar.append(fill);
     bar.setAttribute('role', 'img');
-    bar.setAttribute('aria-label', `P(female) ${it.p.toFixed(2)}`);
+    bar.setAttribute('aria-label', `${what} ${it.p.toFixed(2)}`);
     ul.append(el('li', {}, el('span', { textContent: it.name }), bar, el('span', { className: 'p', textContent: it.p.toFixed(2) })));
   }
   return ul;
@@ -204,6 +209,66 @@ function addingView(ctx: TaskViewContext): TaskView {
   };
 }
 
+/** A 28 x 28 grey image (ink dark on white) drawn `scale` times larger. */
+function digitCanvas(pixels: Float32Array, scale: number, label: string): HTMLCanvasElement {
+  const side = Math.round(Math.sqrt(pixels.length));
+  const c = el('canvas', { width: side, height: side });
+  c.style.width = c.style.height = `${side * scale}px`;
+  c.style.imageRendering = 'pixelated';
+  c.setAttribute('role', 'img');
+  c.setAttribute('aria-label', label);
+  const g = c.getContext('2d');
+  if (g) {
+    const img = g.createImageData(side, side);
+    pixels.forEach((v, i) => {
+      const grey = Math.round(255 * (1 - v));
+      img.data.set([grey, grey, grey, 255], i * 4);
+    });
+    g.putImageData(img, 0, 0);
+  }
+  return c;
+}
+
+const DIGIT_STRIP = 10;
+
+function digitsView(ctx: TaskViewContext): TaskView {
+  const main = el('div', { id: 'digit-main' });
+  const strip = el('div', { className: 'digit-strip', id: 'digit-strip' });
+  return {
+    title: 'The inspected test digit, its class probabilities, and the next test digits',
+    followsExample: true,
+    mount(root) {
+      root.replaceChildren(
+        el(
+          'div',
+          { className: 'task-grid' },
+          el('div', {}, main),
+          el('div', {}, el('p', { className: 'caption', textContent: 'The next test images: the model’s answer (red where wrong) and P.' }), strip),
+        ),
+      );
+    },
+    async update() {
+      const ds = await ctx.call((h) => h.digits(ctx.exampleIndex(), DIGIT_STRIP + 1));
+      const [d, ...rest] = ds;
+      const guess = (p: number[]) => p.indexOf(Math.max(...p));
+      main.replaceChildren(
+        el(
+          'div',
+          { className: 'digit-card' },
+          digitCanvas(d.pixels, 5, `test digit, a ${d.label}`),
+          el('div', {}, el('p', { className: 'caption', textContent: `Example ${d.index + 1}: a ${d.label}. The model says ${guess(d.probs)}. The hidden-state view reads it row by row (28 steps).` }), probList(d.probs.map((p, k) => ({ name: String(k), p })), 'P')),
+        ),
+      );
+      strip.replaceChildren(
+        ...rest.map((r) => {
+          const k = guess(r.probs);
+          return el('figure', { className: k === r.label ? '' : 'wrong' }, digitCanvas(r.pixels, 2, `test digit, a ${r.label}`), el('figcaption', { textContent: `${k} ${r.probs[k].toFixed(2)}` }));
+        }),
+      );
+    },
+  };
+}
+
 export function createTaskView(id: TaskId, ctx: TaskViewContext): TaskView {
   switch (id) {
     case 'names':
@@ -214,5 +279,7 @@ export function createTaskView(id: TaskId, ctx: TaskViewContext): TaskView {
       return weatherView(ctx);
     case 'adding':
       return addingView(ctx);
+    case 'digits':
+      return digitsView(ctx);
   }
 }
