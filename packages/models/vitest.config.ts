@@ -40,7 +40,7 @@ function modelFileServer(): Plugin {
 }
 
 // Two projects: Node (every test/*.test.ts, as before) and headless Chromium (the browser IO
-// handlers: IndexedDB, downloads, http). `vitest run` runs both; `--project node` or
+// handlers: IndexedDB, downloads, http; functional models on webgl, webgpu and gpu.js). `vitest run` runs both; `--project node` or
 // `--project chromium` runs one.
 export default defineConfig({
   resolve: { conditions },
@@ -52,10 +52,13 @@ export default defineConfig({
       {
         extends: true,
         plugins: [modelFileServer()],
+        // The GPU backends' dependencies, bundled before the first test (functional-backends.test.ts).
+        optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgl', 'gpu.js'] },
         test: {
           name: 'chromium',
           include: ['test/browser/*.test.ts'],
-          browser: chromiumBrowserMode(playwright),
+          // WebGPU flags too: the functional API runs on every browser backend.
+          browser: chromiumBrowserMode(playwright, { webgpu: true }),
         },
       },
     ],
