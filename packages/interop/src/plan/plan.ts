@@ -6,7 +6,7 @@
  * Options no exporter can reproduce (stateful layers) are refused here, once.
  */
 import { type CellKind, GATES, type RecurrentActivation } from '@recurrent/core';
-import { layers, type Sequential } from '@recurrent/models';
+import { Functional, layers, type SymbolicTensor, type Sequential } from '@recurrent/models';
 import { UnsupportedExportError } from './errors.js';
 
 export type { RecurrentActivation };
@@ -89,10 +89,8 @@ export interface ModelPlan {
 
 const f32 = (a: ArrayLike<number>) => (a instanceof Float32Array ? a : Float32Array.from(a));
 
-/** The plan of a built model (weights read back from its backend). */
-export async function planModel(model: Sequential, format: string): Promise<ModelPlan> {
-  if (!model.built || !model.inputShape || !model.outputShape)
-    throw new UnsupportedExportError(format, undefined, 'the model is not built; give the first layer an inputShape (or train it) before exporting.');
+/** The plans of `model.layers` in order, from the model's weights (read back from its backend). */
+async function planLayers(model: Sequential | Functional, format: string): Promise<LayerPlan[]> {
   const values = (await model.getWeights()).map((w) => f32(w.data));
   let next = 0;
   const take = (n: number) => {
@@ -159,6 +157,20 @@ export async function planModel(model: Sequential, format: string): Promise<Mode
     });
   };
   for (const l of model.layers) add(l, l.name);
+  return out;
+}
+
+/** The plan of a built Sequential model (weights read back from its backend). */
+export async function planModel(model: Sequential, format: string): Promise<ModelPlan> {
+  if ((model as unknown) instanceof Functional)
+    throw new UnsupportedExportError(
+      format,
+      undefined,
+      `functional models (model({ inputs, outputs })) are not exported to ${format}${format === 'pytorch' ? '' : ' yet'}; rebuild the model as a sequential, or export it to PyTorch.`,
+    );
+  if (!model.built || !model.inputShape || !model.outputShape)
+    throw new UnsupportedExportError(format, undefined, 'the model is not built; give the first layer an inputShape (or train it) before exporting.');
+  const out = await planLayers(model, format);
   return {
     name: model.name,
     inputShape: [...model.inputShape],
@@ -167,6 +179,65 @@ export async function planModel(model: Sequential, format: string): Promise<Mode
     layers: out,
   };
 }
+
+/** Model input `input`, or output `output` (0: the output, 1..: the states) of node `node`. */
+export type PlanRef = { input: number } | { node: number; output: number };
+
+export interface GraphPlan {
+  name: string;
+  inputs: { name: string; shape: (number | null)[]; indices: boolean }[];
+  /** One plan per distinct layer. */
+  layers: LayerPlan[];
+  /** Layer calls in run order: each reads model inputs and earlier nodes. */
+  nodes: { layer: number; inputs: PlanRef[]; initialState: PlanRef[] }[];
+  outputs: PlanRef[];
+}
+
+/**
+ * The plan of a functional model: its layers (as for a Sequential) and the calls between them.
+ * Layers the exporter cannot run in a graph (merge layers, a Bidirectional layer given initial
+ * states) are an UnsupportedExportError naming the layer.
+ */
+export async function planGraph(model: Functional, format: string): Promise<GraphPlan> {
+  const nodes: { node: NonNullable<ReturnType<typeof nodeOf>>; layer: number }[] = [];
+  const seen = new Set<unknown>();
+  const stack = [...model.outputs];
+  while (stack.length) {
+    const n = nodeOf(stack.pop()!);
+    if (!n || seen.has(n)) continue;
+    seen.add(n);
+    const layer = model.layers.indexOf(n.layer);
+    if (layer < 0) throw new UnsupportedExportError(format, n.layer.name, 'the layer is not one of the model\'s layers.');
+    nodes.push({ node: n, layer });
+    stack.push(...n.inputs, ...n.initialState);
+  }
+  nodes.sort((a, b) => a.node.id - b.node.id);
+  const layerPlans = await planLayers(model, format);
+  const ref = (t: SymbolicTensor): PlanRef => {
+    const n = nodeOf(t);
+    return n ? { node: nodes.findIndex((x) => x.node === n), output: (t.source as { index: number }).index } : { input: model.inputs.indexOf(t) };
+  };
+  for (const { node, layer } of nodes) {
+    const p = layerPlans[layer];
+    if (node.initialState.length && !(p.type === 'recurrent' && p.merge === undefined))
+      throw new UnsupportedExportError(format, node.layer.name, 'initial states are exported for SimpleRNN / LSTM / GRU layers only (not Bidirectional).');
+    if (p.type === 'embedding' && nodeOf(node.inputs[0]))
+      throw new UnsupportedExportError(format, node.layer.name, 'an embedding must read a model input.');
+  }
+  return {
+    name: model.name,
+    inputs: model.inputs.map((t) => ({
+      name: t.name,
+      shape: [...t.shape],
+      indices: nodes.some(({ node, layer }) => layerPlans[layer].type === 'embedding' && node.inputs[0] === t),
+    })),
+    layers: layerPlans,
+    nodes: nodes.map(({ node, layer }) => ({ layer, inputs: node.inputs.map(ref), initialState: node.initialState.map(ref) })),
+    outputs: model.outputs.map(ref),
+  };
+}
+
+const nodeOf = (t: SymbolicTensor) => (t.source.kind === 'node' ? t.source.node : undefined);
 
 /** Gates per cell kind (G in G*H). */
 export const gatesOf = (kind: RecurrentPlan['kind']): number => GATES[kind];
