@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import type { Functional, Prediction } from '@recurrent/models';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTfjsModel, TfjsFormatError, UnsupportedLayerError } from '../src/index.js';
+import { testRandom } from '@recurrent/core/testing';
+import { loadTfjsModel, saveTfjsModel, TfjsFormatError, UnsupportedLayerError } from '../src/index.js';
 import { randomInput, randomizeTfjs } from './tfjs-cases.js';
-import { expectClose, expectInformative, readJson, saveTfjsDir, tempDir, tf, tfReady } from './tfjs-node.js';
+import { expectClose, expectInformative, loadTfjsDir, readJson, saveTfjsDir, tempDir, tf, tfReady } from './tfjs-node.js';
 
 beforeAll(async () => {
   await tfReady();
@@ -88,6 +89,35 @@ describe('tfjs-layers functional model -> loadTfjsModel -> same predictions (cpu
       });
       model.dispose();
       tfModel.dispose();
+    });
+  });
+});
+
+describe('loadTfjsModel -> new weights -> saveTfjsModel -> tf.loadLayersModel -> same predictions (cpu)', () => {
+  CASES.forEach((c, k) => {
+    it(c.name, async () => {
+      const tfModel = c.build();
+      const dir = tempDir('tfjs-graph-src');
+      await saveTfjsDir(tfModel, dir, 1);
+      tfModel.dispose();
+      const model = await loadTfjsModel<Functional>(dir, { backend: createCpuBackend(), seed: 1 });
+      const r = testRandom(700 + k);
+      model.setWeights((await model.getWeights()).map((w) => ({ ...w, data: Float32Array.from(w.data, () => r(-0.5, 0.5)) })));
+      const out = tempDir('tfjs-graph-out');
+      await saveTfjsModel(model, out);
+      const back = await loadTfjsDir(out);
+      const xs = c.inputs.map((s, i) => randomInput(800 + 10 * k + i, s));
+      const want = tfjsPredictAll(back, xs);
+      const got = await model.predict(xs.length === 1 ? xs[0] : xs);
+      const outs: Prediction[] = Array.isArray(got) ? got : [got];
+      expect(outs.length).toBe(want.length);
+      outs.forEach((o, i) => {
+        expect(o.shape).toEqual(want[i].shape);
+        expectInformative(want[i].data, `${c.name}: output ${i}`);
+        expectClose(o.data, want[i].data, `${c.name}: output ${i}`);
+      });
+      model.dispose();
+      back.dispose();
     });
   });
 });

@@ -6,7 +6,8 @@
  * Options no exporter can reproduce (stateful layers) are refused here, once.
  */
 import { type CellKind, GATES, type RecurrentActivation } from '@recurrent/core';
-import { Functional, layers, type SymbolicTensor, type Sequential } from '@recurrent/models';
+import { Functional, layers, type Sequential } from '@recurrent/models';
+import { type CallRef, functionalCalls, nodeOf } from '../functional-graph.js';
 import { UnsupportedExportError } from './errors.js';
 
 export type { RecurrentActivation };
@@ -180,8 +181,7 @@ export async function planModel(model: Sequential, format: string): Promise<Mode
   };
 }
 
-/** Model input `input`, or output `output` (0: the output, 1..: the states) of node `node`. */
-export type PlanRef = { input: number } | { node: number; output: number };
+export type PlanRef = CallRef;
 
 export interface GraphPlan {
   name: string;
@@ -199,45 +199,27 @@ export interface GraphPlan {
  * states) are an UnsupportedExportError naming the layer.
  */
 export async function planGraph(model: Functional, format: string): Promise<GraphPlan> {
-  const nodes: { node: NonNullable<ReturnType<typeof nodeOf>>; layer: number }[] = [];
-  const seen = new Set<unknown>();
-  const stack = [...model.outputs];
-  while (stack.length) {
-    const n = nodeOf(stack.pop()!);
-    if (!n || seen.has(n)) continue;
-    seen.add(n);
-    const layer = model.layers.indexOf(n.layer);
-    if (layer < 0) throw new UnsupportedExportError(format, n.layer.name, 'the layer is not one of the model\'s layers.');
-    nodes.push({ node: n, layer });
-    stack.push(...n.inputs, ...n.initialState);
-  }
-  nodes.sort((a, b) => a.node.id - b.node.id);
+  const { nodes, ref } = functionalCalls(model);
   const layerPlans = await planLayers(model, format);
-  const ref = (t: SymbolicTensor): PlanRef => {
-    const n = nodeOf(t);
-    return n ? { node: nodes.findIndex((x) => x.node === n), output: (t.source as { index: number }).index } : { input: model.inputs.indexOf(t) };
-  };
-  for (const { node, layer } of nodes) {
-    const p = layerPlans[layer];
-    if (node.initialState.length && !(p.type === 'recurrent' && p.merge === undefined))
-      throw new UnsupportedExportError(format, node.layer.name, 'initial states are exported for SimpleRNN / LSTM / GRU layers only (not Bidirectional).');
-    if (p.type === 'embedding' && nodeOf(node.inputs[0]))
-      throw new UnsupportedExportError(format, node.layer.name, 'an embedding must read a model input.');
+  const layerOf = (n: (typeof nodes)[number]) => model.layers.indexOf(n.layer);
+  for (const n of nodes) {
+    const p = layerPlans[layerOf(n)];
+    if (n.initialState.length && !(p.type === 'recurrent' && p.merge === undefined))
+      throw new UnsupportedExportError(format, n.layer.name, 'initial states are exported for SimpleRNN / LSTM / GRU layers only (not Bidirectional).');
+    if (p.type === 'embedding' && nodeOf(n.inputs[0])) throw new UnsupportedExportError(format, n.layer.name, 'an embedding must read a model input.');
   }
   return {
     name: model.name,
     inputs: model.inputs.map((t) => ({
       name: t.name,
       shape: [...t.shape],
-      indices: nodes.some(({ node, layer }) => layerPlans[layer].type === 'embedding' && node.inputs[0] === t),
+      indices: nodes.some((n) => layerPlans[layerOf(n)].type === 'embedding' && n.inputs[0] === t),
     })),
     layers: layerPlans,
-    nodes: nodes.map(({ node, layer }) => ({ layer, inputs: node.inputs.map(ref), initialState: node.initialState.map(ref) })),
+    nodes: nodes.map((n) => ({ layer: layerOf(n), inputs: n.inputs.map(ref), initialState: n.initialState.map(ref) })),
     outputs: model.outputs.map(ref),
   };
 }
-
-const nodeOf = (t: SymbolicTensor) => (t.source.kind === 'node' ? t.source.node : undefined);
 
 /** Gates per cell kind (G in G*H). */
 export const gatesOf = (kind: RecurrentPlan['kind']): number => GATES[kind];
