@@ -98,7 +98,9 @@ describe.skipIf(!PY)('exported functional model.py (PyTorch) == predict', () => 
     }
     const jobFile = join(root, 'jobs.json');
     writeFileSync(jobFile, JSON.stringify(jobs));
-    const torch = JSON.parse(await runPython(PY!, [join(__dirname, 'helpers', 'run_graph_models.py'), jobFile])) as { data: number[]; shape: number[] }[][];
+    const torch = (JSON.parse(await runPython(PY!, [join(__dirname, 'helpers', 'run_models.py'), jobFile])) as { outputs: { data: number[]; shape: number[] }[] }[]).map(
+      (r) => r.outputs,
+    );
     all.forEach((c, i) => {
       expect(torch[i].length, c.name).toBe(ours[i].length);
       ours[i].forEach((o, k) => {
