@@ -195,14 +195,6 @@ describe('unsupported layers and structures: UnsupportedLayerError naming the cl
     }
   });
 
-  it('a functional graph that is not a chain (two branches concatenated)', async () => {
-    const input = tf.input({ shape: [T, D] });
-    const a = tf.layers.lstm({ units: 2, recurrentActivation: 'sigmoid' }).apply(input) as tf.SymbolicTensor;
-    const b = tf.layers.gru({ units: 2, recurrentActivation: 'sigmoid' }).apply(input) as tf.SymbolicTensor;
-    const m = tf.model({ inputs: input, outputs: tf.layers.concatenate().apply([a, b]) as tf.SymbolicTensor });
-    await expectUnsupported(await tfjsDir(m), 'Model');
-  });
-
   it('a nested Sequential', async () => {
     const m = tf.sequential({ layers: [tf.layers.dense({ units: 2, inputShape: [D] })] });
     const a = await tfjsArtifactsOf(m);

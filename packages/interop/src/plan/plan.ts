@@ -6,7 +6,8 @@
  * Options no exporter can reproduce (stateful layers) are refused here, once.
  */
 import { type CellKind, GATES, type RecurrentActivation } from '@recurrent/core';
-import { layers, type Sequential } from '@recurrent/models';
+import { Functional, layers, type Sequential } from '@recurrent/models';
+import { type CallRef, functionalCalls, nodeOf } from '../functional-graph.js';
 import { UnsupportedExportError } from './errors.js';
 
 export type { RecurrentActivation };
@@ -89,10 +90,8 @@ export interface ModelPlan {
 
 const f32 = (a: ArrayLike<number>) => (a instanceof Float32Array ? a : Float32Array.from(a));
 
-/** The plan of a built model (weights read back from its backend). */
-export async function planModel(model: Sequential, format: string): Promise<ModelPlan> {
-  if (!model.built || !model.inputShape || !model.outputShape)
-    throw new UnsupportedExportError(format, undefined, 'the model is not built; give the first layer an inputShape (or train it) before exporting.');
+/** The plans of `model.layers` in order, from the model's weights (read back from its backend). */
+async function planLayers(model: Sequential | Functional, format: string): Promise<LayerPlan[]> {
   const values = (await model.getWeights()).map((w) => f32(w.data));
   let next = 0;
   const take = (n: number) => {
@@ -159,12 +158,66 @@ export async function planModel(model: Sequential, format: string): Promise<Mode
     });
   };
   for (const l of model.layers) add(l, l.name);
+  return out;
+}
+
+/** The plan of a built Sequential model (weights read back from its backend). */
+export async function planModel(model: Sequential, format: string): Promise<ModelPlan> {
+  if ((model as unknown) instanceof Functional)
+    throw new UnsupportedExportError(
+      format,
+      undefined,
+      `functional models (model({ inputs, outputs })) are not exported to ${format}${format === 'pytorch' ? '' : ' yet'}; rebuild the model as a sequential, or export it to PyTorch.`,
+    );
+  if (!model.built || !model.inputShape || !model.outputShape)
+    throw new UnsupportedExportError(format, undefined, 'the model is not built; give the first layer an inputShape (or train it) before exporting.');
+  const out = await planLayers(model, format);
   return {
     name: model.name,
     inputShape: [...model.inputShape],
     outputShape: [...model.outputShape],
     indices: model.layers[0] instanceof layers.Embedding,
     layers: out,
+  };
+}
+
+export type PlanRef = CallRef;
+
+export interface GraphPlan {
+  name: string;
+  inputs: { name: string; shape: (number | null)[]; indices: boolean }[];
+  /** One plan per distinct layer. */
+  layers: LayerPlan[];
+  /** Layer calls in run order: each reads model inputs and earlier nodes. */
+  nodes: { layer: number; inputs: PlanRef[]; initialState: PlanRef[] }[];
+  outputs: PlanRef[];
+}
+
+/**
+ * The plan of a functional model: its layers (as for a Sequential) and the calls between them.
+ * Layers the exporter cannot run in a graph (merge layers, a Bidirectional layer given initial
+ * states) are an UnsupportedExportError naming the layer.
+ */
+export async function planGraph(model: Functional, format: string): Promise<GraphPlan> {
+  const { nodes, ref } = functionalCalls(model);
+  const layerPlans = await planLayers(model, format);
+  const layerOf = (n: (typeof nodes)[number]) => model.layers.indexOf(n.layer);
+  for (const n of nodes) {
+    const p = layerPlans[layerOf(n)];
+    if (n.initialState.length && !(p.type === 'recurrent' && p.merge === undefined))
+      throw new UnsupportedExportError(format, n.layer.name, 'initial states are exported for SimpleRNN / LSTM / GRU layers only (not Bidirectional).');
+    if (p.type === 'embedding' && nodeOf(n.inputs[0])) throw new UnsupportedExportError(format, n.layer.name, 'an embedding must read a model input.');
+  }
+  return {
+    name: model.name,
+    inputs: model.inputs.map((t) => ({
+      name: t.name,
+      shape: [...t.shape],
+      indices: nodes.some((n) => layerPlans[layerOf(n)].type === 'embedding' && n.inputs[0] === t),
+    })),
+    layers: layerPlans,
+    nodes: nodes.map((n) => ({ layer: layerOf(n), inputs: n.inputs.map(ref), initialState: n.initialState.map(ref) })),
+    outputs: model.outputs.map(ref),
   };
 }
 

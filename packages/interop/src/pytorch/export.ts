@@ -3,11 +3,12 @@
  * train.py, README.md, data.safetensors when training data is given, and the model in our own
  * format under recurrent/ for the way back).
  */
-import { type InputData, type Sequential, toHost } from '@recurrent/models';
+import { Functional, type InputData, type Sequential, toHost } from '@recurrent/models';
 import { UnsupportedExportError } from '../plan/errors.js';
-import { planModel } from '../plan/plan.js';
+import { planGraph, planModel } from '../plan/plan.js';
 import { writeSafetensors } from '../safetensors/format.js';
 import { modelPy } from './model-py.js';
+import { modelPyGraph } from './model-py-graph.js';
 import { stateDict } from './names.js';
 import { readmeMd } from './readme-md.js';
 import { trainConfig } from './train-config.js';
@@ -34,8 +35,28 @@ export interface ExportPytorchResult {
   files: string[];
 }
 
-/** Writes the PyTorch folder `dir` for a built model. */
-export async function exportPytorch(model: Sequential, dir: string, options: ExportPytorchOptions = {}): Promise<ExportPytorchResult> {
+/** Writes model.py, weights.safetensors and recurrent/ for a functional model (no train.py / README.md yet). */
+async function exportGraph(model: Functional, dir: string, options: ExportPytorchOptions): Promise<ExportPytorchResult> {
+  const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  if (options.fit)
+    throw new UnsupportedExportError('pytorch', undefined, 'fit (train.py and its data) is exported for sequential models only; export the functional model without fit and train it in PyTorch yourself.');
+  const plan = await planGraph(model, 'pytorch');
+  const files: [string, string | Uint8Array][] = [
+    ['model.py', modelPyGraph(plan)],
+    ['weights.safetensors', writeSafetensors(stateDict(plan), { format: 'pt' })],
+  ];
+  await fs.mkdir(dir, { recursive: true });
+  for (const [name, content] of files) await fs.writeFile(path.join(dir, name), content);
+  await model.save(path.join(dir, 'recurrent'), { includeOptimizer: false });
+  return { dir, files: [...files.map(([n]) => n), 'recurrent/'] };
+}
+
+/**
+ * Writes the PyTorch folder `dir` for a built model. A functional model gets model.py (its
+ * forward takes one argument per model input), weights.safetensors and recurrent/.
+ */
+export async function exportPytorch(model: Sequential | Functional, dir: string, options: ExportPytorchOptions = {}): Promise<ExportPytorchResult> {
+  if (model instanceof Functional) return exportGraph(model, dir, options);
   const [fs, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
   const plan = await planModel(model, 'pytorch');
   const fit = options.fit;

@@ -7,9 +7,9 @@ import type { LayerPlan, ModelPlan, RecurrentPlan } from '../plan/plan.js';
 import { attributeNames, frozenRecurrentBias, pyText } from './names.js';
 import { PYTHON_LIB } from './python-lib.js';
 
-const py = (v: boolean) => (v ? 'True' : 'False');
+export const py = (v: boolean) => (v ? 'True' : 'False');
 /** A float as Python source (repr round-trips float64; ours are float32 values or exact options). */
-const num = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
+export const num = (v: number) => (Number.isInteger(v) ? `${v}.0` : String(v));
 
 const GATE_NAMES = { sigmoid: 'sigmoid', hardSigmoidKeras2: 'hard_sigmoid_keras2', hardSigmoidKeras3: 'hard_sigmoid_keras3' } as const;
 
@@ -17,7 +17,7 @@ const GATE_NAMES = { sigmoid: 'sigmoid', hardSigmoidKeras2: 'hard_sigmoid_keras2
 export const needsExplicitCell = (l: RecurrentPlan): boolean =>
   l.recurrentActivation !== 'sigmoid' || (l.kind === 'gru' && !l.resetAfter);
 
-function moduleLine(l: LayerPlan): string | undefined {
+export function moduleLine(l: LayerPlan): string | undefined {
   switch (l.type) {
     case 'dense':
       return `nn.Linear(${l.inputSize}, ${l.units}, bias=${py(!!l.bias)})`;
@@ -38,7 +38,7 @@ function moduleLine(l: LayerPlan): string | undefined {
   }
 }
 
-function describe(l: LayerPlan): string {
+export function describe(l: LayerPlan): string {
   switch (l.type) {
     case 'recurrent': {
       const opts = [

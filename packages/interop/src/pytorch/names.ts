@@ -12,7 +12,7 @@ import { gatesOf, type LayerPlan, type ModelPlan, type RecurrentPlan, transpose 
 const RESERVED = new Set(['training', 'forward', 'run', 'load', 'eval', 'train', 'parameters', 'modules', 'children', 'state_dict', 'to', 'cuda', 'cpu', 'float', 'double', 'half', 'apply', 'type', 'buffers', 'zero_grad']);
 
 /** Python attribute names for the layers, unique, in order. */
-export function attributeNames(plan: ModelPlan): string[] {
+export function attributeNames(plan: Pick<ModelPlan, 'layers'>): string[] {
   const used = new Set<string>();
   return plan.layers.map((l) => {
     let base = l.name.replace(/[^A-Za-z0-9_]/g, '_');
@@ -64,7 +64,7 @@ export function layerStateDict(l: LayerPlan): [string, TorchTensor][] {
 }
 
 /** The whole state_dict: `<attribute>.<parameter>`. */
-export function stateDict(plan: ModelPlan): [string, TorchTensor][] {
+export function stateDict(plan: Pick<ModelPlan, 'layers'>): [string, TorchTensor][] {
   const attrs = attributeNames(plan);
   return plan.layers.flatMap((l, i) => layerStateDict(l).map(([k, t]) => [`${attrs[i]}.${k}`, t] as [string, TorchTensor]));
 }

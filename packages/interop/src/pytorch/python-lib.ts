@@ -98,8 +98,8 @@ class ExplicitRNN(nn.Module):
     the reset gate applied before the recurrent matmul (Cho et al. 2014, Keras reset_after=False:
     n = tanh(W_in x + b_in + W_hn (r * h) + b_hn)) and hard-sigmoid gates. Parameters are named
     and laid out as torch.nn.LSTM / GRU's (weight_ih_l0 [G*H, D], weight_hh_l0 [G*H, H],
-    bias_ih_l0, bias_hh_l0, and _reverse), and forward(x, lengths) returns what theirs return
-    (batch_first), so it is used the same way."""
+    bias_ih_l0, bias_hh_l0, and _reverse), and forward(x, lengths, hx) returns what theirs return
+    (batch_first; hx as theirs: h [dirs, B, H], or (h, c) for an LSTM), so it is used the same way."""
 
     def __init__(self, mode, input_size, hidden_size, bias=True, bidirectional=False, reset_after=True, gate='sigmoid'):
         super().__init__()
@@ -140,7 +140,7 @@ class ExplicitRNN(nn.Module):
             n = torch.tanh(xn + (r * h) @ w_hn.t() + b_hn)
         return ((1 - z) * n + z * h,)
 
-    def forward(self, x, lengths=None):
+    def forward(self, x, lengths=None, hx=None):
         B, T, _ = x.shape
         H = self.hidden_size
         valid = None if lengths is None else torch.arange(T, device=x.device)[None, :] < lengths.to(x.device)[:, None]
@@ -149,7 +149,10 @@ class ExplicitRNN(nn.Module):
             xp = x @ getattr(self, 'weight_ih_l0' + s).t()
             if self.bias:
                 xp = xp + getattr(self, 'bias_ih_l0' + s)
-            state = tuple(x.new_zeros(B, H) for _ in range(2 if self.mode == 'LSTM' else 1))
+            if hx is None:
+                state = tuple(x.new_zeros(B, H) for _ in range(2 if self.mode == 'LSTM' else 1))
+            else:
+                state = tuple(h[d] for h in (hx if isinstance(hx, tuple) else (hx,)))
             ys = [None] * T
             for t in (range(T) if d == 0 else range(T - 1, -1, -1)):
                 new = self._step(xp[:, t], state, s)
@@ -169,37 +172,39 @@ class ExplicitRNN(nn.Module):
 
 # ---- running a recurrent layer as @recurrent/models does ------------------------------------------
 
-def _call(rnn, x, lengths):
+def _call(rnn, x, lengths, hx=None):
     if lengths is None:
-        y, st = rnn(x)
+        y, st = rnn(x) if hx is None else rnn(x, hx=hx)
     elif isinstance(rnn, ExplicitRNN):
-        y, st = rnn(x, lengths)
+        y, st = rnn(x, lengths, hx=hx)
     else:
         packed = pack_padded_sequence(x, lengths.clamp(min=1).cpu(), batch_first=True, enforce_sorted=False)
-        y, st = rnn(packed)
+        y, st = rnn(packed) if hx is None else rnn(packed, hx=hx)
         y, _ = pad_packed_sequence(y, batch_first=True, total_length=x.shape[1])
     return y, (st if isinstance(st, tuple) else (st,))
 
 
-def run_recurrent(rnn, x, valid=None, go_backwards=False):
+def run_recurrent(rnn, x, valid=None, go_backwards=False, hx=None):
     """Runs a batch-first recurrent module over x [B, T, D]. Steps where valid [B, T] is False are
     skipped (the state carries over them; their outputs are zero), wherever they are: the valid
     steps are moved to the front in order, run as packed sequences, and put back. Returns the
     output sequence [B, T, dirs*H] (in processing order for go_backwards) and the final states
-    (h [dirs, B, H], and c for an LSTM)."""
+    (h [dirs, B, H], and c for an LSTM). hx: initial states as torch.nn's modules take them."""
     if go_backwards:
         x = x.flip(1)
         valid = None if valid is None else valid.flip(1)
     if valid is None:
-        return _call(rnn, x, None)
+        return _call(rnn, x, None, hx)
     lengths = valid.sum(1)
     order = torch.sort((~valid).to(torch.int8), dim=1, stable=True).indices
     xc = torch.gather(x, 1, order[:, :, None].expand(-1, -1, x.shape[2]))
-    y, finals = _call(rnn, xc, lengths)
+    y, finals = _call(rnn, xc, lengths, hx)
     empty = lengths == 0
     if bool(empty.any()):
         y = y.masked_fill(empty[:, None, None], 0.0)
-        finals = tuple(f.masked_fill(empty[None, :, None], 0.0) for f in finals)
+        starts = (None,) * len(finals) if hx is None else (hx if isinstance(hx, tuple) else (hx,))
+        # A sequence with no valid step keeps its initial state (zeros without one).
+        finals = tuple(f.masked_fill(empty[None, :, None], 0.0) if h0 is None else torch.where(empty[None, :, None], h0, f) for f, h0 in zip(finals, starts))
     y = torch.zeros_like(y).scatter(1, order[:, :, None].expand(-1, -1, y.shape[2]), y)
     return y, finals
 
@@ -212,12 +217,14 @@ MERGES = {
 }
 
 
-def recurrent_layer(rnn, x, valid, go_backwards=False, return_sequences=False, merge=None, dropout=0.0, training=False):
-    """One recurrent (or Bidirectional, with merge) layer: output, the output's step mask, final states."""
+def recurrent_layer(rnn, x, valid, go_backwards=False, return_sequences=False, merge=None, dropout=0.0, training=False, initial=None):
+    """One recurrent (or Bidirectional, with merge) layer: output, the output's step mask, final states.
+    initial: the initial states [h] or [h, c], each [B, H] (None: zeros)."""
+    hx = None if initial is None else (tuple(h[None] for h in initial) if len(initial) > 1 else initial[0][None])
     if training and dropout > 0:
         keep = (torch.rand(x.shape[0], 1, x.shape[2], device=x.device) >= dropout).to(x.dtype) / (1.0 - dropout)
         x = x * keep
-    y, finals = run_recurrent(rnn, x, valid, go_backwards)
+    y, finals = run_recurrent(rnn, x, valid, go_backwards, hx)
     H = rnn.hidden_size
     if merge is None:
         out = y if return_sequences else finals[0][0]

@@ -34,7 +34,25 @@ export interface Converted {
 
 const RECURRENT: Record<string, CellKind> = { SimpleRNN: 'simpleRnn', LSTM: 'lstm', GRU: 'gru' };
 
-export const SUPPORTED = ['InputLayer', 'SimpleRNN', 'LSTM', 'GRU', 'Dense', 'Embedding', 'Dropout', 'Masking', 'Bidirectional', 'TimeDistributed'];
+export const SUPPORTED = [
+  'InputLayer',
+  'SimpleRNN',
+  'LSTM',
+  'GRU',
+  'Dense',
+  'Embedding',
+  'Dropout',
+  'Masking',
+  'Bidirectional',
+  'TimeDistributed',
+  'Concatenate',
+  'Add',
+  'Dot',
+  'Activation',
+  'RepeatVector',
+  'Flatten',
+  'Permute',
+];
 
 const CUSTOM_CODE = new Set(['Lambda', 'TFOpLambda', 'SlicingOpLambda']);
 
@@ -212,6 +230,21 @@ export function convertLayer(l: KerasLayerJson, dialect: KerasDialect, shapeOpts
       }
       throw new UnsupportedLayerError(`TimeDistributed(${inner.className})`, l.name, 'TimeDistributed can wrap Dense or Dropout here.');
     }
+    case 'Concatenate':
+      return { layer: build(l, () => layers.concatenate({ name: l.name, axis: field(c, 'axis', -1) } as never)), weights: noWeights };
+    case 'Add':
+      return { layer: build(l, () => layers.add({ name: l.name })), weights: noWeights };
+    case 'Dot':
+      return { layer: build(l, () => layers.dot({ name: l.name, axes: c.axes, normalize: field(c, 'normalize', false) } as never)), weights: noWeights };
+    case 'Activation':
+      return { layer: build(l, () => layers.activation({ name: l.name, activation: activation(c.activation, dialect), ...shapeOpts } as never)), weights: noWeights };
+    case 'RepeatVector':
+      return { layer: build(l, () => layers.repeatVector({ name: l.name, n: c.n, ...shapeOpts } as never)), weights: noWeights };
+    case 'Flatten':
+      if (field(c, 'data_format', 'channels_last') !== 'channels_last') throw new ConfigError(`layer '${l.name}' (Flatten): data_format must be 'channels_last'.`);
+      return { layer: build(l, () => layers.flatten({ name: l.name, ...shapeOpts } as never)), weights: noWeights };
+    case 'Permute':
+      return { layer: build(l, () => layers.permute({ name: l.name, dims: c.dims, ...shapeOpts } as never)), weights: noWeights };
     default:
       throw unsupported(l);
   }

@@ -77,36 +77,50 @@ function inboundNames(l: KerasLayerJson): string[][] {
   });
 }
 
-function functionalChain(root: KerasLayerJson, all: KerasLayerJson[]): KerasLayerJson[] {
-  const notChain = (why: string): never => {
-    throw new UnsupportedLayerError(
-      root.className,
-      root.name,
-      `${why}. Only a functional model that is a plain chain (one input, each layer fed by the previous one, one output) maps to a Sequential; rebuild it as a Sequential.`,
-    );
-  };
+/** Why a functional model is not a plain chain, or its layers in chain order. */
+function chainOrWhy(all: KerasLayerJson[]): KerasLayerJson[] | string {
   const byName = new Map(all.map((l) => [l.name, l]));
   const inputs = all.filter((l) => inboundNames(l).every((n) => n.length === 0));
-  if (inputs.length !== 1) notChain(`it has ${inputs.length} inputs`);
+  if (inputs.length !== 1) return `it has ${inputs.length} inputs`;
   const next = new Map<string, string[]>();
   for (const l of all) {
     const nodes = inboundNames(l);
-    if (nodes.length > 1) notChain(`layer '${l.name}' is called ${nodes.length} times (shared layer)`);
+    if (nodes.length > 1) return `layer '${l.name}' is called ${nodes.length} times (shared layer)`;
     const from = nodes[0] ?? [];
-    if (from.length > 1) notChain(`layer '${l.name}' takes ${from.length} inputs`);
+    if (from.length > 1) return `layer '${l.name}' takes ${from.length} inputs`;
     if (from.length === 1) {
-      if (!byName.has(from[0])) notChain(`layer '${l.name}' is fed by an unknown layer '${from[0]}'`);
+      if (!byName.has(from[0])) return `layer '${l.name}' is fed by an unknown layer '${from[0]}'`;
       next.set(from[0], [...(next.get(from[0]) ?? []), l.name]);
     }
   }
   const chain = [inputs[0]];
   for (let cur = inputs[0]; ; ) {
     const outs = next.get(cur.name) ?? [];
-    if (outs.length > 1) notChain(`layer '${cur.name}' feeds ${outs.length} layers`);
+    if (outs.length > 1) return `layer '${cur.name}' feeds ${outs.length} layers`;
     if (outs.length === 0) break;
     cur = byName.get(outs[0])!;
     chain.push(cur);
   }
-  if (chain.length !== all.length) notChain(`${all.length - chain.length} layers are not on the path from the input`);
+  if (chain.length !== all.length) return `${all.length - chain.length} layers are not on the path from the input`;
+  return chain;
+}
+
+/** A functional model (`Model` / `Functional`) that is not a plain chain: loadTfjsModel builds it as a functional model of ours. */
+export function isFunctionalGraph(topology: Json): boolean {
+  const root = layerJson(topology, 'modelTopology');
+  if (root.className !== 'Model' && root.className !== 'Functional') return false;
+  const layersJson = root.config.layers;
+  if (!Array.isArray(layersJson)) return false;
+  return typeof chainOrWhy(layersJson.map((l, i) => layerJson(l, `modelTopology.config.layers[${i}]`))) === 'string';
+}
+
+function functionalChain(root: KerasLayerJson, all: KerasLayerJson[]): KerasLayerJson[] {
+  const chain = chainOrWhy(all);
+  if (typeof chain === 'string')
+    throw new UnsupportedLayerError(
+      root.className,
+      root.name,
+      `${chain}. Only a functional model that is a plain chain (one input, each layer fed by the previous one, one output) maps to a Sequential; rebuild it as a Sequential.`,
+    );
   return chain;
 }

@@ -5,7 +5,8 @@
  * a reset-after GRU's two biases stacked into Keras's [2, 3H].
  */
 import { type CellKind, ConfigError } from '@recurrent/core';
-import type { NamedWeight, Sequential } from '@recurrent/models';
+import { Functional, type NamedWeight, type Sequential } from '@recurrent/models';
+import { type CallRef, functionalCalls } from '../functional-graph.js';
 import { oursToKeras } from './gates.js';
 import type { Json } from './keras-json.js';
 
@@ -129,23 +130,80 @@ function layerToKeras(className: string, c: Json, ctx: Ctx): Json {
         config = { name, trainable: true, layer: { class_name: inner.className, config: innerCfg } };
         break;
       }
+      case 'Concatenate':
+        config = { name, trainable: true, axis: c.axis };
+        break;
+      case 'Add':
+        config = { name, trainable: true };
+        break;
+      case 'Dot':
+        config = { name, trainable: true, axes: c.axes, normalize: c.normalize };
+        break;
+      case 'Activation':
+        if (c.axis !== undefined && c.axis !== -1)
+          throw new ConfigError(`saveTfjsModel: layer '${name}' (Activation) normalises over axis ${String(c.axis)}; a Keras Activation layer has no axis (softmax over the last axis only).`);
+        config = { name, trainable: true, activation: c.activation };
+        break;
+      case 'RepeatVector':
+        config = { name, trainable: true, n: c.n };
+        break;
+      case 'Flatten':
+        config = { name, trainable: true };
+        break;
+      case 'Permute':
+        config = { name, trainable: true, dims: c.dims };
+        break;
       default:
         throw new ConfigError(`saveTfjsModel: layer '${name}' (${className}) has no Keras mapping.`);
     }
   return { class_name: className, config };
 }
 
+// keras_version names the dialect the file is written in: Keras 2 names and meanings, as
+// tfjs-layers 4.22 reads them ('hard_sigmoid' = clip(0.2 x + 0.5, 0, 1)).
+const HEADER = { keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' };
+
+/**
+ * A functional model of ours as a tfjs-layers `Model`: an InputLayer per input, each layer with
+ * one inbound node per call; a recurrent layer's initial states are extra tensors of its node
+ * (how tfjs-layers 4.22 writes `apply(x, { initialState })`).
+ */
+async function functionalToKeras(model: Functional): Promise<{ topology: Json; weights: KerasWeightOut[] }> {
+  const ctx: Ctx = { weights: new Map((await model.getWeights()).map((w) => [w.name, w])), out: [] };
+  const { nodes, ref } = functionalCalls(model);
+  const callIndex = nodes.map((n, k) => nodes.slice(0, k).filter((m) => m.layer === n.layer).length);
+  const entry = (r: CallRef): [string, number, number] =>
+    'input' in r ? [model.inputs[r.input].name, 0, 0] : [nodes[r.node].layer.name, callIndex[r.node], r.output];
+  const inputs = model.inputs.map((t) => ({
+    class_name: 'InputLayer',
+    name: t.name,
+    config: { name: t.name, batch_input_shape: [null, ...t.shape], dtype: (t.source as { dtype: string }).dtype, sparse: false },
+    inbound_nodes: [],
+  }));
+  const layers = model.layers.map((l) => ({
+    ...layerToKeras(l.className, l.getConfig() as Json, ctx),
+    name: l.name,
+    inbound_nodes: nodes.filter((n) => n.layer === l).map((n) => [...n.inputs, ...n.initialState].map((t) => [...entry(ref(t)), {}])),
+  }));
+  const config = {
+    name: model.name,
+    layers: [...inputs, ...layers],
+    input_layers: model.inputs.map((t) => entry(ref(t))),
+    output_layers: model.outputs.map((t) => entry(ref(t))),
+  };
+  return { topology: { class_name: 'Model', config, ...HEADER }, weights: ctx.out };
+}
+
 /** The tfjs-layers topology and Keras-layout weights of a built model. */
-export async function modelToKeras(model: Sequential): Promise<{ topology: Json; weights: KerasWeightOut[] }> {
+export async function modelToKeras(model: Sequential | Functional): Promise<{ topology: Json; weights: KerasWeightOut[] }> {
+  if (model instanceof Functional) return functionalToKeras(model);
   if (!model.built || !model.inputShape)
     throw new ConfigError('saveTfjsModel: the model is not built yet; give the first layer an inputShape or train it first.');
   const ctx: Ctx = { weights: new Map((await model.getWeights()).map((w) => [w.name, w])), out: [] };
   const batchInputShape = [model.layers[0].batchSize ?? null, ...model.inputShape];
   const layers = model.layers.map((l) => layerToKeras(l.className, l.getConfig() as Json, ctx));
   const last = model.layers[model.layers.length - 1] as { returnState?: boolean; className: string; getConfig(): Json };
-  // keras_version names the dialect the file is written in: Keras 2 names and meanings, as
-  // tfjs-layers 4.22 reads them ('hard_sigmoid' = clip(0.2 x + 0.5, 0, 1)).
-  const header = { keras_version: 'tfjs-layers 4.22.0', backend: 'tensor_flow.js' };
+  const header = HEADER;
   if (!last.returnState) {
     (layers[0].config as Json).batch_input_shape = batchInputShape;
     return { topology: { class_name: 'Sequential', config: { name: model.name, layers }, ...header }, weights: ctx.out };

@@ -12,6 +12,8 @@ export interface TfjsLimits {
   maxWeightBytes: number;
   /** Most shard files in a manifest. Default 4096. */
   maxShards: number;
+  /** Most layers, and most layer calls, in a functional model's graph. Default 4096. */
+  maxNodes: number;
 }
 
 export const DEFAULT_LIMITS: TfjsLimits = {
@@ -19,6 +21,7 @@ export const DEFAULT_LIMITS: TfjsLimits = {
   maxDepth: 64,
   maxWeightBytes: 2 ** 30,
   maxShards: 4096,
+  maxNodes: 4096,
 };
 
 export function resolveLimits(given: Partial<TfjsLimits> | undefined): TfjsLimits {

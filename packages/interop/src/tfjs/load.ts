@@ -4,14 +4,15 @@
  * weight is uploaded; only the file's values are allocated (no initializer runs).
  */
 import type { Backend, Engine } from '@recurrent/core';
-import { Sequential } from '@recurrent/models';
+import { type Functional, type LayersModel, Sequential } from '@recurrent/models';
 import { type RawModel, type TfjsArtifacts, fromArtifacts } from './artifacts.js';
 import { readIndexedDb, readLocalStorage } from './browser-stores.js';
 import { TfjsFormatError } from './errors.js';
 import { readUrl } from './http.js';
 import { dialectOf } from './keras-json.js';
 import { type Converted, convertLayer, type KerasWeight, type OurWeights, type WeightsOf } from './keras-layers.js';
-import { kerasChain, topologyRoot } from './keras-model.js';
+import { buildFunctional, kerasGraph } from './keras-graph.js';
+import { isFunctionalGraph, kerasChain, topologyRoot } from './keras-model.js';
 import { resolveLimits, type TfjsLimits } from './limits.js';
 import { readDirectory } from './node-files.js';
 
@@ -70,18 +71,69 @@ function indexWeights(raw: RawModel, layerNames: Set<string>) {
   return { byLayer, unowned };
 }
 
+/** Our weights from the file's, per converted layer, with every file weight used exactly once. */
+function oursFrom(raw: RawModel, byLayer: Map<string, Map<string, KerasWeight>>, layers: { name: string; converted: Converted }[]): OurWeights {
+  const used = new Set<string>();
+  const ours: OurWeights = new Map();
+  for (const { name, converted } of layers) {
+    const of: WeightsOf = (sub) => {
+      const key = sub ? `${name}/${sub}` : name;
+      used.add(key);
+      return byLayer.get(key) ?? new Map();
+    };
+    for (const [k, v] of converted.weights(of, raw.source)) ours.set(k, v);
+  }
+  const extra = [...byLayer.keys()].filter((k) => !used.has(k));
+  if (extra.length) throw new TfjsFormatError(raw.source, 'weights', `the file has weights no layer uses: ${extra.join(', ')}.`);
+  return ours;
+}
+
+/** The value of our weight `name` from `ours`, checked against the shape the layer needs. */
+function weightValue(ours: OurWeights, name: string, shape: number[], source: string, input: string): Float32Array {
+  const w = ours.get(name);
+  if (!w) throw new TfjsFormatError(source, 'weights', `the file has no weight for '${name}' [${shape}].`);
+  if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i]))
+    throw new TfjsFormatError(source, 'shape', `weight '${name}' is [${w.shape}] in the file, but the layer needs [${shape}] for input ${input}.`);
+  return w.data;
+}
+
+/** A functional topology that is not a chain, as our functional model. */
+function loadGraph(raw: RawModel, root: Record<string, unknown>, options: LoadTfjsOptions, limits: TfjsLimits): Functional {
+  const desc = raw.source;
+  const graph = kerasGraph(root, desc, limits.maxNodes);
+  const { byLayer, unowned } = indexWeights(raw, new Set(graph.layers.map((l) => l.name)));
+  if (unowned.length)
+    throw new TfjsFormatError(desc, 'weights', `the file has weights that belong to no layer of the topology: ${unowned.join(', ')}.`);
+  return buildFunctional(
+    graph,
+    dialectOf(root),
+    (l) => (sub) => byLayer.get(sub ? `${l.name}/${sub}` : l.name) ?? new Map(),
+    { backend: options.backend, ...(options.seed !== undefined ? { seed: options.seed } : {}) },
+    (converted) => {
+      const ours = oursFrom(raw, byLayer, [...converted].map(([name, c]) => ({ name, converted: c })));
+      return (name, shape) => weightValue(ours, name, shape, desc, `of layer '${name.split('/')[0]}'`);
+    },
+    desc,
+  );
+}
+
 /**
- * Loads a tfjs-layers or Keras model saved as `model.json` + weight shards into a Sequential.
+ * Loads a tfjs-layers or Keras model saved as `model.json` + weight shards: a Sequential, or a
+ * functional model with several inputs / outputs, merge layers or state passing as our
+ * functional model (`loadTfjsModel<Functional>(...)` types it). A functional file that is a
+ * plain chain loads as a Sequential.
  *
  *   const model = await loadTfjsModel('models/tfjs-lstm', { backend: createCpuBackend() });
  *   const y = await model.predict(x);
  */
-export async function loadTfjsModel(source: TfjsSource, options: LoadTfjsOptions): Promise<Sequential> {
+export async function loadTfjsModel<M extends Sequential | Functional = Sequential>(source: TfjsSource, options: LoadTfjsOptions): Promise<NoInfer<M>>;
+export async function loadTfjsModel(source: TfjsSource, options: LoadTfjsOptions): Promise<LayersModel> {
   const limits = resolveLimits(options.limits);
   const raw = await readTfjsSource(source, limits, options.fetch);
   const desc = raw.source;
   const root = topologyRoot(raw.topology);
   const dialect = dialectOf(root);
+  if (isFunctionalGraph(root)) return loadGraph(raw, root, options, limits);
   const chain = kerasChain(root);
   const batchShape = options.inputShape ? [null, ...options.inputShape] : chain.batchInputShape;
   if (!batchShape)
@@ -90,33 +142,15 @@ export async function loadTfjsModel(source: TfjsSource, options: LoadTfjsOptions
   const { byLayer, unowned } = indexWeights(raw, new Set(chain.layers.map((l) => l.name)));
   if (unowned.length)
     throw new TfjsFormatError(desc, 'weights', `the file has weights that belong to no layer of the topology: ${unowned.join(', ')}.`);
-  const used = new Set<string>();
   const converted: Converted[] = chain.layers.map((l, i) => {
     const shapeOpts = i > 0 ? {} : batchShape[0] !== null ? { batchInputShape: batchShape } : { inputShape };
     return convertLayer(l, dialect, shapeOpts, (sub) => byLayer.get(sub ? `${l.name}/${sub}` : l.name) ?? new Map());
   });
-  const ours: OurWeights = new Map();
-  converted.forEach((c, i) => {
-    const l = chain.layers[i];
-    const of: WeightsOf = (sub) => {
-      const key = sub ? `${l.name}/${sub}` : l.name;
-      used.add(key);
-      return byLayer.get(key) ?? new Map();
-    };
-    for (const [k, v] of c.weights(of, desc)) ours.set(k, v);
-  });
-  const extra = [...byLayer.keys()].filter((k) => !used.has(k));
-  if (extra.length) throw new TfjsFormatError(desc, 'weights', `the file has weights no layer uses: ${extra.join(', ')}.`);
+  const ours = oursFrom(raw, byLayer, converted.map((c, i) => ({ name: chain.layers[i].name, converted: c })));
   const model = new Sequential({ backend: options.backend, name: chain.name, ...(options.seed !== undefined ? { seed: options.seed } : {}) }, []);
   try {
     for (const c of converted) model.add(c.layer);
-    model.buildWith(inputShape, (name, shape) => {
-      const w = ours.get(name);
-      if (!w) throw new TfjsFormatError(desc, 'weights', `the file has no weight for '${name}' [${shape}].`);
-      if (w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i]))
-        throw new TfjsFormatError(desc, 'shape', `weight '${name}' is [${w.shape}] in the file, but the layer needs [${shape}] for input [${inputShape}].`);
-      return w.data;
-    });
+    model.buildWith(inputShape, (name, shape) => weightValue(ours, name, shape, desc, `[${inputShape}]`));
   } catch (err) {
     model.dispose();
     throw err;

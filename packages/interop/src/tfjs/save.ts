@@ -1,12 +1,12 @@
 /**
- * saveTfjsModel: a Sequential of ours as a tfjs-layers model (`model.json` +
+ * saveTfjsModel: a Sequential or functional model of ours as a tfjs-layers model (`model.json` +
  * `group1-shard1of1.bin`) that `tf.loadLayersModel` of tfjs-layers 4.22 loads and runs with the
  * same predictions. Targets as loadTfjsModel: a directory (Node), 'indexeddb://name',
  * 'localstorage://name' (tfjs's own browser layouts); the artifacts are returned in every case
  * (pass them to `tf.io.fromMemory` or upload them yourself).
  */
 import { ConfigError } from '@recurrent/core';
-import type { Sequential } from '@recurrent/models';
+import type { Functional, Sequential } from '@recurrent/models';
 import type { TfjsArtifacts } from './artifacts.js';
 import { writeIndexedDb, writeLocalStorage } from './browser-stores.js';
 import { modelToKeras } from './layers-to-keras.js';
@@ -23,7 +23,7 @@ export interface SavedTfjsArtifacts extends TfjsArtifacts {
   convertedBy: null;
 }
 
-export async function tfjsArtifacts(model: Sequential): Promise<SavedTfjsArtifacts> {
+export async function tfjsArtifacts(model: Sequential | Functional): Promise<SavedTfjsArtifacts> {
   const { topology, weights } = await modelToKeras(model);
   const total = weights.reduce((n, w) => n + w.data.length, 0);
   const all = new Float32Array(total);
@@ -48,7 +48,7 @@ export async function tfjsArtifacts(model: Sequential): Promise<SavedTfjsArtifac
  *
  *   await saveTfjsModel(model, 'models/for-tfjs');   // then tf.loadLayersModel(... model.json)
  */
-export async function saveTfjsModel(model: Sequential, target?: string): Promise<SavedTfjsArtifacts> {
+export async function saveTfjsModel(model: Sequential | Functional, target?: string): Promise<SavedTfjsArtifacts> {
   const a = await tfjsArtifacts(model);
   if (target === undefined) return a;
   if (typeof target !== 'string' || target === '') throw new ConfigError(`saveTfjsModel: target must be a directory path, 'indexeddb://name' or 'localstorage://name', got ${JSON.stringify(target)}.`);

@@ -1,5 +1,7 @@
 """Test helper: runs exported model.py folders on given inputs. argv[1]: a JSON job file
-[{dir, x: {data, shape}, lengths?, mask?}]; prints a JSON list of {y: {data, shape}, states?}."""
+[{dir, x: {data, shape}, lengths?, mask?}] (a Sequential's model.py), or [{dir, inputs: [{data,
+shape}, ...]}] (a functional model's: net(*inputs)); prints a JSON list of {y: {data, shape},
+states?}, or for a functional model {outputs: [{data, shape}, ...]}."""
 import importlib.util
 import json
 import sys
@@ -13,6 +15,12 @@ for i, job in enumerate(jobs):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     net = mod.load()
+    if 'inputs' in job:
+        xs = [torch.tensor(x['data'], dtype=torch.float32).reshape(x['shape']) for x in job['inputs']]
+        with torch.no_grad():
+            r = net(*xs)
+        out.append({'outputs': [{'data': t.flatten().tolist(), 'shape': list(t.shape)} for t in (r if isinstance(r, tuple) else (r,))]})
+        continue
     x = torch.tensor(job['x']['data'], dtype=torch.float32).reshape(job['x']['shape'])
     kw = {}
     if job.get('lengths') is not None:
