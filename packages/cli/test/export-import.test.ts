@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
-import { layers, loadModel, sequential } from '@recurrent/models';
+import { input, layers, loadModel, model as functionalModel, sequential, type SymbolicTensor } from '@recurrent/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Io, runCli } from '../src/cli.js';
 import { exportCommand } from '../src/commands/export.js';
@@ -40,6 +40,27 @@ describe('recurrent export / import', () => {
     const back = await loadModel(join(dir, 'back'), { backend: createCpuBackend() });
     const [a, b] = [await model.getWeights(), await back.getWeights()];
     a.forEach((w, k) => expect(Array.from(b[k].data)).toEqual(Array.from(w.data)));
+  });
+
+  it('a functional encoder-decoder exports to PyTorch (model.py and weights, no train.py, said so) and is refused by ONNX with the reason', async () => {
+    const src = input({ shape: [5, 3], name: 'src' });
+    const tgt = input({ shape: [4, 3], name: 'tgt' });
+    const [, h, c] = layers.lstm({ units: 4, returnState: true }).apply(src) as SymbolicTensor[];
+    const dec = layers.lstm({ units: 4, returnSequences: true }).apply(tgt, { initialState: [h, c] }) as SymbolicTensor;
+    const out = layers.dense({ units: 2, activation: 'softmax' }).apply(dec) as SymbolicTensor;
+    const m = functionalModel({ inputs: [src, tgt], outputs: out, backend: createCpuBackend(), seed: 1 });
+    const saved = join(dir, 'functional');
+    await m.save(saved);
+    const pt = join(dir, 'functional-pt');
+    const e = await run('export', '--format', 'pytorch', '--model', saved, '--out', pt);
+    expect(e.code).toBe(0);
+    for (const f of ['model.py', 'weights.safetensors', 'recurrent/model.json']) expect(existsSync(join(pt, f)), f).toBe(true);
+    expect(existsSync(join(pt, 'train.py'))).toBe(false);
+    expect(e.stdout).toContain('no train.py');
+    const o = await run('export', '--format', 'onnx', '--model', saved, '--out', join(dir, 'f.onnx'));
+    expect(o.code).not.toBe(0);
+    expect(o.stderr).toContain('functional models');
+    expect(existsSync(join(dir, 'f.onnx'))).toBe(false);
   });
 
   it('a bad --format is a usage error (exit 2)', async () => {

@@ -47,7 +47,10 @@ export const exportCommand = defineCommand({
         // A 'recurrent train' model keeps its example metadata, so the imported model predicts as before.
         if (existsSync(join(flags.model, META_FILE))) copyFileSync(join(flags.model, META_FILE), join(flags.out, 'recurrent', META_FILE));
         io.out(`wrote ${r.files.map((f) => join(flags.out, f)).join(', ')}`);
-        io.out(`train: python3 ${join(flags.out, 'train.py')} --data DATA.safetensors (see ${join(flags.out, 'README.md')})`);
+        // Functional models get model.py and weights only (interop writes no train.py for them yet).
+        if (r.files.includes('train.py'))
+          io.out(`train: python3 ${join(flags.out, 'train.py')} --data DATA.safetensors (see ${join(flags.out, 'README.md')})`);
+        else io.out('no train.py: the PyTorch training script is written for sequential models only (see the interop README).');
       }
     } finally {
       model.dispose();
