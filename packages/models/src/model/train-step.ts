@@ -72,6 +72,32 @@ export function batchParts(c: Compiled, outputNames: readonly string[], ys: Host
 /** Power-of-two scale of the overflow-free squared norm (exact in float32): 2^-80. */
 const NORM_SCALE = 2 ** -80;
 
+/** The sum over `ts` of sumAll(f(t)), as a [1, 1] tensor. */
+function statOf(e: Engine, ts: Tensor[], f: (t: Tensor) => Tensor): Tensor {
+  return ts.reduce((acc: Tensor, t) => e.add(acc, e.sumAll(f(t))), e.zeros([])).reshape([1, 1]);
+}
+
+/**
+ * Per layer (`counts[i]` gradients each, in order), the squared norm of its gradients and the
+ * same scaled by NORM_SCALE: the squared norm of finite float32 values can overflow (any element
+ * above 1.8e19); the scaled sum cannot, and gives the norm on the host in float64.
+ */
+async function gradientSquares(e: Engine, grads: Tensor[], counts: number[]): Promise<ArrayLike<number>> {
+  const all = e.scope(() => {
+    let at = 0;
+    const parts = counts.flatMap((n) => {
+      const gs = grads.slice(at, (at += n));
+      return [statOf(e, gs, (g) => e.square(g)), statOf(e, gs, (g) => e.square(e.affine(g, NORM_SCALE, 0)))];
+    });
+    return e.concatCols(parts);
+  });
+  try {
+    return await all.data();
+  } finally {
+    all.dispose();
+  }
+}
+
 /**
  * A layer's gradient L2 norm from its device sums: `flag` (NaN when some element is not
  * finite), the squared norm and the squared norm of the gradient times NORM_SCALE. When the
@@ -99,22 +125,20 @@ export async function trainStep(m: StepModel, batch: Batch, pos: { epoch: number
     const L = graphLoss(e, c, run, batch.ys);
     L.backward();
     const perLayer = run.backward();
-    // One read for everything the host checks: [loss, per-output losses, then per layer: a
-    // non-finite flag of its gradient, of its forward output, its squared gradient norm, and
-    // the same scaled by 2^-80]. x * 0 is NaN exactly where x is NaN or infinite, so the flags
-    // cannot overflow. The squared norm of finite float32 values can (any element above
-    // 1.8e19): then the scaled sum, which cannot overflow, gives the norm on the host in float64.
-    const stat = (ts: Tensor[], f: (t: Tensor) => Tensor) => ts.reduce((acc: Tensor, t) => e.add(acc, e.sumAll(f(t))), e.zeros([])).reshape([1, 1]);
+    // One read for what the host checks at every step: [loss, per-output losses, then per
+    // layer: a non-finite flag of its gradient and of its forward output]. x * 0 is NaN exactly
+    // where x is NaN or infinite, so the flags cannot overflow. The gradient norms, reported only
+    // when training diverged, are computed then (gradientSquares): two passes over every
+    // gradient fewer per step.
     const perLayerStats = perLayer.flatMap((gs, i) => [
-      stat(gs, (g) => e.affine(g, 0, 0)),
-      stat(nodesOf[i].map((n) => run.calls[n].out.t), (y) => e.affine(y, 0, 0)),
-      stat(gs, (g) => e.square(g)),
-      stat(gs, (g) => e.square(e.affine(g, NORM_SCALE, 0))),
+      statOf(e, gs, (g) => e.affine(g, 0, 0)),
+      statOf(e, nodesOf[i].map((n) => run.calls[n].out.t), (y) => e.affine(y, 0, 0)),
     ]);
     const outputLosses = L.each.length > 1 ? L.each.map((l) => l.value.reshape([1, 1])) : [];
     const parts = [L.value.reshape([1, 1]), ...outputLosses, ...perLayerStats];
     return {
       grads: perLayer.flat(),
+      counts: perLayer.map((gs) => gs.length),
       stats: e.concatCols(parts),
       preds: run.outputs.map((o) => o.out.t),
       masks: run.outputs.map((o) => o.out.mask),
@@ -126,10 +150,11 @@ export async function trainStep(m: StepModel, batch: Batch, pos: { epoch: number
     const stats = await r.stats.data();
     const loss = stats[0];
     const nOut = r.outputRows.length > 1 ? r.outputRows.length : 0;
-    const at = (i: number, k: number) => stats[1 + nOut + 4 * i + k];
+    const at = (i: number, k: number) => stats[1 + nOut + 2 * i + k];
     const badGrad = layers.map((_, i) => i).filter((i) => !Number.isFinite(at(i, 0)));
     if (!Number.isFinite(loss) || badGrad.length > 0) {
-      const norms = layers.map((l, i) => `${l.name} ${gradientNorm(at(i, 0), at(i, 2), at(i, 3))}`).join(', ');
+      const sums = await gradientSquares(e, r.grads, r.counts);
+      const norms = layers.map((l, i) => `${l.name} ${gradientNorm(at(i, 0), sums[2 * i], sums[2 * i + 1])}`).join(', ');
       let origin: string;
       let detail: string;
       if (badGrad.length) {
