@@ -16,5 +16,5 @@ export function modelsRunner(w: Workload, threads: number) {
   const data = makeBatch(w);
   const x = { data: data.x, shape: [w.batch, w.steps, w.features] };
   const y = { data: data.labels, shape: w.head === 'every' ? [w.batch, w.steps] : w.classes === 1 ? [w.batch, 1] : [w.batch] };
-  return { step: () => model.trainOnBatch(x, y), destroy: () => backend.destroy?.() };
+  return { backend, step: () => model.trainOnBatch(x, y), destroy: () => backend.destroy?.() };
 }

@@ -14,7 +14,7 @@ import type { Fn } from './fn.js';
 import { gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction } from './matmul-wasm.js';
 import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
-import { Pool } from './pool.js';
+import { Pool, type ThreadStats } from './pool.js';
 import { sigmoidFunction, tanhFunction } from './unary-wasm.js';
 
 /**
@@ -173,6 +173,8 @@ export interface WasmKernels {
   readonly workers: number;
   /** Every worker has started: split kernels run in parallel (before, on the calling thread). */
   readonly ready: boolean;
+  /** The pool's counters (Pool.stats), or null on one thread. */
+  stats(): ThreadStats | null;
   /** Stops the worker threads (later kernels run on the calling thread). */
   dispose(): void;
 }
@@ -284,6 +286,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     get ready() {
       return pool?.ready ?? false;
     },
+    stats: () => pool?.stats() ?? null,
     dispose: () => pool?.dispose(),
     adam(p, g, m, v, pOut, mOut, vOut, n, { lr, beta1, beta2, eps, step, decoupledDecay }) {
       const ps = [ptr(p), ptr(g), ptr(m), ptr(v), ptr(pOut), ptr(mOut), ptr(vOut)];
@@ -345,10 +348,15 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
         const rowsHere = t === T - 1 ? m - r0 : rows(t + 1) - r0;
         return [a + r0 * ars + k0 * aks, b + k0 * 4 * n, k0 === 0 ? bias : 0, out + r0 * 4 * n, rowsHere, n, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + (r0 / MR) * aps + k0 * 4 * MR, aps, bpk + k0 * 4 * W, bps];
       };
-      for (let k0 = 0; k0 < k; k0 += kc) {
-        if (T > 1) (pool as Pool).run(JOB_MATMUL, (t) => job(k0, t));
-        else mm(...job(k0, 0));
-      }
+      if (T > 1) {
+        // One job: each thread runs all K blocks of its rows.
+        const programs = Array.from({ length: T }, (_, t) => {
+          const calls: number[] = [];
+          for (let k0 = 0; k0 < k; k0 += kc) calls.push(JOB_MATMUL, 16, ...job(k0, t));
+          return calls;
+        });
+        (pool as Pool).runPrograms(programs);
+      } else for (let k0 = 0; k0 < k; k0 += kc) mm(...job(k0, 0));
       heap.releaseTemps();
     },
   };

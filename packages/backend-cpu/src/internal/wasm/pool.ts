@@ -26,8 +26,11 @@
  */
 import { BackendError } from '@recurrent/core';
 
-/** Float64 slots per thread: function index, argument count, up to 22 arguments. */
-const ARGS = 24;
+/**
+ * Float64 slots per thread for its program (the calls of one job). A longer program is run as
+ * several jobs, cut between calls.
+ */
+const ARGS = 8192;
 /**
  * Checks of the control word before sleeping in Atomics.wait (a few microseconds). Longer
  * spins (200,000) were tried: on a machine shared with other processes a spinning thread takes
@@ -49,9 +52,17 @@ export interface PoolSpec {
   functions: [string, string][];
 }
 
+/** What Pool.stats() reports. */
+export interface ThreadStats {
+  parallelJobs: number;
+  inlineJobs: number;
+  busyMs: number[];
+  waitMs: number;
+}
+
 /** The worker body, as source (a worker cannot import this package's TypeScript). Kept plain ES2020. */
 const WORKER_SOURCE = `
-const start = ({ memory, modules, functions, control, args, index }) => {
+const start = ({ memory, modules, functions, control, args, busy, index }) => {
   const instances = {};
   const fns = functions.map(([m, e]) => {
     instances[m] ??= new WebAssembly.Instance(modules[m], { env: { memory } }).exports;
@@ -59,6 +70,7 @@ const start = ({ memory, modules, functions, control, args, index }) => {
   });
   const ctl = new Int32Array(control);
   const arg = new Float64Array(args);
+  const busyMs = new Float64Array(busy);
   const base = index * ${ARGS};
   let seen = Atomics.load(ctl, 0);
   Atomics.add(ctl, 4, 1);
@@ -67,14 +79,20 @@ const start = ({ memory, modules, functions, control, args, index }) => {
     while (Atomics.load(ctl, 0) === seen) Atomics.wait(ctl, 0, seen);
     seen = Atomics.load(ctl, 0);
     if (Atomics.load(ctl, 2)) return;
+    const t0 = performance.now();
     try {
-      const n = arg[base + 1];
-      const a = [];
-      for (let i = 0; i < n; i++) a.push(arg[base + 2 + i]);
-      fns[arg[base]](...a);
+      // The thread's program: calls [function, argument count, arguments...] until a negative function.
+      for (let i = base; arg[i] >= 0; ) {
+        const n = arg[i + 1];
+        const a = [];
+        for (let j = 0; j < n; j++) a.push(arg[i + 2 + j]);
+        fns[arg[i]](...a);
+        i += 2 + n;
+      }
     } catch (e) {
       Atomics.store(ctl, 3, 1);
     }
+    busyMs[index] += performance.now() - t0;
     if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
   }
 };
@@ -127,11 +145,22 @@ export function defaultThreads(cap: number): number {
  */
 const orphans = new FinalizationRegistry<Pool>((pool) => pool.dispose());
 
+/** The end of the longest run of whole calls of `p` from `from` that fits in `slots` slots. */
+function cut(p: number[], from: number, slots: number): number {
+  let i = from;
+  while (i < p.length && i + 2 + p[i + 1] - from <= slots) i += 2 + p[i + 1];
+  if (i === from && i < p.length) throw new BackendError(`cpu backend: a kernel call with ${p[i + 1]} arguments does not fit a thread's ${slots} argument slots. This is a bug.`);
+  return i;
+}
+
 export class Pool {
   /** Threads that run a job, the caller included (1 after dispose). */
   threads: number;
   readonly #ctl: Int32Array;
   readonly #args: Float64Array;
+  /** Milliseconds each thread spent running slices (slot 0: the caller's own slices), written by that thread only. */
+  readonly #busy: Float64Array;
+  readonly #counts = { parallel: 0, inline: 0, waitMs: 0 };
   readonly #local: WasmFn[];
   readonly #spec: PoolSpec;
   readonly #workers: Handle[] = [];
@@ -148,6 +177,7 @@ export class Pool {
     this.#spec = spec;
     this.#ctl = new Int32Array(new SharedArrayBuffer(32));
     this.#args = new Float64Array(new SharedArrayBuffer(8 * ARGS * threads));
+    this.#busy = new Float64Array(new SharedArrayBuffer(8 * threads));
     if (owner) orphans.register(owner, this, this);
   }
 
@@ -156,9 +186,10 @@ export class Pool {
     const { memory, modules, functions } = this.#spec;
     const control = this.#ctl.buffer;
     const args = this.#args.buffer;
+    const busy = this.#busy.buffer;
     const wt = nodeModule<NodeWorkerThreads>('node:worker_threads');
     for (let index = 1; index < this.threads; index++) {
-      const data = { memory, modules, functions, control, args, index };
+      const data = { memory, modules, functions, control, args, busy, index };
       if (wt) {
         const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: data });
         w.unref(); // an idle pool never keeps a Node process alive
@@ -185,37 +216,78 @@ export class Pool {
    * Calls function `fn` (an index into spec.functions) once per thread, thread t with
    * `argsOf(t)`, and returns when all have returned. Slice 0 runs on the calling thread.
    */
-  run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
+run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
+    const programs: number[][] = [];
+    for (let t = 0; t < this.threads; t++) {
+      const a = argsOf(t);
+      programs.push([fn, a.length, ...Array.from(a)]);
+    }
+    this.runPrograms(programs);
+  }
+
+  /**
+   * Runs program t (calls [function index, argument count, arguments...], one after another)
+   * on thread t, and returns when all have finished; program 0 runs on the calling thread.
+   * Programs longer than a thread's argument slots are cut between calls into several jobs
+   * (each a fork-join), so a program must not depend on another thread's calls.
+   */
+  runPrograms(programs: number[][]): void {
     const T = this.threads;
     if (T > 1 && !this.#started) this.#start();
     if (Atomics.load(this.#ctl, 4) < T - 1) {
-      for (let t = 0; t < T; t++) this.#local[fn](...Array.from(argsOf(t)));
+      this.#counts.inline++;
+      for (const p of programs) this.#exec(p, 0, p.length);
       return;
     }
-    for (let t = 1; t < T; t++) {
-      const a = argsOf(t);
-      const o = t * ARGS;
-      this.#args[o] = fn;
-      this.#args[o + 1] = a.length;
-      for (let i = 0; i < a.length; i++) this.#args[o + 2 + i] = a[i];
-    }
-    const ctl = this.#ctl;
-    Atomics.store(ctl, 1, T - 1);
-    Atomics.add(ctl, 0, 1);
-    Atomics.notify(ctl, 0);
-    this.#local[fn](...Array.from(argsOf(0)));
-    for (let i = 0; i < SPIN && Atomics.load(ctl, 1) !== 0; i++);
-    const t0 = Date.now();
-    for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1)) {
-      if (Atomics.wait(ctl, 1, left, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
-        this.dispose();
-        throw new BackendError(`cpu backend: a worker thread did not finish its part of a kernel within ${TIMEOUT_MS / 1000} s; the pool was stopped. Use createCpuBackend({ threads: 1 }).`);
+    const at = programs.map(() => 0);
+    while (at.some((i, t) => i < programs[t].length)) {
+      const ends = programs.map((p, t) => cut(p, at[t], ARGS - 1));
+      this.#counts.parallel++;
+      for (let t = 1; t < T; t++) {
+        const o = t * ARGS;
+        const p = programs[t];
+        for (let i = at[t]; i < ends[t]; i++) this.#args[o + i - at[t]] = p[i];
+        this.#args[o + ends[t] - at[t]] = -1;
       }
+      const ctl = this.#ctl;
+      Atomics.store(ctl, 1, T - 1);
+      Atomics.add(ctl, 0, 1);
+      Atomics.notify(ctl, 0);
+      const s0 = performance.now();
+      this.#exec(programs[0], at[0], ends[0]);
+      const s1 = performance.now();
+      this.#busy[0] += s1 - s0;
+      for (let i = 0; i < SPIN && Atomics.load(ctl, 1) !== 0; i++);
+      const t0 = Date.now();
+      for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1)) {
+        if (Atomics.wait(ctl, 1, left, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
+          this.dispose();
+          throw new BackendError(`cpu backend: a worker thread did not finish its part of a kernel within ${TIMEOUT_MS / 1000} s; the pool was stopped. Use createCpuBackend({ threads: 1 }).`);
+        }
+      }
+      this.#counts.waitMs += performance.now() - s1;
+      if (Atomics.load(ctl, 3)) {
+        Atomics.store(ctl, 3, 0);
+        throw new BackendError('cpu backend: a worker thread failed in a WebAssembly kernel (out of bounds?). This is a bug; use createCpuBackend({ threads: 1 }) meanwhile.');
+      }
+      ends.forEach((e, t) => {
+        at[t] = e;
+      });
     }
-    if (Atomics.load(ctl, 3)) {
-      Atomics.store(ctl, 3, 0);
-      throw new BackendError('cpu backend: a worker thread failed in a WebAssembly kernel (out of bounds?). This is a bug; use createCpuBackend({ threads: 1 }) meanwhile.');
-    }
+  }
+
+  /** Runs the calls of `p` from index `from` to `to` on this thread. */
+  #exec(p: number[], from: number, to: number): void {
+    for (let i = from; i < to; i += 2 + p[i + 1]) this.#local[p[i]](...p.slice(i + 2, i + 2 + p[i + 1]));
+  }
+
+  /**
+   * Counters since the pool was made, for profiles: jobs run in parallel and on the calling
+   * thread alone (workers not started yet), milliseconds each thread spent in slices (index 0:
+   * the caller) and the caller's wait for the workers after its own slice.
+   */
+  stats(): ThreadStats {
+    return { parallelJobs: this.#counts.parallel, inlineJobs: this.#counts.inline, busyMs: Array.from(this.#busy), waitMs: this.#counts.waitMs };
   }
 
   /** Stops and terminates the workers; later jobs run on the calling thread alone. */
