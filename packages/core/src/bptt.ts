@@ -533,8 +533,9 @@ function sequenceGrads(e: Engine, tape: RnnTape, opts: RnnBackwardOptions): RnnB
     Wx: e.matmul(e.gatherRows(x.reshape([B * T, D]), toTime), dXP, { transposeA: true }),
     Wh: e.matmul(g.hIn.reshape([T * B, H]), dXP, { transposeA: true }),
   };
-  if (params.bx) grads.bx = e.sumBatch(dXP);
-  if (params.bh) grads.bh = e.sumBatch(dXP); // d(hp) = d(xp) (Cell.sequenceBackward)
+  const db = params.bx || params.bh ? e.sumBatch(dXP) : undefined;
+  if (params.bx) grads.bx = db;
+  if (params.bh) grads.bh = params.bx ? e.affine(db!, 1, 0) : db; // d(hp) = d(xp) (Cell.sequenceBackward): the same sum
   const dState0 = g.dState0;
   if (opts.inputGrad === false) return { grads, dState0 };
   const toBatch = e.tensor(Float32Array.from({ length: B * T }, (_, i) => (i % T) * B + Math.floor(i / T)), [B * T]);

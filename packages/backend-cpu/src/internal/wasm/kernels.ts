@@ -325,7 +325,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
 
   return {
     lstmSequence(ids, B, T, H, slope) {
-      const [xp, wh, h0, c0, y, hIn, cs, gates, hLast, cLast] = ids.slice(0, 10).map(ptr);
+      const [xp, , h0, c0, y, hIn, cs, gates, hLast, cLast] = ids.slice(0, 10).map(ptr); // Wh through operandB
       const bias = ids[10] >= 0 ? ptr(ids[10]) : 0;
       const G = 4 * H;
       const cellFn = slope === 0 ? JOB_LSTM : JOB_LSTM + 1;
@@ -354,7 +354,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       heap.releaseTemps();
     },
     lstmSequenceGrad(ids, B, T, H, slope) {
-      const [gates, cs, c0, wh, dhT, dcT] = ids.slice(0, 6).map(ptr);
+      const [gates, cs, c0, , dhT, dcT] = ids.slice(0, 6).map(ptr); // Wh through operandB
       const dy = ids[6] >= 0 ? ptr(ids[6]) : 0;
       const [dPre, dh0, dc0] = ids.slice(7).map(ptr);
       const G = 4 * H;
