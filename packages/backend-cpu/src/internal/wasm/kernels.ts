@@ -60,10 +60,11 @@ const JOBS: [string, string][] = [
   ['gru', 'gruCellGrad'],
   ['gruHard', 'gruCellGradHard'],
   ['misc', 'copyRows'],
+  ['misc', 'sumBatch'],
 ];
 const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
 /** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
-const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY] = ['matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows'].map(job);
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM] = ['matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch'].map(job);
 
 type WasmFn = (...args: number[]) => void;
 
@@ -406,7 +407,13 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       const acc = heap.temp(8 * n);
       const accView = new Float64Array(heap.floats().buffer, acc, n);
       accView.fill(0);
-      misc.sumBatch(heap.ptr(xId), acc, rows, n4, n);
+      // Large sums are split by columns (whole vectors): each column is summed alone, in the same order.
+      const v4 = n4 / 4;
+      const T = pool && pool.threads > 1 && v4 >= pool.threads && rows * n >= parallelMin.adamElements ? pool.threads : 1;
+      const xp = heap.ptr(xId);
+      const cols = (t: number) => 4 * Math.floor((v4 * t) / T);
+      if (T > 1) (pool as Pool).run(JOB_SUM, (t) => [xp + 4 * cols(t), acc + 8 * cols(t), rows, cols(t + 1) - cols(t), n]);
+      else misc.sumBatch(xp, acc, rows, n4, n);
       const x = heap.get(xId);
       for (let j = n4; j < n; j++) for (let r = 0, i = j; r < rows; r++, i += n) accView[j] += x[i];
       heap.get(outId).set(accView);

@@ -32,11 +32,18 @@ import { BackendError } from '@recurrent/core';
  */
 const ARGS = 8192;
 /**
- * Checks of the control word before sleeping in Atomics.wait (a few microseconds). Longer
- * spins (200,000) were tried: on a machine shared with other processes a spinning thread takes
- * the core its partner needs, and a 4 MFLOP matmul went from 0.2 ms to 4 ms.
+ * Milliseconds a thread keeps checking the control word before it sleeps in Atomics.wait: a
+ * worker after its slice (the next job usually comes within this), the caller after its own.
+ * Waking a sleeping thread costs tens to hundreds of microseconds (more in a VM), paid at
+ * every job; spinning costs a core that other processes may want (200,000 checks, about 0.5
+ * ms, made a 4 MFLOP matmul 20x slower on a loaded machine). 0.02 / 0.2 / 1 ms measured alike
+ * within noise at load 4-16 on W2 (11 jobs per step). RECURRENT_CPU_SPIN_MS (Node) overrides it.
  */
-const SPIN = 2000;
+const SPIN_MS = 0.02;
+const spinMs = (): number => {
+  const v = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RECURRENT_CPU_SPIN_MS);
+  return Number.isFinite(v) && v >= 0 ? v : SPIN_MS;
+};
 /** A worker that has not answered for this long is taken as dead (the caller throws instead of hanging). */
 const TIMEOUT_MS = 60_000;
 
@@ -62,7 +69,7 @@ export interface ThreadStats {
 
 /** The worker body, as source (a worker cannot import this package's TypeScript). Kept plain ES2020. */
 const WORKER_SOURCE = `
-const start = ({ memory, modules, functions, control, args, busy, index }) => {
+const start = ({ memory, modules, functions, control, args, busy, index, spin }) => {
   const instances = {};
   const fns = functions.map(([m, e]) => {
     instances[m] ??= new WebAssembly.Instance(modules[m], { env: { memory } }).exports;
@@ -75,7 +82,8 @@ const start = ({ memory, modules, functions, control, args, busy, index }) => {
   let seen = Atomics.load(ctl, 0);
   Atomics.add(ctl, 4, 1);
   for (;;) {
-    for (let i = 0; i < ${SPIN} && Atomics.load(ctl, 0) === seen; i++);
+    const s0 = performance.now();
+    for (let i = 1; Atomics.load(ctl, 0) === seen; i++) if ((i & 1023) === 0 && performance.now() - s0 > spin) break;
     while (Atomics.load(ctl, 0) === seen) Atomics.wait(ctl, 0, seen);
     seen = Atomics.load(ctl, 0);
     if (Atomics.load(ctl, 2)) return;
@@ -165,6 +173,7 @@ export class Pool {
   readonly #spec: PoolSpec;
   readonly #workers: Handle[] = [];
   #started = false;
+  readonly #spin = spinMs();
 
   /**
    * `local`: the caller's own instances of `spec.functions`, in the same order. The workers
@@ -189,7 +198,7 @@ export class Pool {
     const busy = this.#busy.buffer;
     const wt = nodeModule<NodeWorkerThreads>('node:worker_threads');
     for (let index = 1; index < this.threads; index++) {
-      const data = { memory, modules, functions, control, args, busy, index };
+      const data = { memory, modules, functions, control, args, busy, index, spin: this.#spin };
       if (wt) {
         const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: data });
         w.unref(); // an idle pool never keeps a Node process alive
@@ -257,7 +266,7 @@ run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
       this.#exec(programs[0], at[0], ends[0]);
       const s1 = performance.now();
       this.#busy[0] += s1 - s0;
-      for (let i = 0; i < SPIN && Atomics.load(ctl, 1) !== 0; i++);
+      for (let i = 1; Atomics.load(ctl, 1) !== 0; i++) if ((i & 1023) === 0 && performance.now() - s1 > this.#spin) break;
       const t0 = Date.now();
       for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1)) {
         if (Atomics.wait(ctl, 1, left, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
