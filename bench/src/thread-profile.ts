@@ -1,3 +1,10 @@
+/**
+ * Threads in one training step through `@recurrent/models`: wall and CPU time per step, the
+ * thread pool's jobs (threadStats) and, from Linux's /proc, the CPU time of the main thread and
+ * of the others (load from other processes does not distort CPU time).
+ *
+ *   node --conditions=@recurrent/source --import tsx src/thread-profile.ts W2 2 40   # workload, threads, steps
+ */
 import { readFileSync, readdirSync } from 'node:fs';
 import { threadStats } from '@recurrent/backend-cpu';
 /** CPU ms of each thread of this process (Linux /proc, 10 ms ticks): [main, others summed]. */
