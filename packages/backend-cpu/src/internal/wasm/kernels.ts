@@ -321,7 +321,11 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     if (programs.length > 1) {
       while (programs.length < (pool as Pool).threads) programs.push([]);
       (pool as Pool).runPrograms(programs);
-    } else for (let i = 0, p = programs[0]; i < p.length; i += 2 + p[i + 1]) jobs[p[i]](...p.slice(i + 2, i + 2 + p[i + 1]));
+    } else
+      for (let i = 0, p = programs[0]; i < p.length; i += 2 + p[i + 1]) {
+        const a = i + 2; // every job takes at most 16 arguments; extra ones are ignored
+        jobs[p[i]](p[a], p[a + 1], p[a + 2], p[a + 3], p[a + 4], p[a + 5], p[a + 6], p[a + 7], p[a + 8], p[a + 9], p[a + 10], p[a + 11], p[a + 12], p[a + 13], p[a + 14], p[a + 15]);
+      }
   }
 
   return {

@@ -31,6 +31,8 @@ import { BackendError } from '@recurrent/core';
  * several jobs, cut between calls.
  */
 const ARGS = 8192;
+/** The most arguments a job function takes (the matmul's 16): calls pass this many slots. */
+export const MAX_ARGS = 16;
 /**
  * Milliseconds a thread keeps checking the control word before it sleeps in Atomics.wait: a
  * worker after its slice (the next job usually comes within this), the caller after its own.
@@ -90,12 +92,10 @@ const start = ({ memory, modules, functions, control, args, busy, index, spin })
     const t0 = performance.now();
     try {
       // The thread's program: calls [function, argument count, arguments...] until a negative function.
-      for (let i = base; arg[i] >= 0; ) {
-        const n = arg[i + 1];
-        const a = [];
-        for (let j = 0; j < n; j++) a.push(arg[i + 2 + j]);
-        fns[arg[i]](...a);
-        i += 2 + n;
+      // Every job function takes at most ${MAX_ARGS} arguments; slots past a call's own are ignored.
+      for (let i = base; arg[i] >= 0; i += 2 + arg[i + 1]) {
+        const a = i + 2;
+        fns[arg[i]](arg[a], arg[a + 1], arg[a + 2], arg[a + 3], arg[a + 4], arg[a + 5], arg[a + 6], arg[a + 7], arg[a + 8], arg[a + 9], arg[a + 10], arg[a + 11], arg[a + 12], arg[a + 13], arg[a + 14], arg[a + 15]);
       }
     } catch (e) {
       Atomics.store(ctl, 3, 1);
@@ -250,7 +250,7 @@ run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
     }
     const at = programs.map(() => 0);
     while (at.some((i, t) => i < programs[t].length)) {
-      const ends = programs.map((p, t) => cut(p, at[t], ARGS - 1));
+      const ends = programs.map((p, t) => cut(p, at[t], ARGS - 1 - MAX_ARGS)); // room for the end mark and the last call's unused slots
       this.#counts.parallel++;
       for (let t = 1; t < T; t++) {
         const o = t * ARGS;
@@ -287,7 +287,11 @@ run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
 
   /** Runs the calls of `p` from index `from` to `to` on this thread. */
   #exec(p: number[], from: number, to: number): void {
-    for (let i = from; i < to; i += 2 + p[i + 1]) this.#local[p[i]](...p.slice(i + 2, i + 2 + p[i + 1]));
+    const f = this.#local;
+    for (let i = from; i < to; i += 2 + p[i + 1]) {
+      const a = i + 2;
+      f[p[i]](p[a], p[a + 1], p[a + 2], p[a + 3], p[a + 4], p[a + 5], p[a + 6], p[a + 7], p[a + 8], p[a + 9], p[a + 10], p[a + 11], p[a + 12], p[a + 13], p[a + 14], p[a + 15]);
+    }
   }
 
   /**
