@@ -234,6 +234,10 @@ export interface GateAttrs {
 }
 
 export type FusedName = keyof FusedSpec;
+/** The fused ops over a whole sequence: loops of the step ops (their fallbacks say so). */
+export type SequenceFusedName = 'lstmSequence' | 'lstmSequenceGrad';
+/** The fused ops of one step: each a pointwise pass over [B, k*H] buffers (and Adam over a weight). */
+export type StepFusedName = Exclude<FusedName, SequenceFusedName>;
 type FusedAttrs<K extends FusedName> = FusedSpec[K] extends { attrs: infer A } ? A : Record<string, never>;
 /**
  * A fused kernel. It returns null, before allocating anything, for attribute values it does not

@@ -4,7 +4,7 @@
  * table is exhaustive over the step ops, so a new fused op is a compile error here until it has
  * its inputs.
  */
-import type { FusedName } from '../backend.js';
+import type { FusedName, StepFusedName } from '../backend.js';
 import type { Engine } from '../engine.js';
 import type { RecurrentActivation } from '../recurrent-activation.js';
 
@@ -12,11 +12,8 @@ type Attrs = (recurrentActivation: RecurrentActivation) => Record<string, unknow
 const gates: Attrs = (recurrentActivation) => ({ recurrentActivation });
 const none: Attrs = () => ({});
 
-/**
- * The fused ops of one step. The whole-sequence ops (lstmSequence, lstmSequenceGrad) are loops
- * of the step ops (their fallbacks say so) and are left out: their work is T times a step's.
- */
-type StepOp = Exclude<FusedName, 'lstmSequence' | 'lstmSequenceGrad'>;
+/** The step ops only: the whole-sequence ops are loops of them (their work is T times a step's). */
+type StepOp = StepFusedName;
 
 /** Each step op's input widths in units of H (every input is [B, w*H]) and its attributes. */
 const FUSED_CALLS: { [K in StepOp]: { widths: number[]; attrs: Attrs } } = {
