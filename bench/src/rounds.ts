@@ -28,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { createCpuBackend, threadStats } from '@recurrent/backend-cpu';
 import { recurrentRunner } from './libs/recurrent.js';
 import { modelsRunner } from './libs/recurrent-models.js';
+import { threadCpu } from './thread-cpu.js';
 import { flopShape, forwardFlops, WORKLOADS, type Workload, type WorkloadId } from './workloads.js';
 
 export interface RoundsOptions {
@@ -119,11 +120,20 @@ export async function runRounds(o: RoundsOptions): Promise<void> {
     await oursN.step();
     const rss2 = process.memoryUsage().rss;
     const core = await recurrentRunner(w, createCpuBackend({ threads: N }));
-    // The N-thread training side's pool counters, summed over its timed calls.
+    // The N-thread training side's pool counters, summed over its timed calls; both models
+    // sides' CPU time of the main thread and of the others.
     const acc = { steps: 0, jobs: 0, wait: 0, busy: [] as number[] };
-    const trainN = timed(oursN.step);
+    const cpu = [0, 1].map(() => ({ main: 0, others: 0, steps: 0 }));
+    const cpuTimed = (k: number, f: () => Promise<number>) => async () => {
+      const a = threadCpu();
+      const t = await f();
+      const b = threadCpu();
+      if (a && b) Object.assign(cpu[k], { main: cpu[k].main + b.main - a.main, others: cpu[k].others + b.others - a.others, steps: cpu[k].steps + rep });
+      return t;
+    };
+    const trainN = cpuTimed(1, timed(oursN.step));
     const sides: Side[] = [
-      { name: 'recurrent models trainOnBatch, 1 thread', run: timed(ours1.step), kind: 'train' },
+      { name: 'recurrent models trainOnBatch, 1 thread', run: cpuTimed(0, timed(ours1.step)), kind: 'train' },
       {
         name: `recurrent models trainOnBatch, ${N} threads`,
         run: async () => {
@@ -158,6 +168,7 @@ export async function runRounds(o: RoundsOptions): Promise<void> {
     const ms: number[][] = sides.map(() => []);
     const limits: { ours: number[]; torch: number[] } = { ours: [], torch: [] };
     Object.assign(acc, { steps: 0, jobs: 0, wait: 0, busy: [] }); // count the timed rounds only
+    for (const c of cpu) Object.assign(c, { main: 0, others: 0, steps: 0 });
     for (let r = 0; r < o.rounds; r++) {
       for (let i = 0; i < sides.length; i++) ms[i].push(await sides[i].run());
       limits.ours.push(ourMatmul(N, 32, 1024, 256, o.quick ? 3 : 20));
@@ -196,6 +207,15 @@ export async function runRounds(o: RoundsOptions): Promise<void> {
       console.log(
         `threads (models trainOnBatch, ${N} threads, per step): ${per(acc.jobs)} parallel jobs; ms inside jobs per thread (caller first) ` +
           `${acc.busy.map(per).join(' / ')}; the caller's wait for the workers ${per(acc.wait)} ms`,
+      );
+    }
+    if (cpu[0].steps && cpu[1].steps) {
+      const per = (c: (typeof cpu)[0]) => [c.main / c.steps, c.others / c.steps];
+      const [m1, o1] = per(cpu[0]);
+      const [mN, oN] = per(cpu[1]);
+      console.log(
+        `CPU ms per training step (Linux /proc, 10 ms ticks), main thread + other threads: 1 thread ${m1.toFixed(1)} + ${o1.toFixed(1)}, ${N} threads ${mN.toFixed(1)} + ${oN.toFixed(1)}; ` +
+          `main-thread ratio ${(m1 / mN).toFixed(2)}x (the speed-up with a free core per thread: the main thread runs the serial part and its share of every job)`,
       );
     }
     const extraMiB = (rss2 - rss1 - (rss1 - rss0)) / 2 ** 20 / Math.max(1, N - 1);
