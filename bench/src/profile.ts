@@ -51,7 +51,7 @@ for (const n of profile.nodes as Node[]) {
 }
 console.log(`${id} ${what}, ${simd ? 'default kernels' : 'TypeScript kernels'}: ${(dt / steps).toFixed(3)} ms per call over ${steps} calls`);
 console.log('self time, % of samples:');
-for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * v) / total).toFixed(1).padStart(6)}  ${k}`);
+for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25))) console.log(`${((100 * v) / total).toFixed(1).padStart(6)}  ${k}`);
 
 /** Groups: our WebAssembly kernels by name, then by source file (run from source: core vs backend). */
 const GROUPS: [string, RegExp][] = [
