@@ -154,7 +154,7 @@ export class RnnTape {
     if (this.steps[t] || !this.seq || t < 0 || t >= this.x.shape[1]) return this.steps[t];
     const e = this.x.engine;
     const r = this.cell.sequenceStep!(e, this.seq, this.initialState, this.final!, t);
-    made.push(...tensorsOf(r));
+    made.push(...tensorsOf(r).filter((m) => m !== this.final?.h && m !== this.final?.c)); // the final state is the caller's
     return r;
   }
 

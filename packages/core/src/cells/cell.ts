@@ -95,7 +95,10 @@ export interface Cell<Cache extends StepTensors = StepTensors, Prep extends Step
    * d(initial state).
    */
   sequenceBackward?(e: Engine, p: CellParams, seq: SequenceTensors, state0: CellState, d: CellState, dy?: Tensor): { dXp: Tensor; hIn: Tensor; dState0: CellState };
-  /** Step t's cache and state from a sequence's tensors (new tensors), for the step loop's backward and inspection. */
+  /**
+   * Step t's cache and state from a sequence's tensors (new tensors; the last step's state is
+   * `final` itself, as in the step loop), for the step loop's backward and inspection.
+   */
   sequenceStep?(e: Engine, seq: SequenceTensors, state0: CellState, final: CellState, t: number): { cache: Cache; state: CellState };
   /**
    * The gate activations of a step, each [B, H], in the order of CELL_FACTS[kind].gates: new

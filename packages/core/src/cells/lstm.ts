@@ -42,7 +42,7 @@ export function lstmCell(config: Required<CellConfig>): Cell<LstmCache> {
       const T = cs.shape[0];
       const c = stepOf(e, cs, t);
       const cache = { hIn: [stepOf(e, hIn, t)], cPrev: t > 0 ? stepOf(e, cs, t - 1) : e.affine(c0!, 1, 0), c, gates: stepOf(e, gates, t) };
-      return { cache, state: t < T - 1 ? { h: stepOf(e, hIn, t + 1), c: e.affine(c, 1, 0) } : { h: e.affine(final.h, 1, 0), c: e.affine(final.c!, 1, 0) } };
+      return { cache, state: t < T - 1 ? { h: stepOf(e, hIn, t + 1), c: e.affine(c, 1, 0) } : final };
     },
     gateActivations: (e, { gates }) => gateBlocks(e, gates, config.units, GATES.lstm),
   };
