@@ -5,19 +5,21 @@
  * every worker has run its slice, so a kernel call stays synchronous, as the Backend
  * interface requires.
  *
- * A job is one exported function called once per thread with that thread's arguments: the
- * caller splits work by OUTPUT (rows of a matmul, element ranges of Adam), so no sum changes
- * order and results are bit-identical for every thread count.
+ * A job is a program per thread: a list of calls of the exported functions (`run`: one call
+ * each; `runPrograms`: many, e.g. every time step of an LSTM sequence for the thread's batch
+ * rows). The caller splits work by OUTPUT (rows of a matmul or a sequence, element ranges of
+ * Adam, columns of a batch sum), so no sum changes order and results are bit-identical for
+ * every thread count.
  *
  * Control words (Int32Array over a SharedArrayBuffer): [0] job generation, [1] workers still
  * running the current job, [2] stop, [3] a worker's slice threw, [4] workers started.
  *
- * Until every worker has started, jobs run all their slices on the calling thread, one after
+ * Until every worker has started, jobs run all their programs on the calling thread, one after
  * the other (same values: the split is by output). A browser starts a Worker only once its
  * creator returns to its event loop, so a caller that blocked waiting for a new worker would
- * wait forever; in Node the first split kernels simply run on one thread while workers boot. Arguments: ARGS float64 slots
- * per thread ([function index, argument count, arguments...]; float64 holds every i32 pointer
- * and f32 attribute exactly).
+ * wait forever; in Node the first split kernels simply run on one thread while workers boot.
+ * Programs: ARGS float64 slots per thread, calls [function index, argument count, arguments...]
+ * ended by -1 (float64 holds every i32 pointer and f32 attribute exactly).
  *
  * Where: Node (worker_threads, found through process.getBuiltinModule, so no Node import in the
  * browser bundle; Node >= 20.16) and dedicated Web Workers that can block (crossOriginIsolated).
