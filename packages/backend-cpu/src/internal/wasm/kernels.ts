@@ -299,12 +299,12 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     if (panels) call(calls, JOB_PACK_A, a, ars, 4, scratch, aps, k, panels);
     const kc = Math.ceil(k / Math.ceil(k / K_BLOCK));
     for (let k0 = 0; k0 < k; k0 += kc)
-      call(calls, JOB_MATMUL, a + k0 * 4, B.b + k0 * 4 * n, k0 === 0 && !acc ? bias : 0, out, m, n, Math.min(kc, k - k0), ars, 4, 4 * n, 4 * n, acc || k0 > 0 ? 1 : 0, scratch + k0 * 4 * MR, aps, B.bpk + k0 * 4 * W, B.bps);
+      calls.push(JOB_MATMUL, 16, a + k0 * 4, B.b + k0 * 4 * n, k0 === 0 && !acc ? bias : 0, out, m, n, Math.min(kc, k - k0), ars, 4, 4 * n, 4 * n, acc || k0 > 0 ? 1 : 0, scratch + k0 * 4 * MR, aps, B.bpk + k0 * 4 * W, B.bps);
   }
   /** Appends a call of job `fn` to a thread's program. */
   const call = (calls: number[], fn: number, ...args: number[]) => calls.push(fn, args.length, ...args);
   const copyCall = (calls: number[], src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number) =>
-    call(calls, JOB_COPY, src, srcStride, dst, dstStride, rows, bytes);
+    calls.push(JOB_COPY, 6, src, srcStride, dst, dstStride, rows, bytes);
 
   /** Batch rows of each thread for a sequence (whole row panels; the last thread also the leftover rows). */
   function sequenceRows(B: number, T: number, H: number): [number, number][] {
