@@ -475,7 +475,7 @@ export class Sequential {
     const e = this.#engine;
     const c = this.#compiled!;
     const deferred: Tensor[] = [];
-    let r: { grads: Tensor[]; stats: Tensor; pred: Tensor; rows: number; mask?: SeqMask };
+    let r: { grads: Tensor[]; perLayer: number[]; stats: Tensor; pred: Tensor; rows: number; mask?: SeqMask };
     try {
       r = e.scope(() => {
         const ctx: CallContext = { e, training: true, rng: this.#trainRng, defer: (t) => deferred.push(t) };
@@ -489,20 +489,16 @@ export class Sequential {
           if (!b.dx) throw new ConfigError(`'${this.layers[i].name}' gives no input gradient; it must be the first layer.`);
           b = calls[i - 1].backward(b.dx);
         }
-        // One read for everything the host checks: [loss, then per layer: a non-finite flag of its
-        // gradient, of its forward output, its squared gradient norm, and the same scaled by 2^-80].
-        // x * 0 is NaN exactly where x is NaN or infinite, so the flags cannot overflow. The squared
-        // norm of finite float32 values can (any element above 1.8e19): then the scaled sum,
-        // which cannot overflow, gives the norm on the host in float64.
-        const stat = (ts: Tensor[], f: (t: Tensor) => Tensor) => ts.reduce((acc: Tensor, t) => e.add(acc, e.sumAll(f(t))), e.zeros([])).reshape([1, 1]);
+        // One read for what the host checks at every step: [loss, then per layer: a non-finite flag
+        // of its gradient and of its forward output]. x * 0 is NaN exactly where x is NaN or
+        // infinite, so the flags cannot overflow. The gradient norms, reported only when training
+        // diverged, are computed then (gradientNorms): two passes over every gradient fewer per step.
         const perLayerStats = perLayer.flatMap((gs, i) => [
-          stat(gs, (g) => e.affine(g, 0, 0)),
-          stat([calls[i].out.t], (y) => e.affine(y, 0, 0)),
-          stat(gs, (g) => e.square(g)),
-          stat(gs, (g) => e.square(e.affine(g, NORM_SCALE, 0))),
+          statOf(e, gs, (g) => e.affine(g, 0, 0)),
+          statOf(e, [calls[i].out.t], (y) => e.affine(y, 0, 0)),
         ]);
         const parts = [L.value.reshape([1, 1]), ...perLayerStats];
-        return { grads: perLayer.flat(), stats: e.concatCols(parts), pred: out.t, rows: L.rows, mask: out.mask };
+        return { grads: perLayer.flat(), perLayer: perLayer.map((gs) => gs.length), stats: e.concatCols(parts), pred: out.t, rows: L.rows, mask: out.mask };
       });
     } finally {
       for (const t of deferred) t.dispose();
@@ -511,10 +507,11 @@ export class Sequential {
     try {
       const stats = await r.stats.data();
       const loss = stats[0];
-      const at = (i: number, k: number) => stats[1 + 4 * i + k];
+      const at = (i: number, k: number) => stats[1 + 2 * i + k];
       const badGrad = this.layers.map((_, i) => i).filter((i) => !Number.isFinite(at(i, 0)));
       if (!Number.isFinite(loss) || badGrad.length > 0) {
-        const norms = this.layers.map((l, i) => `${l.name} ${gradientNorm(at(i, 0), at(i, 2), at(i, 3))}`).join(', ');
+        const sums = await gradientSquares(e, r.grads, r.perLayer);
+        const norms = this.layers.map((l, i) => `${l.name} ${gradientNorm(at(i, 0), sums[2 * i], sums[2 * i + 1])}`).join(', ');
         let origin: string;
         let detail: string;
         if (badGrad.length) {
@@ -977,6 +974,32 @@ const LOSS_FLOOR = 1e-2;
 
 /** Power-of-two scale of the overflow-free squared norm (exact in float32): 2^-80. */
 const NORM_SCALE = 2 ** -80;
+
+/** sum over `ts` of sumAll(f(t)), as a [1, 1] tensor. */
+function statOf(e: Engine, ts: Tensor[], f: (t: Tensor) => Tensor): Tensor {
+  return ts.reduce((acc: Tensor, t) => e.add(acc, e.sumAll(f(t))), e.zeros([])).reshape([1, 1]);
+}
+
+/**
+ * Per layer (`counts[i]` gradients each, in order), the squared norm of its gradients and the
+ * same scaled by NORM_SCALE: the squared norm of finite float32 values can overflow (any element
+ * above 1.8e19), the scaled sum cannot, and gives the norm on the host in float64.
+ */
+async function gradientSquares(e: Engine, grads: Tensor[], counts: number[]): Promise<Float32Array | Float64Array> {
+  const all = e.scope(() => {
+    let at = 0;
+    const parts = counts.flatMap((n) => {
+      const gs = grads.slice(at, (at += n));
+      return [statOf(e, gs, (g) => e.square(g)), statOf(e, gs, (g) => e.square(e.affine(g, NORM_SCALE, 0)))];
+    });
+    return e.concatCols(parts);
+  });
+  try {
+    return await all.data();
+  } finally {
+    all.dispose();
+  }
+}
 
 /**
  * A layer's gradient L2 norm from its device sums: `flag` (NaN when some element is not
