@@ -1,9 +1,15 @@
 /**
- * pnpm bench [--quick] [--only W2,W4] [--libs recurrent,tfjs-wasm] [--no-limit] [--tsx] [--out DIR]
+ * pnpm bench [--only W1,W2,W4] [--threads N] [--rounds R] [--no-tfjs] [--quick]
+ * pnpm bench --children [--quick] [--only W2,W4] [--libs recurrent,tfjs-wasm] [--no-limit] [--tsx] [--out DIR]
  *
- * Runs every (library, workload) job one after the other, each in a fresh child process
- * (src/child.ts) so peak RSS is measured per library and workload, then prints the table and
- * writes results/bench-<date>.{json,md} and results/latest.{json,md}.
+ * Default: src/rounds.ts, every side interleaved in rounds in this process (ours through
+ * @recurrent/models on 1 and N threads, our core loop, tfjs-layers on tfjs-backend-wasm,
+ * PyTorch CPU on 1 and N threads), with per-round ratios and their medians.
+ *
+ * `--children`: every (library, workload) job one after the other, each in a fresh child
+ * process (src/child.ts) so peak RSS is measured per library and workload (and brain.js,
+ * tfjs-backend-cpu and our gpu.js backend are included); prints the table and writes
+ * results/bench-<date>.{json,md} and results/latest.{json,md}.
  *
  * The children run plain JavaScript, as users run the packages' build: src/child.ts and our
  * packages' sources are bundled with esbuild (the copy tsx itself runs on) into
@@ -20,7 +26,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LIBS, type Job, type JobResult, type LibId } from './job.js';
 import { markdown, type Report } from './report.js';
+import { runRounds } from './rounds.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
+
+/** The CPU backend's default thread count here: the cores, at most 4 (its DEFAULT_THREADS_CAP). */
+const defaultThreads = () => Math.min(4, availableParallelism());
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -120,7 +130,22 @@ function version(pkg: string): string {
   }
 }
 
-const opts = parseArgs(process.argv.slice(2));
+const argv = process.argv.slice(2);
+if (!argv.includes('--children')) {
+  const flag = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const only = (flag('--only')?.split(',') ?? ['W1', 'W2', 'W4']) as WorkloadId[];
+  for (const w of only) if (!(w in WORKLOADS)) throw new Error(`--only: unknown workload ${w}; use ${Object.keys(WORKLOADS).join(', ')}`);
+  const quick = argv.includes('--quick');
+  console.log(`command: pnpm bench ${argv.join(' ')}`.trim());
+  console.log(`load: ${load()}`);
+  await runRounds({ only, threads: Number(flag('--threads') ?? defaultThreads()), rounds: Number(flag('--rounds') ?? (quick ? 2 : 5)), tfjs: !argv.includes('--no-tfjs'), quick });
+  console.log(`load: ${load()}`);
+  process.exit(0);
+}
+const opts = parseArgs(argv.filter((a) => a !== '--children'));
 const report: Report = {
   env: {
     date: new Date().toISOString(),

@@ -10,6 +10,7 @@
 import { Session } from 'node:inspector/promises';
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import { recurrentRunner } from './libs/recurrent.js';
+import { modelsRunner } from './libs/recurrent-models.js';
 import { WORKLOADS, type WorkloadId } from './workloads.js';
 
 const id = (process.argv[2] ?? 'W2') as WorkloadId;
@@ -17,11 +18,12 @@ const steps = Number(process.argv[3] ?? 10);
 const simd = !process.argv.includes('--js');
 const threadsAt = process.argv.indexOf('--threads');
 const threads = threadsAt > 0 ? Number(process.argv[threadsAt + 1]) : 1;
-const runner = await recurrentRunner(WORKLOADS[id], createCpuBackend({ simd, threads }));
+const models = process.argv.includes('--models') ? modelsRunner(WORKLOADS[id], threads) : undefined;
+const runner = models ? { trainStep: () => models.step(), predictOne: () => undefined, generator: undefined } : await recurrentRunner(WORKLOADS[id], createCpuBackend({ simd, threads }));
 const what = process.argv.includes('--predict-one') ? 'predictOne' : process.argv.includes('--generate') ? 'generate' : 'train';
 const gen = what === 'generate' ? runner.generator!() : undefined;
 const run = (i: number) => (what === 'train' ? runner.trainStep(i) : what === 'predictOne' ? runner.predictOne() : gen!());
-for (let i = 0; i < Math.max(3, steps / 10); i++) run(i);
+for (let i = 0; i < Math.max(3, steps / 10); i++) await run(i);
 
 const session = new Session();
 session.connect();
@@ -29,7 +31,7 @@ await session.post('Profiler.enable');
 await session.post('Profiler.setSamplingInterval', { interval: 100 });
 await session.post('Profiler.start');
 const t0 = performance.now();
-for (let i = 0; i < steps; i++) run(i);
+for (let i = 0; i < steps; i++) await run(i);
 const dt = performance.now() - t0;
 const { profile } = await session.post('Profiler.stop');
 
@@ -49,7 +51,7 @@ for (const n of profile.nodes as Node[]) {
 }
 console.log(`${id} ${what}, ${simd ? 'default kernels' : 'TypeScript kernels'}: ${(dt / steps).toFixed(3)} ms per call over ${steps} calls`);
 console.log('self time, % of samples:');
-for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${((100 * v) / total).toFixed(1).padStart(6)}  ${k}`);
+for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.PROFILE_TOP ?? 25))) console.log(`${((100 * v) / total).toFixed(1).padStart(6)}  ${k}`);
 
 /** Groups: our WebAssembly kernels by name, then by source file (run from source: core vs backend). */
 const GROUPS: [string, RegExp][] = [

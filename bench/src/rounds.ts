@@ -1,47 +1,60 @@
 /**
- * Ours against PyTorch CPU, interleaved in rounds, through the path each side's users call:
- * `@recurrent/models` (sequential + trainOnBatch) on the CPU backend with 1 and N threads,
- * the hand-written core loop (src/libs/recurrent.ts) on N threads, and PyTorch
- * (`/usr/bin/python3` with torch: nn.LSTM/GRU/RNN + Linear + Adam, bench/py/torch_peer.py, one
- * persistent process) with 1 and N threads. Each round runs every side once (a few steps each),
- * so a burst of load from other processes hits all alike; the table gives each side's median
- * ms per step and the median of the per-round ratios. Each round also measures the matmul
- * limit: our SIMD matmul on [32x256] @ [256x1024] (the W4 recurrent product, N threads) in this
- * process, and torch.mm on the same shape (PyTorch's BLAS: Debian's distribution build, whose
- * BLAS may be the slow reference one; the printed config says).
+ * `pnpm bench` (the default mode of src/main.ts): ours against the peers, interleaved in rounds,
+ * through the path each side's users call, in one process. Each round runs every side once (a
+ * few steps each), so a burst of load from other processes hits all alike; the tables give
+ * each side's median ms per step, and the median of the per-round ratios.
  *
- *   pnpm --filter @recurrent/bench rounds [W1,W2,W4] [threads] [rounds]
+ * Sides, per workload (src/workloads.ts):
+ *  - `@recurrent/models` (sequential + compile + trainOnBatch; predict) on the CPU backend with
+ *    1 thread and with N threads (default: the backend's default, the cores up to 4);
+ *  - the hand-written core loop (src/libs/recurrent.ts: rnnForward / rnnBackward / adam) on N threads;
+ *  - tfjs-layers 4.22 on tfjs-backend-wasm (trainOnBatch; predict), one thread in Node;
+ *  - PyTorch CPU (`/usr/bin/python3` with torch: nn.LSTM/GRU/RNN + Linear + Adam,
+ *    py/torch_peer.py, one persistent process) with 1 and N threads; skipped with a note when
+ *    `import torch` fails.
+ * Each round also measures the matmul limit: our SIMD matmul on [32x256] @ [256x1024] (the W4
+ * recurrent product, N threads) in this process, and torch.mm on the same shape.
  *
- * FLOPs per training step count what both sides compute: forward matmuls, their weight
- * gradients, and input gradients except the first layer's input (neither side computes it).
- * PyTorch is skipped with a note when `/usr/bin/python3 -c "import torch"` fails.
+ * FLOPs per training step count what every side computes: forward matmuls, their weight
+ * gradients, and input gradients except the first layer's input (nobody computes it).
+ * Threads: the N-thread models side's jobs per step and busy milliseconds per thread (the
+ * backend's threadStats: CPU work that load from other processes does not change much, unlike
+ * wall time), and the resident memory each extra thread adds.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { createCpuBackend } from '@recurrent/backend-cpu';
+import { createCpuBackend, threadStats } from '@recurrent/backend-cpu';
 import { recurrentRunner } from './libs/recurrent.js';
 import { modelsRunner } from './libs/recurrent-models.js';
+import { threadCpu } from './thread-cpu.js';
 import { flopShape, forwardFlops, WORKLOADS, type Workload, type WorkloadId } from './workloads.js';
 
-const [only = 'W1,W2,W4', threadsArg = '2', roundsArg = '5'] = process.argv.slice(2);
-const N = Number(threadsArg);
-const ROUNDS = Number(roundsArg);
+export interface RoundsOptions {
+  only: WorkloadId[];
+  /** Our threads (and PyTorch's second configuration). */
+  threads: number;
+  rounds: number;
+  /** Include tfjs-layers on tfjs-backend-wasm. */
+  tfjs: boolean;
+  quick: boolean;
+}
+
+/** Training steps per side and round: some 0.1-0.4 s of our work each. */
 const REPEAT: Record<WorkloadId, number> = { W1: 20, W2: 4, W3: 4, W4: 1 };
 const PY = '/usr/bin/python3';
 
-/** FLOPs both sides compute per training step: 3x the forward matmuls, less the first layer's input gradient. */
-function stepFlops(w: Workload): number {
+/** FLOPs every side computes per training step: 3x the forward matmuls, less the first layer's input gradient. */
+export function stepFlops(w: Workload): number {
   const s = flopShape(w);
   return 3 * forwardFlops(s) - 2 * s.batch * s.steps * s.features * s.gates * s.units;
 }
 
-
 /** The persistent PyTorch process, or null (with the reason) when torch is missing. */
 function torchPeer() {
   const probe = spawnSync(PY, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.status !== 0) return { peer: null, why: `${PY} cannot import torch (${(probe.stderr || '').trim().split('\n').pop()})` };
+  if (probe.status !== 0) return { peer: null, why: `${PY} cannot import torch (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()})` };
   const child = spawn(PY, [fileURLToPath(new URL('../py/torch_peer.py', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ask = async (req: object): Promise<Record<string, unknown>> => {
@@ -71,54 +84,144 @@ function ourMatmul(threads: number, m: number, n: number, k: number, reps: numbe
 
 const median = (x: number[]) => [...x].sort((p, q) => p - q)[Math.floor(x.length / 2)];
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
-const { peer, why } = torchPeer();
-console.log(`# rounds: ${new Date().toISOString()}, ${ROUNDS} rounds, N = ${N} threads, load average ${load()}`);
-if (peer) {
-  const info = await peer.ask({ info: true });
-  const config = (info.config as string[]).filter((l) => /MKL|BLAS|CPU capability|OpenMP/.test(l)).map((l) => l.trim().slice(0, 80));
-  console.log(`PyTorch ${info.torch} (Debian's python3-torch: a distribution build): ${config.join('; ')}`);
-} else console.log(`PyTorch skipped: ${why}`);
 
-for (const id of only.split(',') as WorkloadId[]) {
-  const w = WORKLOADS[id];
-  const flops = stepFlops(w);
-  const sides: { name: string; run: () => Promise<number> }[] = [];
-  const timed = (f: () => unknown) => async () => {
-    const t0 = performance.now();
-    for (let i = 0; i < REPEAT[id]; i++) await f();
-    return (performance.now() - t0) / REPEAT[id];
-  };
-  const ours1 = modelsRunner(w, 1);
-  const oursN = modelsRunner(w, N);
-  const core = await recurrentRunner(w, createCpuBackend({ threads: N }));
-  sides.push({ name: `recurrent models trainOnBatch, 1 thread`, run: timed(ours1.step) });
-  sides.push({ name: `recurrent models trainOnBatch, ${N} threads`, run: timed(oursN.step) });
-  sides.push({ name: `recurrent core loop, ${N} threads`, run: timed(() => core.trainStep(0)) });
-  if (peer)
-    for (const threads of [1, N])
-      sides.push({ name: `PyTorch ${threads} thread${threads > 1 ? 's' : ''}`, run: async () => (await peer.ask({ train: id, threads, repeat: REPEAT[id], ...w })).ms as number });
-  for (const s of sides) await s.run(); // warm-up
-  const ms: number[][] = sides.map(() => []);
-  const limits: { ours: number[]; torch: number[] } = { ours: [], torch: [] };
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < sides.length; i++) ms[i].push(await sides[i].run());
-    limits.ours.push(ourMatmul(N, 32, 1024, 256, 20));
-    if (peer) limits.torch.push((await peer.ask({ sgemm: [32, 1024, 256], threads: N, reps: 20 })).gflops as number);
-  }
-  const base = sides.findIndex((s) => s.name.startsWith('PyTorch') && s.name.includes(`${N} thread`));
-  console.log(`\n## ${id}: ${w.title}, batch ${w.batch}; ${(flops / 1e6).toFixed(0)} MFLOP per step; load after ${load()}\n`);
-  console.log(`| side | ms/step, median | GFLOP/s | speed-up over our 1 thread, per round (median) | speed vs PyTorch ${N} threads, per round (median) |\n|---|---|---|---|---|`);
-  const perRound = (i: number, ref: number) => {
-    if (ref < 0) return '-';
-    const ratios = ms[i].map((v, r) => ms[ref][r] / v);
-    return `${ratios.map((x) => x.toFixed(2)).join(' ')} (**${median(ratios).toFixed(2)}x**)`;
-  };
-  sides.forEach((s, i) => {
-    const m = median(ms[i]);
-    console.log(`| ${s.name} | ${m.toFixed(1)} | ${(flops / m / 1e6).toFixed(1)} | ${perRound(i, 0)} | ${perRound(i, base)} |`);
-  });
-  console.log(`\nmatmul limit, same rounds, [32x256] @ [256x1024], ${N} threads: ours ${median(limits.ours).toFixed(1)} GFLOP/s (median of best-of-20)` + (peer ? `, torch.mm ${median(limits.torch).toFixed(1)} GFLOP/s` : ''));
-  ours1.destroy();
-  oursN.destroy();
+interface Side {
+  name: string;
+  /** ms per call of this side's unit (a training step, a predict). */
+  run: () => Promise<number>;
+  kind: 'train' | 'predict';
 }
-peer?.close();
+
+export async function runRounds(o: RoundsOptions): Promise<void> {
+  const N = o.threads;
+  const { peer, why } = torchPeer();
+  console.log(`# pnpm bench: ${new Date().toISOString()}, ${o.rounds} interleaved rounds, N = ${N} threads, load average ${load()}\n`);
+  if (peer) {
+    const info = await peer.ask({ info: true });
+    const config = (info.config as string[]).filter((l) => /MKL|BLAS|CPU capability|OpenMP/.test(l)).map((l) => l.trim().slice(0, 80));
+    console.log(`PyTorch ${info.torch} (Debian's python3-torch: a distribution build, not PyPI's): ${config.join('; ')}`);
+  } else console.log(`PyTorch skipped: ${why}`);
+  const tfjs = o.tfjs ? await import('./libs/tfjs.js') : null;
+
+  for (const id of o.only) {
+    const w = WORKLOADS[id];
+    const flops = stepFlops(w);
+    const rep = o.quick ? 1 : REPEAT[id];
+    const timed = (f: () => unknown, n = rep) => async () => {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) await f();
+      return (performance.now() - t0) / n;
+    };
+    const rss0 = process.memoryUsage().rss;
+    const ours1 = modelsRunner(w, 1);
+    await ours1.step();
+    const rss1 = process.memoryUsage().rss;
+    const oursN = modelsRunner(w, N);
+    await oursN.step();
+    const rss2 = process.memoryUsage().rss;
+    const core = await recurrentRunner(w, createCpuBackend({ threads: N }));
+    // The N-thread training side's pool counters, summed over its timed calls; both models
+    // sides' CPU time of the main thread and of the others.
+    const acc = { steps: 0, jobs: 0, wait: 0, busy: [] as number[] };
+    const cpu = [0, 1].map(() => ({ main: 0, others: 0, steps: 0 }));
+    const cpuTimed = (k: number, f: () => Promise<number>) => async () => {
+      const a = threadCpu();
+      const t = await f();
+      const b = threadCpu();
+      if (a && b) Object.assign(cpu[k], { main: cpu[k].main + b.main - a.main, others: cpu[k].others + b.others - a.others, steps: cpu[k].steps + rep });
+      return t;
+    };
+    const trainN = cpuTimed(1, timed(oursN.step));
+    const sides: Side[] = [
+      { name: 'recurrent models trainOnBatch, 1 thread', run: cpuTimed(0, timed(ours1.step)), kind: 'train' },
+      {
+        name: `recurrent models trainOnBatch, ${N} threads`,
+        run: async () => {
+          const a = threadStats(oursN.backend);
+          const t = await trainN();
+          const b = threadStats(oursN.backend);
+          if (a && b) {
+            acc.steps += rep;
+            acc.jobs += b.parallelJobs - a.parallelJobs;
+            acc.wait += b.waitMs - a.waitMs;
+            b.busyMs.forEach((x, i) => {
+              acc.busy[i] = (acc.busy[i] ?? 0) + x - a.busyMs[i];
+            });
+          }
+          return t;
+        },
+        kind: 'train',
+      },
+      { name: `recurrent core loop, ${N} threads`, run: timed(() => core.trainStep(0)), kind: 'train' },
+    ];
+    const tf = tfjs ? await tfjs.tfjsRunner(w, 'wasm') : null;
+    if (tf) sides.push({ name: 'tfjs-layers trainOnBatch, tfjs-backend-wasm', run: timed(() => tf.trainStep(0), 1), kind: 'train' });
+    if (peer)
+      for (const threads of [1, N])
+        sides.push({ name: `PyTorch ${threads} thread${threads > 1 ? 's' : ''}`, run: async () => (await peer.ask({ train: id, threads, repeat: rep, ...w })).ms as number, kind: 'train' });
+    sides.push({ name: `recurrent models predict, batch ${w.batch}, ${N} threads`, run: timed(oursN.predictBatch), kind: 'predict' });
+    if (tf) sides.push({ name: `tfjs-layers predict, batch ${w.batch}`, run: timed(() => tf.predictBatch()), kind: 'predict' });
+    sides.push({ name: `recurrent models predict, batch 1, ${N} threads`, run: timed(oursN.predictOne, 3 * rep), kind: 'predict' });
+    if (tf) sides.push({ name: 'tfjs-layers predict, batch 1', run: timed(() => tf.predictOne(), 3 * rep), kind: 'predict' });
+
+    for (const s of sides) await s.run(); // warm-up
+    const ms: number[][] = sides.map(() => []);
+    const limits: { ours: number[]; torch: number[] } = { ours: [], torch: [] };
+    Object.assign(acc, { steps: 0, jobs: 0, wait: 0, busy: [] }); // count the timed rounds only
+    for (const c of cpu) Object.assign(c, { main: 0, others: 0, steps: 0 });
+    for (let r = 0; r < o.rounds; r++) {
+      for (let i = 0; i < sides.length; i++) ms[i].push(await sides[i].run());
+      limits.ours.push(ourMatmul(N, 32, 1024, 256, o.quick ? 3 : 20));
+      if (peer) limits.torch.push((await peer.ask({ sgemm: [32, 1024, 256], threads: N, reps: o.quick ? 3 : 20 })).gflops as number);
+    }
+
+    const find = (p: (s: Side) => boolean) => sides.findIndex(p);
+    const ref = {
+      one: 0,
+      torch: find((s) => s.name === `PyTorch ${N} threads`),
+      tfjs: find((s) => s.name.startsWith('tfjs-layers trainOnBatch')),
+      tfjsPredict: find((s) => s.name === `tfjs-layers predict, batch ${w.batch}`),
+      tfjsPredictOne: find((s) => s.name === 'tfjs-layers predict, batch 1'),
+    };
+    const perRound = (i: number, j: number) => {
+      if (j < 0 || i === j) return '-';
+      const ratios = ms[i].map((v, r) => ms[j][r] / v);
+      return `${ratios.map((x) => x.toFixed(2)).join(' ')} (**${median(ratios).toFixed(2)}x**)`;
+    };
+    console.log(`\n## ${id}: ${w.title}, batch ${w.batch}; ${(flops / 1e6).toFixed(0)} MFLOP per training step; load after ${load()}\n`);
+    console.log(`| training | ms/step, median | GFLOP/s | speed-up over our 1 thread, per round (median) | vs PyTorch ${N} threads | vs tfjs-layers (wasm) |\n|---|---|---|---|---|---|`);
+    sides.forEach((s, i) => {
+      if (s.kind !== 'train') return;
+      const m = median(ms[i]);
+      console.log(`| ${s.name} | ${m.toFixed(1)} | ${(flops / m / 1e6).toFixed(1)} | ${perRound(i, ref.one)} | ${perRound(i, ref.torch)} | ${perRound(i, ref.tfjs)} |`);
+    });
+    console.log(`\n| predict | ms, median | vs tfjs-layers, per round (median) |\n|---|---|---|`);
+    sides.forEach((s, i) => {
+      if (s.kind !== 'predict') return;
+      const j = s.name.includes('batch 1') ? ref.tfjsPredictOne : ref.tfjsPredict;
+      console.log(`| ${s.name} | ${median(ms[i]).toFixed(2)} | ${s.name.startsWith('tfjs') ? '-' : perRound(i, j)} |`);
+    });
+    console.log(`\nmatmul limit, same rounds, [32x256] @ [256x1024], ${N} threads: ours ${median(limits.ours).toFixed(1)} GFLOP/s (median of best-of-20)` + (peer ? `, torch.mm ${median(limits.torch).toFixed(1)} GFLOP/s` : ''));
+    if (acc.steps) {
+      const per = (x: number) => (x / acc.steps).toFixed(1);
+      console.log(
+        `threads (models trainOnBatch, ${N} threads, per step): ${per(acc.jobs)} parallel jobs; ms inside jobs per thread (caller first) ` +
+          `${acc.busy.map(per).join(' / ')}; the caller's wait for the workers ${per(acc.wait)} ms`,
+      );
+    }
+    if (cpu[0].steps && cpu[1].steps) {
+      const per = (c: (typeof cpu)[0]) => [c.main / c.steps, c.others / c.steps];
+      const [m1, o1] = per(cpu[0]);
+      const [mN, oN] = per(cpu[1]);
+      console.log(
+        `CPU ms per training step (Linux /proc, 10 ms ticks), main thread + other threads: 1 thread ${m1.toFixed(1)} + ${o1.toFixed(1)}, ${N} threads ${mN.toFixed(1)} + ${oN.toFixed(1)}; ` +
+          `main-thread ratio ${(m1 / mN).toFixed(2)}x (the speed-up with a free core per thread: the main thread runs the serial part and its share of every job)`,
+      );
+    }
+    const extraMiB = (rss2 - rss1 - (rss1 - rss0)) / 2 ** 20 / Math.max(1, N - 1);
+    console.log(`memory per extra thread: ~${extraMiB.toFixed(1)} MiB RSS (RSS growth of the ${N}-thread model's first step less the 1-thread one's, per extra thread)`);
+    ours1.destroy();
+    oursN.destroy();
+  }
+  peer?.close();
+}

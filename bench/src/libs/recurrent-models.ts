@@ -16,5 +16,14 @@ export function modelsRunner(w: Workload, threads: number) {
   const data = makeBatch(w);
   const x = { data: data.x, shape: [w.batch, w.steps, w.features] };
   const y = { data: data.labels, shape: w.head === 'every' ? [w.batch, w.steps] : w.classes === 1 ? [w.batch, 1] : [w.batch] };
-  return { step: () => model.trainOnBatch(x, y), destroy: () => backend.destroy?.() };
+  const one = makeBatch(w, 1, 2);
+  const x1 = { data: one.x, shape: [1, w.steps, w.features] };
+  return {
+    backend,
+    step: () => model.trainOnBatch(x, y),
+    /** Forward over the batch / over one sequence, outputs on the host. */
+    predictBatch: () => model.predict(x),
+    predictOne: () => model.predict(x1),
+    destroy: () => backend.destroy?.(),
+  };
 }

@@ -4,7 +4,7 @@ import { createKernels } from './internal/kernels.js';
 import { ArrayStore, type Store } from './internal/store.js';
 import { WasmHeap, type HeapOptions } from './internal/wasm/heap.js';
 import { createWasmKernels, relaxedSimdSupported, wasmSimdSupported, type ParallelMin, type WasmKernels } from './internal/wasm/kernels.js';
-import { defaultThreads, threadSupport } from './internal/wasm/pool.js';
+import { defaultThreads, threadSupport, type ThreadStats } from './internal/wasm/pool.js';
 
 /** The default thread count never exceeds this (a training step's matmuls stop scaling well beyond it). */
 const DEFAULT_THREADS_CAP = 4;
@@ -103,6 +103,11 @@ const kernelsOf = new WeakMap<Backend, WasmKernels>();
 /** Tests: whether a threaded backend's workers have all started (its split kernels then run in parallel). */
 export function workersReady(backend: Backend): boolean {
   return kernelsOf.get(backend)?.ready ?? false;
+}
+
+/** Profiles: the thread pool's job counts and per-thread busy time (Pool.stats), null on one thread. */
+export function threadStats(backend: Backend): ThreadStats | null {
+  return kernelsOf.get(backend)?.stats() ?? null;
 }
 
 function resolveThreads(asked: number | undefined): number {

@@ -1,1 +1,2 @@
-export { createCpuBackend, relaxedSimdSupported, wasmSimdSupported, type CpuBackendOptions } from './backend.js';
+export { createCpuBackend, relaxedSimdSupported, threadStats, wasmSimdSupported, type CpuBackendOptions } from './backend.js';
+export type { ThreadStats } from './internal/wasm/pool.js';

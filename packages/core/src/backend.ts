@@ -145,6 +145,30 @@ export interface FusedSpec {
     attrs: GateAttrs;
   };
   /**
+   * A whole LSTM sequence, forward, for training: the loop of h@Wh + lstmCell over the T steps
+   * in one op (so a backend can run it without returning between steps, e.g. each thread its
+   * own batch rows). xp = x@Wx + bx [B, T, 4H], Wh [H, 4H], initial state h0, c0 [B, H], the
+   * optional recurrent bias bh [4H]. Step t: hp_t = hIn_t @ Wh + bh with hIn_0 = h0, hIn_t = h_{t-1}; (h_t, c_t, gates_t) = lstmCell(xp[:, t], hp_t, c_{t-1}).
+   * Outputs: y [B, T, H] (h_t at every step), hIn [T, B, H] (time-major: the h entering each
+   * step), cs [T, B, H] (c_t) and gates [T, B, 4H], time-major, and the final h, c [B, H].
+   */
+  lstmSequence: {
+    inputs: [xp: TensorInfo, Wh: TensorInfo, h0: TensorInfo, c0: TensorInfo, bh?: TensorInfo];
+    outputs: { y: Shape; hIn: Shape; cs: Shape; gates: Shape; h: Shape; c: Shape };
+    attrs: GateAttrs;
+  };
+  /**
+   * Backward of lstmSequence from d(final h), d(final c) [B, H] and optionally d(y) [B, T, H]:
+   * dh_{T-1} = dh + dy[:, T-1]; for t = T-1 .. 0: (dPre_t, dc_{t-1}) = lstmCellGrad(gates_t,
+   * c_{t-1}, c_t, dh_t, dc_t) with c_{-1} = c0, and dh_{t-1} = dy[:, t-1] + dPre_t @ Wh^T.
+   * Outputs: dPre [T, B, 4H] (time-major: d(xp) of every step), dh0 = dPre_0 @ Wh^T and dc0 [B, H].
+   */
+  lstmSequenceGrad: {
+    inputs: [gates: TensorInfo, cs: TensorInfo, c0: TensorInfo, Wh: TensorInfo, dh: TensorInfo, dc: TensorInfo, dy?: TensorInfo];
+    outputs: { dPre: Shape; dh0: Shape; dc0: Shape };
+    attrs: GateAttrs;
+  };
+  /**
    * GRU (reset-after) pointwise step. xp = x@Wx + bx [B, 3H], hp = h@Wh + bh [B, 3H].
    * r = sig(xp_r + hp_r); z = sig(xp_z + hp_z); n = tanh(xp_n + r*hp_n);
    * h' = (1-z)*n + z*h. cache = [r, z, n, hp_n] [B, 4H].
@@ -210,6 +234,10 @@ export interface GateAttrs {
 }
 
 export type FusedName = keyof FusedSpec;
+/** The fused ops over a whole sequence: loops of the step ops (their fallbacks say so). */
+export type SequenceFusedName = 'lstmSequence' | 'lstmSequenceGrad';
+/** The fused ops of one step: each a pointwise pass over [B, k*H] buffers (and Adam over a weight). */
+export type StepFusedName = Exclude<FusedName, SequenceFusedName>;
 type FusedAttrs<K extends FusedName> = FusedSpec[K] extends { attrs: infer A } ? A : Record<string, never>;
 /**
  * A fused kernel. It returns null, before allocating anything, for attribute values it does not

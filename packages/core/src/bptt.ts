@@ -22,7 +22,7 @@
  * with the tape, or the inference run's, which frees each state once the next one exists.
  */
 import { createCell, type Cell, type CellConfig, type CellParams, type CellState } from './cells/index.js';
-import type { StepTensors, WhPiece } from './cells/cell.js';
+import type { SequenceTensors, StepTensors, WhPiece } from './cells/cell.js';
 import { CELL_FACTS } from './cells/facts.js';
 import type { RecurrentMask } from './cells/recurrent-input.js';
 import type { Engine, Tensor } from './engine.js';
@@ -108,8 +108,15 @@ export class RnnTape {
   readonly prep: StepTensors;
   /** Recurrent-dropout masks (caller-owned), if any. */
   readonly recurrentMask?: RecurrentMask;
-  /** Records by time index t (not processing order). */
+  /**
+   * Records by time index t (not processing order). Empty after a whole-sequence forward
+   * (`seq`) until a backward that needs steps (truncation, onStepGrad) makes them.
+   */
   readonly steps: StepRecord[];
+  /** The cell's whole-sequence tensors (Cell.sequence), when the forward ran as one op. */
+  readonly seq?: SequenceTensors;
+  /** The final state, with `seq` (the caller's). */
+  readonly final?: CellState;
   readonly order: number[];
   readonly initialState: CellState;
   /** Tensors this tape created and must free. */
@@ -126,6 +133,8 @@ export class RnnTape {
     order: number[];
     initialState: CellState;
     arena: Arena;
+    seq?: SequenceTensors;
+    final?: CellState;
   }) {
     this.cell = init.cell;
     this.params = init.params;
@@ -136,6 +145,25 @@ export class RnnTape {
     this.order = init.order;
     this.initialState = init.initialState;
     this.#arena = init.arena;
+    this.seq = init.seq;
+    this.final = init.final;
+  }
+
+  /** Step t's record: kept, or made from the sequence tensors (new tensors: `made` lists them). */
+  #record(t: number, made: Tensor[]): StepRecord | undefined {
+    if (this.steps[t] || !this.seq || t < 0 || t >= this.x.shape[1]) return this.steps[t];
+    const e = this.x.engine;
+    const r = this.cell.sequenceStep!(e, this.seq, this.initialState, this.final!, t);
+    made.push(...tensorsOf(r).filter((m) => m !== this.final?.h && m !== this.final?.c)); // the final state is the caller's
+    return r;
+  }
+
+  /** Makes every step's record from the sequence tensors, for the step loop's backward. */
+  materialize(): void {
+    if (!this.seq || this.steps.length) return;
+    const made: Tensor[] = [];
+    for (let t = 0; t < this.x.shape[1]; t++) this.steps[t] = this.#record(t, made)!;
+    this.#arena.own(made);
   }
 
   get disposed(): boolean {
@@ -148,9 +176,11 @@ export class RnnTape {
    */
   gates(t: number): Record<string, Tensor> {
     if (this.#disposed) throw new ConfigError('RnnTape.gates: the tape was disposed (keep it with keepTape or call before backward).');
-    const rec = this.steps[t];
-    if (!rec) throw new ConfigError(`RnnTape.gates: no step ${t}; the sequence has ${this.steps.length} steps.`);
+    const made: Tensor[] = [];
+    const rec = this.#record(t, made);
+    if (!rec) throw new ConfigError(`RnnTape.gates: no step ${t}; the sequence has ${this.x.shape[1]} steps.`);
     const values = this.cell.gateActivations?.(this.x.engine, rec.cache) ?? [];
+    for (const m of made) m.dispose();
     const names = CELL_FACTS[this.cell.config.kind].gates;
     return Object.fromEntries(values.map((v, k) => [names[k], v]));
   }
@@ -158,10 +188,13 @@ export class RnnTape {
   /** The state after step t (time index), [B, H] each, for inspection. New tensors the caller owns. */
   state(t: number): CellState {
     if (this.#disposed) throw new ConfigError('RnnTape.state: the tape was disposed (keep it with keepTape or call before backward).');
-    const rec = this.steps[t];
-    if (!rec) throw new ConfigError(`RnnTape.state: no step ${t}; the sequence has ${this.steps.length} steps.`);
+    const made: Tensor[] = [];
+    const rec = this.#record(t, made);
+    if (!rec) throw new ConfigError(`RnnTape.state: no step ${t}; the sequence has ${this.x.shape[1]} steps.`);
     const e = this.x.engine;
-    return { h: e.affine(rec.state.h, 1, 0), c: rec.state.c && e.affine(rec.state.c, 1, 0) };
+    const out = { h: e.affine(rec.state.h, 1, 0), c: rec.state.c && e.affine(rec.state.c, 1, 0) };
+    for (const m of made) m.dispose();
+    return out;
   }
 
   dispose(): void {
@@ -169,6 +202,15 @@ export class RnnTape {
     this.#disposed = true;
     this.#arena.dispose();
   }
+}
+
+/** Every tensor in a step record. */
+function tensorsOf(r: { cache: StepTensors; state: CellState }): Tensor[] {
+  const out: Tensor[] = [r.state.h];
+  if (r.state.c) out.push(r.state.c);
+  for (const v of Object.values(r.cache)) if (Array.isArray(v)) out.push(...(v as Tensor[]));
+  else if (v) out.push(v as Tensor);
+  return out;
 }
 
 function checkShape(where: string, t: Tensor | undefined, want: number[]): void {
@@ -203,6 +245,10 @@ interface Run {
   recurrentMask?: RecurrentMask;
   /** Tensors the run made (zero initial state, length mask, prep, input projection). */
   arena: Arena;
+  /** The input projection x @ Wx + bx of every step [B, T, G*H]. */
+  xp: Tensor;
+  /** Whether the cell may run the sequence as one op (no lengths, no recurrent dropout, forward order). */
+  plain: boolean;
   /** One step at time index t from `state`: the cell's step, then the length mask. */
   step(t: number, state: CellState): StepOut;
 }
@@ -230,8 +276,19 @@ export function rnnForward(
   const returnSequences = opts.returnSequences ?? true;
   if (!(opts.training ?? true)) return infer(e, run, returnSequences);
 
-  // Training: the tape keeps every step's cache and state; the step's scope frees the rest.
   const { arena, order } = run;
+  // Training, the whole sequence as one op where the cell and backend have it.
+  const whole = run.plain ? e.scope(() => run.cell.sequence?.(e, params, run.xp, run.state0)) : undefined;
+  if (whole) {
+    arena.own(whole);
+    arena.free(run.xp);
+    const y = returnSequences ? whole.y : undefined;
+    if (!returnSequences) arena.free(whole.y);
+    arena.release(y, whole.state.h, whole.state.c);
+    const tape = new RnnTape({ cell: run.cell, params, x, prep: run.prep, steps: [], order, initialState: run.state0, arena, seq: whole.seq, final: whole.state });
+    return { y, state: whole.state, tape };
+  }
+  // Training: the tape keeps every step's cache and state; the step's scope frees the rest.
   const steps: StepRecord[] = new Array(order.length);
   const ys: Tensor[] = new Array(order.length);
   let state = run.state0;
@@ -304,6 +361,8 @@ function prepareRun(e: Engine, cellOrConfig: Cell | CellConfig, params: CellPara
     recurrentMask,
     arena,
     prep,
+    xp,
+    plain: !lengths && !recurrentMask && !opts.reverse,
     step(t, state) {
       const { state: cand, cache } = cell.step(e, params, prep, e.sliceTime(xp, t), state, recurrentMask);
       if (!lengths) return { next: cand, y: cand.h, cache, cand };
@@ -387,6 +446,13 @@ export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions =
     };
   };
 
+  if (tape.seq && (k1 < T || k2 < T || opts.onStepGrad)) tape.materialize();
+  if (tape.seq && !tape.steps.length) {
+    const result = e.scope(() => sequenceGrads(e, tape, opts));
+    if (!opts.keepTape) tape.dispose();
+    return result;
+  }
+
   const result = e.scope(() => {
     // Per time index: accumulated d(xp) and per-piece d(out) of the recurrent matmuls.
     const dXp: (Tensor | undefined)[] = new Array(T);
@@ -446,6 +512,35 @@ export function rnnBackward(e: Engine, tape: RnnTape, opts: RnnBackwardOptions =
   });
   if (!opts.keepTape) tape.dispose();
   return result;
+}
+
+/**
+ * Gradients of a whole-sequence forward (Cell.sequenceBackward): d(xp) comes time-major, so x
+ * is gathered into time-major rows for dWx (and dx gathered back); dWh, dWx, dx are one matmul
+ * each, as in the step loop.
+ */
+function sequenceGrads(e: Engine, tape: RnnTape, opts: RnnBackwardOptions): RnnBackwardResult | Omit<RnnBackwardResult, 'dx'> {
+  const { cell, params, x } = tape;
+  const [B, T, D] = x.shape as [number, number, number];
+  const H = cell.config.units;
+  const G = cell.gates;
+  const d: CellState = { h: opts.dState?.h ?? e.zeros([B, H]), c: cell.hasCellState ? (opts.dState?.c ?? e.zeros([B, H])) : undefined };
+  const g = cell.sequenceBackward!(e, params, tape.seq!, tape.initialState, d, opts.dy);
+  const dXP = g.dXp.reshape([T * B, G * H]);
+  // Row t*B + b of the time-major layout is row b*T + t of the batch-major one.
+  const toTime = e.tensor(Float32Array.from({ length: T * B }, (_, i) => (i % B) * T + Math.floor(i / B)), [T * B]);
+  const grads: RnnGrads = {
+    Wx: e.matmul(e.gatherRows(x.reshape([B * T, D]), toTime), dXP, { transposeA: true }),
+    Wh: e.matmul(g.hIn.reshape([T * B, H]), dXP, { transposeA: true }),
+  };
+  const db = params.bx || params.bh ? e.sumBatch(dXP) : undefined;
+  if (params.bx) grads.bx = db;
+  if (params.bh) grads.bh = params.bx ? e.affine(db!, 1, 0) : db; // d(hp) = d(xp) (Cell.sequenceBackward): the same sum
+  const dState0 = g.dState0;
+  if (opts.inputGrad === false) return { grads, dState0 };
+  const toBatch = e.tensor(Float32Array.from({ length: B * T }, (_, i) => (i % T) * B + Math.floor(i / T)), [B * T]);
+  const dx = e.gatherRows(e.matmul(dXP, params.Wx, { transposeB: true }), toBatch).reshape([B, T, D]);
+  return { grads, dx, dState0 };
 }
 
 /** a + b (or b alone). Partial sums are freed by the enclosing scope. */

@@ -7,6 +7,8 @@ export type {
   FusedKernel,
   FusedKernels,
   FusedName,
+  SequenceFusedName,
+  StepFusedName,
   FusedSpec,
   GateAttrs,
   Kernel,

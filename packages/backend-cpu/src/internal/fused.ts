@@ -9,6 +9,7 @@ import { hardSigmoidSlope, sizeOf, type DataId, type FusedKernels, type TensorIn
 import { adamUpdate } from './adam.js';
 import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad } from './gru.js';
 import { lstmCell, lstmCellGrad } from './lstm.js';
+import { lstmSequence, lstmSequenceGrad } from './lstm-sequence.js';
 import { relu, tanh } from './unary.js';
 import type { Store } from './store.js';
 import type { WasmKernels } from './wasm/kernels.js';
@@ -57,6 +58,27 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
         wasm.lstmCellGrad(gates.dataId, cPrev.dataId, c.dataId, dh.dataId, dc.dataId, dPre, dcPrev, batch, units, slope);
       else lstmCellGrad(get(gates), get(cPrev), get(c), get(dh), get(dc), v(dPre), v(dcPrev), batch, units, slope);
       return { dPre, dcPrev };
+    },
+    // The whole sequence: one job per thread in WebAssembly (each thread its batch rows), else the TypeScript loops.
+    lstmSequence: ([xp, wh, h0, c0, bh], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
+      const [B, T, H] = out.y;
+      const ids = { y: store.alloc(B * T * H), hIn: store.alloc(T * B * H), cs: store.alloc(T * B * H), gates: store.alloc(T * B * 4 * H), h: store.alloc(B * H), c: store.alloc(B * H) };
+      if (wasm && H >= 4) wasm.lstmSequence([xp.dataId, wh.dataId, h0.dataId, c0.dataId, ids.y, ids.hIn, ids.cs, ids.gates, ids.h, ids.c, bh ? bh.dataId : -1], B, T, H, slope);
+      else lstmSequence(get(xp), get(wh), get(h0), get(c0), bh ? get(bh) : null, { y: v(ids.y), hIn: v(ids.hIn), cs: v(ids.cs), gates: v(ids.gates), h: v(ids.h), c: v(ids.c) }, B, T, H, slope);
+      return ids;
+    },
+    lstmSequenceGrad: ([gates, cs, c0, wh, dh, dc, dy], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
+      const [T, B, G] = out.dPre;
+      const H = G / 4;
+      const ids = { dPre: store.alloc(T * B * G), dh0: store.alloc(B * H), dc0: store.alloc(B * H) };
+      if (wasm && H >= 4)
+        wasm.lstmSequenceGrad([gates.dataId, cs.dataId, c0.dataId, wh.dataId, dh.dataId, dc.dataId, dy ? dy.dataId : -1, ids.dPre, ids.dh0, ids.dc0], B, T, H, slope);
+      else lstmSequenceGrad(get(gates), get(cs), get(c0), get(wh), get(dh), get(dc), dy ? get(dy) : null, { dPre: v(ids.dPre), dh0: v(ids.dh0), dc0: v(ids.dc0) }, B, T, H, slope);
+      return ids;
     },
     gruCell: ([xp, hp, h], { recurrentActivation }, out) => {
       const slope = hardSigmoidSlope(recurrentActivation);

@@ -41,7 +41,9 @@ export function oneHot(labels: F32, out: F32, depth: number): void {
 export function gatherRows(table: F32, rows: number, e: number, indices: F32, out: F32): void {
   for (let n = 0, count = indices.length; n < count; n++) {
     const r = Math.round(indices[n]);
-    if (r >= 0 && r < rows) out.set(table.subarray(r * e, r * e + e), n * e);
+    if (r < 0 || r >= rows) continue;
+    if (e >= 64) out.set(table.subarray(r * e, r * e + e), n * e);
+    else for (let j = 0, s = r * e, o = n * e; j < e; j++) out[o + j] = table[s + j]; // short rows: no view object per row
   }
 }
 

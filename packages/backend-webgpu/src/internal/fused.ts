@@ -7,7 +7,7 @@
  * sigmoid or a hard sigmoid) is its slope in p.f0; a value core does not define is declined
  * (the kernel returns null and core runs its fallback, which reports it).
  */
-import { hardSigmoidSlope, sizeOf, type FusedKernel, type FusedKernels, type FusedName, type Shape, type TensorInfo } from '@recurrent/core';
+import { hardSigmoidSlope, sizeOf, type FusedKernel, type FusedKernels, type Shape, type StepFusedName, type TensorInfo } from '@recurrent/core';
 import type { Runtime } from './runtime.js';
 import { perElement } from './wgsl.js';
 
@@ -22,7 +22,7 @@ interface Spec {
   body: string;
 }
 
-const SPECS: { [K in FusedName]: Spec } = {
+const SPECS: { [K in StepFusedName]: Spec } = {
   simpleRnnCell: {
     inputs: ['xp', 'hp'],
     outputs: ['hs'],
@@ -163,7 +163,7 @@ const SPECS: { [K in FusedName]: Spec } = {
 };
 
 /** Units of a cell op: the width of its [B, H] state input or output. */
-const UNITS: { [K in FusedName]: (inputs: readonly TensorInfo[]) => number } = {
+const UNITS: { [K in StepFusedName]: (inputs: readonly TensorInfo[]) => number } = {
   simpleRnnCell: (x) => x[0].shape[1],
   lstmCell: (x) => x[2].shape[1],
   lstmCellGrad: (x) => x[1].shape[1],
@@ -191,7 +191,7 @@ fn gateGrad(y: f32, dy: f32, s: f32) -> f32 { return dy * (sign(y * (1.0 - y)) *
 };
 
 /** The parameter block beyond [n, H]: the attributes that shape the math; null to decline them. */
-function extra<K extends FusedName>(name: K, attrs: unknown): { u: number[]; f: number[]; gates?: keyof typeof GATE_FNS } | null {
+function extra<K extends StepFusedName>(name: K, attrs: unknown): { u: number[]; f: number[]; gates?: keyof typeof GATE_FNS } | null {
   if (attrs !== null && typeof attrs === 'object' && 'recurrentActivation' in attrs) {
     const slope = hardSigmoidSlope(attrs.recurrentActivation);
     return slope === undefined ? null : { u: [], f: [slope], gates: slope === 0 ? 'sigmoid' : 'hard' };
@@ -208,7 +208,7 @@ function extra<K extends FusedName>(name: K, attrs: unknown): { u: number[]; f: 
 
 export function fusedKernels(rt: Runtime): FusedKernels {
   const table: FusedKernels = {};
-  for (const name of Object.keys(SPECS) as FusedName[]) {
+  for (const name of Object.keys(SPECS) as StepFusedName[]) {
     const spec = SPECS[name];
     const shaders = {
       sigmoid: perElement(spec.inputs, spec.outputs, spec.body, GATE_FNS.sigmoid),

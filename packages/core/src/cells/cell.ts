@@ -48,6 +48,9 @@ export interface CellState {
  * Tensors a cell keeps from `prepare` (once per sequence) or from a step for its backward. Each
  * cell declares its own record type (e.g. LstmCache); bptt owns every tensor in it.
  */
+/** What a cell's whole-sequence forward keeps for its backward (time-major tensors). */
+export type SequenceTensors = { readonly [name: string]: Tensor };
+
 export type StepTensors = { readonly [name: string]: Tensor | readonly Tensor[] | undefined };
 
 /** One recurrent matmul's operands for the weight gradient: dWh[:, cols] += input^T @ dOut. */
@@ -79,6 +82,24 @@ export interface Cell<Cache extends StepTensors = StepTensors, Prep extends Step
   step(e: Engine, p: CellParams, prep: Prep, xp: Tensor, state: CellState, mask?: RecurrentMask): { state: CellState; cache: Cache };
   /** Backward of one step from d(new state), with the step's mask. Must not dispose anything it did not create. */
   stepBackward(e: Engine, p: CellParams, prep: Prep, cache: Cache, d: CellState, mask?: RecurrentMask): StepGrad;
+  /**
+   * Optional: the whole forward sequence in one fused op, for training without lengths,
+   * recurrent dropout or reverse order (bptt.ts decides). Undefined when the backend has no
+   * kernel for it (the step loop is then as fast). xp [B, T, G*H]. Returns the outputs y
+   * [B, T, H], the final state and what sequenceBackward needs.
+   */
+  sequence?(e: Engine, p: CellParams, xp: Tensor, state0: CellState): { y: Tensor; state: CellState; seq: SequenceTensors } | undefined;
+  /**
+   * Backward of `sequence` from d(final state) and d(y): d(xp) of every step, time-major
+   * [T, B, G*H], which is also d(hp), the recurrent matmul's output gradient; the recurrent matmul's input at every step, time-major [T, B, H] (for dWh); and
+   * d(initial state).
+   */
+  sequenceBackward?(e: Engine, p: CellParams, seq: SequenceTensors, state0: CellState, d: CellState, dy?: Tensor): { dXp: Tensor; hIn: Tensor; dState0: CellState };
+  /**
+   * Step t's cache and state from a sequence's tensors (new tensors; the last step's state is
+   * `final` itself, as in the step loop), for the step loop's backward and inspection.
+   */
+  sequenceStep?(e: Engine, seq: SequenceTensors, state0: CellState, final: CellState, t: number): { cache: Cache; state: CellState };
   /**
    * The gate activations of a step, each [B, H], in the order of CELL_FACTS[kind].gates: new
    * tensors the caller owns. Absent for a cell without gates (SimpleRNN).

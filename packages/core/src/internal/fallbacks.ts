@@ -14,6 +14,18 @@ const cols = (e: Engine, x: Tensor, k: number, h: number): Tensor => e.sliceCols
 /** The gates' function `sig` (attribute recurrentActivation): an unknown name is a ConfigError, never a guess. */
 const slopeOf = (op: string, a: unknown): number => checkedSlope(`${op}: recurrentActivation`, a);
 
+/** T tensors [B, X] -> one time-major [T, B, X]. */
+function stackSteps(e: Engine, xs: Tensor[]): Tensor {
+  const [b, x] = xs[0].shape;
+  return e.stackTime(xs.map((t) => t.reshape([1, b * x]))).reshape([xs.length, b, x]);
+}
+
+/** Step t [B, X] of a time-major [T, B, X]. */
+export function stepOf(e: Engine, xs: Tensor, t: number): Tensor {
+  const [T, b, x] = xs.shape;
+  return e.sliceTime(xs.reshape([1, T, b * x]), t).reshape([b, x]);
+}
+
 export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
   simpleRnnCell: (e, [xp, hp], { activation }) => {
     const pre = e.add(xp, hp);
@@ -43,6 +55,36 @@ export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
     const dg = e.tanhGrad(g, e.mul(dcTot, i));
     const dO = gateGradBySlope(e, o, e.mul(dh, tc), s);
     return { dPre: e.concatCols([di, df, dg, dO]), dcPrev: e.mul(dcTot, f) };
+  },
+  lstmSequence: (e, [xp, wh, h0, c0, bh], attrs) => {
+    const T = xp.shape[1];
+    const hIn: Tensor[] = [h0];
+    const cs: Tensor[] = [];
+    const gates: Tensor[] = [];
+    let c = c0;
+    for (let t = 0; t < T; t++) {
+      const out = e.fused('lstmCell', [e.sliceTime(xp, t), e.matmul(hIn[t], wh, { bias: bh }), c], attrs);
+      hIn.push(out.h);
+      cs.push(out.c);
+      gates.push(out.gates);
+      c = out.c;
+    }
+    const h = hIn.pop() as Tensor;
+    return { y: e.stackTime([...hIn.slice(1), h]), hIn: stackSteps(e, hIn), cs: stackSteps(e, cs), gates: stackSteps(e, gates), h, c };
+  },
+  lstmSequenceGrad: (e, [gates, cs, c0, wh, dhT, dcT, dy], attrs) => {
+    const T = gates.shape[0];
+    const dPre: Tensor[] = new Array(T);
+    let dh = dy ? e.add(dhT, e.sliceTime(dy, T - 1)) : dhT;
+    let dc = dcT;
+    for (let t = T - 1; t >= 0; t--) {
+      const g = e.fused('lstmCellGrad', [stepOf(e, gates, t), t > 0 ? stepOf(e, cs, t - 1) : c0, stepOf(e, cs, t), dh, dc], attrs);
+      dPre[t] = g.dPre;
+      const back = e.matmul(g.dPre, wh, { transposeB: true });
+      dh = dy && t > 0 ? e.add(e.sliceTime(dy, t - 1), back) : back;
+      dc = g.dcPrev;
+    }
+    return { dPre: stackSteps(e, dPre), dh0: dh, dc0: dc };
   },
   gruCell: (e, [xp, hp, hPrev], { recurrentActivation }) => {
     const s = slopeOf('gruCell', recurrentActivation);

@@ -30,6 +30,24 @@ export const fusedShapeRules: { [K in FusedName]: Rule<K> } = {
     for (const [n, s] of [['cPrev', cPrev], ['c', c], ['dh', dh], ['dc', dc]] as const) expect(`lstmCellGrad (${n})`, s, [b, h]);
     return { dPre: [b, 4 * h], dcPrev: [b, h] };
   },
+  lstmSequence: ([xp, wh, h0, c0, bh]) => {
+    if (xp.length !== 3 || xp[2] % 4 !== 0) throw new ShapeError('lstmSequence (xp)', xp, '[B, T, 4*H]');
+    const [b, t, h] = [xp[0], xp[1], xp[2] / 4];
+    expect('lstmSequence (Wh)', wh, [h, 4 * h]);
+    expect('lstmSequence (h0)', h0, [b, h]);
+    expect('lstmSequence (c0)', c0, [b, h]);
+    if (bh) expect('lstmSequence (bh)', bh, [4 * h]);
+    return { y: [b, t, h], hIn: [t, b, h], cs: [t, b, h], gates: [t, b, 4 * h], h: [b, h], c: [b, h] };
+  },
+  lstmSequenceGrad: ([g, cs, c0, wh, dh, dc, dy]) => {
+    if (g.length !== 3 || g[2] % 4 !== 0) throw new ShapeError('lstmSequenceGrad (gates)', g, '[T, B, 4*H]');
+    const [t, b, h] = [g[0], g[1], g[2] / 4];
+    expect('lstmSequenceGrad (cs)', cs, [t, b, h]);
+    for (const [n, s] of [['c0', c0], ['dh', dh], ['dc', dc]] as const) expect(`lstmSequenceGrad (${n})`, s, [b, h]);
+    expect('lstmSequenceGrad (Wh)', wh, [h, 4 * h]);
+    if (dy) expect('lstmSequenceGrad (dy)', dy, [b, t, h]);
+    return { dPre: [t, b, 4 * h], dh0: [b, h], dc0: [b, h] };
+  },
   gruCell: ([xp, hp, h]) => {
     const [b, u] = gates('gruCell (xp)', xp, 3);
     expect('gruCell (hp)', hp, [b, 3 * u]);

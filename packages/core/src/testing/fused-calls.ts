@@ -1,10 +1,10 @@
 /**
  * One call of every fused op on random [B, w*H] inputs, for tests that count a backend's shader
  * passes or dispatches per fused op (with the fused kernel, and with core's fallback). The
- * table is exhaustive over FusedName, so a new fused op is a compile error here until it has
+ * table is exhaustive over the step ops, so a new fused op is a compile error here until it has
  * its inputs.
  */
-import type { FusedName } from '../backend.js';
+import type { FusedName, StepFusedName } from '../backend.js';
 import type { Engine } from '../engine.js';
 import type { RecurrentActivation } from '../recurrent-activation.js';
 
@@ -12,8 +12,11 @@ type Attrs = (recurrentActivation: RecurrentActivation) => Record<string, unknow
 const gates: Attrs = (recurrentActivation) => ({ recurrentActivation });
 const none: Attrs = () => ({});
 
-/** Each fused op's input widths in units of H (every input is [B, w*H]) and its attributes. */
-const FUSED_CALLS: { [K in FusedName]: { widths: number[]; attrs: Attrs } } = {
+/** The step ops only: the whole-sequence ops are loops of them (their work is T times a step's). */
+type StepOp = StepFusedName;
+
+/** Each step op's input widths in units of H (every input is [B, w*H]) and its attributes. */
+const FUSED_CALLS: { [K in StepOp]: { widths: number[]; attrs: Attrs } } = {
   simpleRnnCell: { widths: [1, 1], attrs: () => ({ activation: 'tanh' }) },
   lstmCell: { widths: [4, 4, 1], attrs: gates },
   lstmCellGrad: { widths: [4, 1, 1, 1, 1], attrs: gates },
@@ -32,7 +35,7 @@ export function fusedOpCalls(
   opts: { batch: number; units: number; values: (n: number) => number[]; recurrentActivation?: RecurrentActivation },
 ): [FusedName, () => unknown][] {
   const { batch: B, units: H, values } = opts;
-  return (Object.keys(FUSED_CALLS) as FusedName[]).map((op) => {
+  return (Object.keys(FUSED_CALLS) as StepOp[]).map((op) => {
     const { widths, attrs } = FUSED_CALLS[op];
     const call = () =>
       (e.fused as (op: FusedName, inputs: unknown[], attrs: unknown) => unknown)(

@@ -14,7 +14,7 @@ import type { Fn } from './fn.js';
 import { gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction } from './matmul-wasm.js';
 import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
-import { Pool } from './pool.js';
+import { Pool, type ThreadStats } from './pool.js';
 import { sigmoidFunction, tanhFunction } from './unary-wasm.js';
 
 /**
@@ -59,10 +59,12 @@ const JOBS: [string, string][] = [
   ['gruHard', 'gruCellHard'],
   ['gru', 'gruCellGrad'],
   ['gruHard', 'gruCellGradHard'],
+  ['misc', 'copyRows'],
+  ['misc', 'sumBatch'],
 ];
 const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
 /** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
-const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD] = ['matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad'].map(job);
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM] = ['matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch'].map(job);
 
 type WasmFn = (...args: number[]) => void;
 
@@ -163,6 +165,15 @@ export interface WasmKernels {
   /** The Adam update of ../adam.ts over n >= 4 elements. */
   adam(p: DataId, g: DataId, m: DataId, v: DataId, pOut: DataId, mOut: DataId, vOut: DataId, n: number, attrs: AdamAttrs): void;
   lstmCellGrad(...ids_batch_units_slope: number[]): void;
+  /**
+   * core's lstmSequence over buffer ids (xp, Wh, h0, c0; outputs y, hIn, cs, gates, h, c; bh or -1), then
+   * B, T, H (>= 4) and the gates' hard-sigmoid slope. Each thread runs every step for its own
+   * batch rows (row panels of the matmul), so the whole sequence is one job and no value
+   * depends on the thread count.
+   */
+  lstmSequence(ids: DataId[], B: number, T: number, H: number, slope: number): void;
+  /** core's lstmSequenceGrad (gates, cs, c0, Wh, dh, dc, dy or -1; outputs dPre, dh0, dc0), split as lstmSequence. */
+  lstmSequenceGrad(ids: DataId[], B: number, T: number, H: number, slope: number): void;
   gruCell(...ids_batch_units_slope: number[]): void;
   gruCellGrad(...ids_batch_units_slope: number[]): void;
   /** Threads that run the large matmuls, cell steps and Adam updates (the caller included). */
@@ -173,6 +184,8 @@ export interface WasmKernels {
   readonly workers: number;
   /** Every worker has started: split kernels run in parallel (before, on the calling thread). */
   readonly ready: boolean;
+  /** The pool's counters (Pool.stats), or null on one thread. */
+  stats(): ThreadStats | null;
   /** Stops the worker threads (later kernels run on the calling thread). */
   dispose(): void;
 }
@@ -253,7 +266,137 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     return dst;
   };
 
+  /**
+   * op(b) [k, n] for the matmul: column panels for the wide tiles of full row blocks (when
+   * `panels`; kept with b from its second use), and b row-major in place where tiles read it
+   * there (`leftoverRows`, or columns past the panels).
+   */
+  function operandB(bId: DataId, transposeB: boolean, k: number, n: number, panels: boolean, leftoverRows: boolean) {
+    const bPanels = packB && panels ? Math.floor(n / W) : 0;
+    const bps = bPanels ? 4 * W * k : 0;
+    let bpk = 0;
+    if (bPanels) {
+      const key = transposeB ? 'BT' : 'B';
+      bpk = heap.cachedDerived(bId, key);
+      if (!bpk) {
+        bpk = heap.newDerived(bId, key, bPanels * bps);
+        const src = rowMajorB(bId, transposeB, k, n);
+        const dst = bpk;
+        pack(JOB_PACK_B, bPanels, bPanels * W * k, (q0, count) => [src + q0 * 4 * W, 4 * n, dst + q0 * bps, bps, k, count]);
+      }
+    }
+    const b = leftoverRows || bPanels * W < n ? rowMajorB(bId, transposeB, k, n) : 0;
+    return { bpk, bps, b };
+  }
+
+  /**
+   * Calls for rows [0, m) of out = op(a) @ op(b) (+ out when `acc`), a read in place with row
+   * stride `ars` bytes (A's row panels packed into `scratch` first), B from operandB.
+   */
+  function matmulCalls(calls: number[], a: number, ars: number, B: { bpk: number; bps: number; b: number }, out: number, m: number, n: number, k: number, acc: boolean, scratch: number, bias: number): void {
+    const panels = Math.floor(m / MR);
+    const aps = 4 * MR * k;
+    if (panels) call(calls, JOB_PACK_A, a, ars, 4, scratch, aps, k, panels);
+    const kc = Math.ceil(k / Math.ceil(k / K_BLOCK));
+    for (let k0 = 0; k0 < k; k0 += kc)
+      calls.push(JOB_MATMUL, 16, a + k0 * 4, B.b + k0 * 4 * n, k0 === 0 && !acc ? bias : 0, out, m, n, Math.min(kc, k - k0), ars, 4, 4 * n, 4 * n, acc || k0 > 0 ? 1 : 0, scratch + k0 * 4 * MR, aps, B.bpk + k0 * 4 * W, B.bps);
+  }
+  /** Appends a call of job `fn` to a thread's program. */
+  const call = (calls: number[], fn: number, ...args: number[]) => calls.push(fn, args.length, ...args);
+  const copyCall = (calls: number[], src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number) =>
+    calls.push(JOB_COPY, 6, src, srcStride, dst, dstStride, rows, bytes);
+
+  /** Batch rows of each thread for a sequence (whole row panels; the last thread also the leftover rows). */
+  function sequenceRows(B: number, T: number, H: number): [number, number][] {
+    const panels = Math.floor(B / MR);
+    const n = pool && pool.threads > 1 && panels >= 1 && 8 * B * H * H * T >= parallelMin.matmulFlops ? Math.min(pool.threads, panels) : 1;
+    return Array.from({ length: n }, (_, t) => {
+      const r0 = MR * Math.floor((panels * t) / n);
+      return [r0, t === n - 1 ? B : MR * Math.floor((panels * (t + 1)) / n)];
+    });
+  }
+
+  /** Runs one program per thread (on the calling thread alone when there is one). */
+  function runSequence(programs: number[][]): void {
+    if (programs.length > 1) {
+      while (programs.length < (pool as Pool).threads) programs.push([]);
+      (pool as Pool).runPrograms(programs);
+    } else
+      for (let i = 0, p = programs[0]; i < p.length; i += 2 + p[i + 1]) {
+        const a = i + 2; // every job takes at most 16 arguments; extra ones are ignored
+        jobs[p[i]](p[a], p[a + 1], p[a + 2], p[a + 3], p[a + 4], p[a + 5], p[a + 6], p[a + 7], p[a + 8], p[a + 9], p[a + 10], p[a + 11], p[a + 12], p[a + 13], p[a + 14], p[a + 15]);
+      }
+  }
+
   return {
+    lstmSequence(ids, B, T, H, slope) {
+      const [xp, , h0, c0, y, hIn, cs, gates, hLast, cLast] = ids.slice(0, 10).map(ptr); // Wh through operandB
+      const bias = ids[10] >= 0 ? ptr(ids[10]) : 0;
+      const G = 4 * H;
+      const cellFn = slope === 0 ? JOB_LSTM : JOB_LSTM + 1;
+      const tail = slope === 0 ? [H] : [H, slope];
+      const Bop = operandB(ids[1], false, H, G, B >= MR, B % MR !== 0);
+      const programs = sequenceRows(B, T, H).map(([r0, r1]) => {
+        const m = r1 - r0;
+        const scratch = heap.temp(4 * m * (H + 2 * G));
+        const hp = scratch + 4 * m * H;
+        const xpt = hp + 4 * m * G;
+        const calls: number[] = [];
+        const row = (base: number, t: number, width: number) => base + 4 * (t * B + r0) * width; // time-major
+        copyCall(calls, h0 + 4 * r0 * H, 4 * H, row(hIn, 0, H), 4 * H, m, 4 * H);
+        for (let t = 0; t < T; t++) {
+          matmulCalls(calls, row(hIn, t, H), 4 * H, Bop, hp, m, G, H, false, scratch, bias);
+          copyCall(calls, xp + 4 * (r0 * T + t) * G, 4 * T * G, xpt, 4 * G, m, 4 * G);
+          const hOut = t < T - 1 ? row(hIn, t + 1, H) : hLast + 4 * r0 * H;
+          const cPrev = t === 0 ? c0 + 4 * r0 * H : row(cs, t - 1, H);
+          call(calls, cellFn, xpt, hp, cPrev, hOut, row(cs, t, H), row(gates, t, G), m, ...tail);
+          copyCall(calls, hOut, 4 * H, y + 4 * (r0 * T + t) * H, 4 * T * H, m, 4 * H);
+        }
+        copyCall(calls, row(cs, T - 1, H), 4 * H, cLast + 4 * r0 * H, 4 * H, m, 4 * H);
+        return calls;
+      });
+      runSequence(programs);
+      heap.releaseTemps();
+    },
+    lstmSequenceGrad(ids, B, T, H, slope) {
+      const [gates, cs, c0, , dhT, dcT] = ids.slice(0, 6).map(ptr); // Wh through operandB
+      const dy = ids[6] >= 0 ? ptr(ids[6]) : 0;
+      const [dPre, dh0, dc0] = ids.slice(7).map(ptr);
+      const G = 4 * H;
+      const gradFn = slope === 0 ? JOB_LSTM_GRAD : JOB_LSTM_GRAD + 1;
+      const tail = slope === 0 ? [H] : [H, slope];
+      // dh at the last step: d(final h) + dy[:, T-1], added here once (float32, as core's add).
+      let dhStart = dhT;
+      if (dy) {
+        dhStart = heap.temp(4 * B * H);
+        const f = heap.floats();
+        for (let b = 0; b < B; b++)
+          for (let j = 0, s = (dhT >> 2) + b * H, d = (dy >> 2) + (b * T + T - 1) * H, o = (dhStart >> 2) + b * H; j < H; j++) f[o + j] = f[s + j] + f[d + j];
+      }
+      const Bop = operandB(ids[3], true, G, H, B >= MR, B % MR !== 0);
+      const programs = sequenceRows(B, T, H).map(([r0, r1]) => {
+        const m = r1 - r0;
+        const scratch = heap.temp(4 * m * (G + 3 * H));
+        const dh = scratch + 4 * m * G;
+        const dcs = [dh + 4 * m * H, dh + 8 * m * H];
+        const calls: number[] = [];
+        const row = (base: number, t: number, width: number) => base + 4 * (t * B + r0) * width;
+        copyCall(calls, dhStart + 4 * r0 * H, 4 * H, dh, 4 * H, m, 4 * H);
+        let dc = dcT + 4 * r0 * H;
+        for (let t = T - 1; t >= 0; t--) {
+          const dcPrev = t === 0 ? dc0 + 4 * r0 * H : dcs[t % 2];
+          const cPrev = t === 0 ? c0 + 4 * r0 * H : row(cs, t - 1, H);
+          call(calls, gradFn, row(gates, t, G), cPrev, row(cs, t, H), dh, dc, row(dPre, t, G), dcPrev, m, ...tail);
+          dc = dcPrev;
+          const withDy = t > 0 && dy !== 0;
+          if (withDy) copyCall(calls, dy + 4 * (r0 * T + t - 1) * H, 4 * T * H, dh, 4 * H, m, 4 * H);
+          matmulCalls(calls, row(dPre, t, G), 4 * G, Bop, t === 0 ? dh0 + 4 * r0 * H : dh, m, H, G, withDy, scratch, 0);
+        }
+        return calls;
+      });
+      runSequence(programs);
+      heap.releaseTemps();
+    },
     lstmCell: cell(JOB_LSTM, [4, 4, 1, 1, 1, 4]), // xp, hp, c, hOut, cOut, gates
     lstmCellGrad: cell(JOB_LSTM_GRAD, [4, 1, 1, 1, 1, 4, 1]), // gates, cPrev, c, dh, dc, dPre, dcPrev
     gruCell: cell(JOB_GRU, [3, 3, 1, 1, 4]), // xp, hp, h, hOut, cache (4 units per row)
@@ -268,7 +411,13 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       const acc = heap.temp(8 * n);
       const accView = new Float64Array(heap.floats().buffer, acc, n);
       accView.fill(0);
-      misc.sumBatch(heap.ptr(xId), acc, rows, n4, n);
+      // Large sums are split by columns (whole vectors): each column is summed alone, in the same order.
+      const v4 = n4 / 4;
+      const T = pool && pool.threads > 1 && v4 >= pool.threads && rows * n >= parallelMin.adamElements ? pool.threads : 1;
+      const xp = heap.ptr(xId);
+      const cols = (t: number) => 4 * Math.floor((v4 * t) / T);
+      if (T > 1) (pool as Pool).run(JOB_SUM, (t) => [xp + 4 * cols(t), acc + 8 * cols(t), rows, cols(t + 1) - cols(t), n]);
+      else misc.sumBatch(xp, acc, rows, n4, n);
       const x = heap.get(xId);
       for (let j = n4; j < n; j++) for (let r = 0, i = j; r < rows; r++, i += n) accView[j] += x[i];
       heap.get(outId).set(accView);
@@ -284,6 +433,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     get ready() {
       return pool?.ready ?? false;
     },
+    stats: () => pool?.stats() ?? null,
     dispose: () => pool?.dispose(),
     adam(p, g, m, v, pOut, mOut, vOut, n, { lr, beta1, beta2, eps, step, decoupledDecay }) {
       const ps = [ptr(p), ptr(g), ptr(m), ptr(v), ptr(pOut), ptr(mOut), ptr(vOut)];
@@ -318,21 +468,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
           pack(JOB_PACK_A, aPanels, aPanels * MR * k, (q0, count) => [a + q0 * MR * ars, ars, aks, dst + q0 * aps, aps, k, count]);
         }
       }
-      // Column panels of op(b) for the wide tiles of those blocks; the rest reads op(b) in place.
-      const bPanels = packB && aPanels ? Math.floor(n / W) : 0;
-      const bps = bPanels ? 4 * W * k : 0;
-      let bpk = 0;
-      if (bPanels) {
-        const key = transposeB ? 'BT' : 'B';
-        bpk = heap.cachedDerived(bId, key);
-        if (!bpk) {
-          bpk = heap.newDerived(bId, key, bPanels * bps);
-          const src = rowMajorB(bId, transposeB, k, n);
-          const dst = bpk;
-          pack(JOB_PACK_B, bPanels, bPanels * W * k, (q0, count) => [src + q0 * 4 * W, 4 * n, dst + q0 * bps, bps, k, count]);
-        }
-      }
-      const b = m % MR !== 0 || bPanels * W < n ? rowMajorB(bId, transposeB, k, n) : 0;
+      const { bpk, bps, b } = operandB(bId, transposeB, k, n, aPanels > 0, m % MR !== 0);
       const bias = biasId === undefined ? 0 : heap.ptr(biasId);
       const blocks = Math.ceil(k / K_BLOCK);
       const kc = Math.ceil(k / blocks);
@@ -345,10 +481,15 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
         const rowsHere = t === T - 1 ? m - r0 : rows(t + 1) - r0;
         return [a + r0 * ars + k0 * aks, b + k0 * 4 * n, k0 === 0 ? bias : 0, out + r0 * 4 * n, rowsHere, n, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + (r0 / MR) * aps + k0 * 4 * MR, aps, bpk + k0 * 4 * W, bps];
       };
-      for (let k0 = 0; k0 < k; k0 += kc) {
-        if (T > 1) (pool as Pool).run(JOB_MATMUL, (t) => job(k0, t));
-        else mm(...job(k0, 0));
-      }
+      if (T > 1) {
+        // One job: each thread runs all K blocks of its rows.
+        const programs = Array.from({ length: T }, (_, t) => {
+          const calls: number[] = [];
+          for (let k0 = 0; k0 < k; k0 += kc) calls.push(JOB_MATMUL, 16, ...job(k0, t));
+          return calls;
+        });
+        (pool as Pool).runPrograms(programs);
+      } else for (let k0 = 0; k0 < k; k0 += kc) mm(...job(k0, 0));
       heap.releaseTemps();
     },
   };

@@ -5,19 +5,21 @@
  * every worker has run its slice, so a kernel call stays synchronous, as the Backend
  * interface requires.
  *
- * A job is one exported function called once per thread with that thread's arguments: the
- * caller splits work by OUTPUT (rows of a matmul, element ranges of Adam), so no sum changes
- * order and results are bit-identical for every thread count.
+ * A job is a program per thread: a list of calls of the exported functions (`run`: one call
+ * each; `runPrograms`: many, e.g. every time step of an LSTM sequence for the thread's batch
+ * rows). The caller splits work by OUTPUT (rows of a matmul or a sequence, element ranges of
+ * Adam, columns of a batch sum), so no sum changes order and results are bit-identical for
+ * every thread count.
  *
  * Control words (Int32Array over a SharedArrayBuffer): [0] job generation, [1] workers still
  * running the current job, [2] stop, [3] a worker's slice threw, [4] workers started.
  *
- * Until every worker has started, jobs run all their slices on the calling thread, one after
+ * Until every worker has started, jobs run all their programs on the calling thread, one after
  * the other (same values: the split is by output). A browser starts a Worker only once its
  * creator returns to its event loop, so a caller that blocked waiting for a new worker would
- * wait forever; in Node the first split kernels simply run on one thread while workers boot. Arguments: ARGS float64 slots
- * per thread ([function index, argument count, arguments...]; float64 holds every i32 pointer
- * and f32 attribute exactly).
+ * wait forever; in Node the first split kernels simply run on one thread while workers boot.
+ * Programs: ARGS float64 slots per thread, calls [function index, argument count, arguments...]
+ * ended by -1 (float64 holds every i32 pointer and f32 attribute exactly).
  *
  * Where: Node (worker_threads, found through process.getBuiltinModule, so no Node import in the
  * browser bundle; Node >= 20.16) and dedicated Web Workers that can block (crossOriginIsolated).
@@ -26,14 +28,26 @@
  */
 import { BackendError } from '@recurrent/core';
 
-/** Float64 slots per thread: function index, argument count, up to 22 arguments. */
-const ARGS = 24;
 /**
- * Checks of the control word before sleeping in Atomics.wait (a few microseconds). Longer
- * spins (200,000) were tried: on a machine shared with other processes a spinning thread takes
- * the core its partner needs, and a 4 MFLOP matmul went from 0.2 ms to 4 ms.
+ * Float64 slots per thread for its program (the calls of one job). A longer program is run as
+ * several jobs, cut between calls.
  */
-const SPIN = 2000;
+const ARGS = 8192;
+/** The most arguments a job function takes (the matmul's 16): calls pass this many slots. */
+export const MAX_ARGS = 16;
+/**
+ * Milliseconds a thread keeps checking the control word before it sleeps in Atomics.wait: a
+ * worker after its slice (the next job usually comes within this), the caller after its own.
+ * Waking a sleeping thread costs tens to hundreds of microseconds (more in a VM), paid at
+ * every job; spinning costs a core that other processes may want (200,000 checks, about 0.5
+ * ms, made a 4 MFLOP matmul 20x slower on a loaded machine). 0.02 / 0.2 / 1 ms measured alike
+ * within noise at load 4-16 on W2 (11 jobs per step). RECURRENT_CPU_SPIN_MS (Node) overrides it.
+ */
+const SPIN_MS = 0.02;
+const spinMs = (): number => {
+  const v = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RECURRENT_CPU_SPIN_MS);
+  return Number.isFinite(v) && v >= 0 ? v : SPIN_MS;
+};
 /** A worker that has not answered for this long is taken as dead (the caller throws instead of hanging). */
 const TIMEOUT_MS = 60_000;
 
@@ -49,9 +63,17 @@ export interface PoolSpec {
   functions: [string, string][];
 }
 
+/** What Pool.stats() reports. */
+export interface ThreadStats {
+  parallelJobs: number;
+  inlineJobs: number;
+  busyMs: number[];
+  waitMs: number;
+}
+
 /** The worker body, as source (a worker cannot import this package's TypeScript). Kept plain ES2020. */
 const WORKER_SOURCE = `
-const start = ({ memory, modules, functions, control, args, index }) => {
+const start = ({ memory, modules, functions, control, args, busy, index, spin }) => {
   const instances = {};
   const fns = functions.map(([m, e]) => {
     instances[m] ??= new WebAssembly.Instance(modules[m], { env: { memory } }).exports;
@@ -59,22 +81,28 @@ const start = ({ memory, modules, functions, control, args, index }) => {
   });
   const ctl = new Int32Array(control);
   const arg = new Float64Array(args);
+  const busyMs = new Float64Array(busy);
   const base = index * ${ARGS};
   let seen = Atomics.load(ctl, 0);
   Atomics.add(ctl, 4, 1);
   for (;;) {
-    for (let i = 0; i < ${SPIN} && Atomics.load(ctl, 0) === seen; i++);
+    const s0 = performance.now();
+    for (let i = 1; Atomics.load(ctl, 0) === seen; i++) if ((i & 1023) === 0 && performance.now() - s0 > spin) break;
     while (Atomics.load(ctl, 0) === seen) Atomics.wait(ctl, 0, seen);
     seen = Atomics.load(ctl, 0);
     if (Atomics.load(ctl, 2)) return;
+    const t0 = performance.now();
     try {
-      const n = arg[base + 1];
-      const a = [];
-      for (let i = 0; i < n; i++) a.push(arg[base + 2 + i]);
-      fns[arg[base]](...a);
+      // The thread's program: calls [function, argument count, arguments...] until a negative function.
+      // Every job function takes at most ${MAX_ARGS} arguments; slots past a call's own are ignored.
+      for (let i = base; arg[i] >= 0; i += 2 + arg[i + 1]) {
+        const a = i + 2;
+        fns[arg[i]](arg[a], arg[a + 1], arg[a + 2], arg[a + 3], arg[a + 4], arg[a + 5], arg[a + 6], arg[a + 7], arg[a + 8], arg[a + 9], arg[a + 10], arg[a + 11], arg[a + 12], arg[a + 13], arg[a + 14], arg[a + 15]);
+      }
     } catch (e) {
       Atomics.store(ctl, 3, 1);
     }
+    busyMs[index] += performance.now() - t0;
     if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
   }
 };
@@ -127,15 +155,27 @@ export function defaultThreads(cap: number): number {
  */
 const orphans = new FinalizationRegistry<Pool>((pool) => pool.dispose());
 
+/** The end of the longest run of whole calls of `p` from `from` that fits in `slots` slots. */
+function cut(p: number[], from: number, slots: number): number {
+  let i = from;
+  while (i < p.length && i + 2 + p[i + 1] - from <= slots) i += 2 + p[i + 1];
+  if (i === from && i < p.length) throw new BackendError(`cpu backend: a kernel call with ${p[i + 1]} arguments does not fit a thread's ${slots} argument slots. This is a bug.`);
+  return i;
+}
+
 export class Pool {
   /** Threads that run a job, the caller included (1 after dispose). */
   threads: number;
   readonly #ctl: Int32Array;
   readonly #args: Float64Array;
+  /** Milliseconds each thread spent running slices (slot 0: the caller's own slices), written by that thread only. */
+  readonly #busy: Float64Array;
+  readonly #counts = { parallel: 0, inline: 0, waitMs: 0 };
   readonly #local: WasmFn[];
   readonly #spec: PoolSpec;
   readonly #workers: Handle[] = [];
   #started = false;
+  readonly #spin = spinMs();
 
   /**
    * `local`: the caller's own instances of `spec.functions`, in the same order. The workers
@@ -148,6 +188,7 @@ export class Pool {
     this.#spec = spec;
     this.#ctl = new Int32Array(new SharedArrayBuffer(32));
     this.#args = new Float64Array(new SharedArrayBuffer(8 * ARGS * threads));
+    this.#busy = new Float64Array(new SharedArrayBuffer(8 * threads));
     if (owner) orphans.register(owner, this, this);
   }
 
@@ -156,9 +197,10 @@ export class Pool {
     const { memory, modules, functions } = this.#spec;
     const control = this.#ctl.buffer;
     const args = this.#args.buffer;
+    const busy = this.#busy.buffer;
     const wt = nodeModule<NodeWorkerThreads>('node:worker_threads');
     for (let index = 1; index < this.threads; index++) {
-      const data = { memory, modules, functions, control, args, index };
+      const data = { memory, modules, functions, control, args, busy, index, spin: this.#spin };
       if (wt) {
         const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: data });
         w.unref(); // an idle pool never keeps a Node process alive
@@ -185,37 +227,82 @@ export class Pool {
    * Calls function `fn` (an index into spec.functions) once per thread, thread t with
    * `argsOf(t)`, and returns when all have returned. Slice 0 runs on the calling thread.
    */
-  run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
+run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
+    const programs: number[][] = [];
+    for (let t = 0; t < this.threads; t++) {
+      const a = argsOf(t);
+      programs.push([fn, a.length, ...Array.from(a)]);
+    }
+    this.runPrograms(programs);
+  }
+
+  /**
+   * Runs program t (calls [function index, argument count, arguments...], one after another)
+   * on thread t, and returns when all have finished; program 0 runs on the calling thread.
+   * Programs longer than a thread's argument slots are cut between calls into several jobs
+   * (each a fork-join), so a program must not depend on another thread's calls.
+   */
+  runPrograms(programs: number[][]): void {
     const T = this.threads;
     if (T > 1 && !this.#started) this.#start();
     if (Atomics.load(this.#ctl, 4) < T - 1) {
-      for (let t = 0; t < T; t++) this.#local[fn](...Array.from(argsOf(t)));
+      this.#counts.inline++;
+      for (const p of programs) this.#exec(p, 0, p.length);
       return;
     }
-    for (let t = 1; t < T; t++) {
-      const a = argsOf(t);
-      const o = t * ARGS;
-      this.#args[o] = fn;
-      this.#args[o + 1] = a.length;
-      for (let i = 0; i < a.length; i++) this.#args[o + 2 + i] = a[i];
-    }
-    const ctl = this.#ctl;
-    Atomics.store(ctl, 1, T - 1);
-    Atomics.add(ctl, 0, 1);
-    Atomics.notify(ctl, 0);
-    this.#local[fn](...Array.from(argsOf(0)));
-    for (let i = 0; i < SPIN && Atomics.load(ctl, 1) !== 0; i++);
-    const t0 = Date.now();
-    for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1)) {
-      if (Atomics.wait(ctl, 1, left, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
-        this.dispose();
-        throw new BackendError(`cpu backend: a worker thread did not finish its part of a kernel within ${TIMEOUT_MS / 1000} s; the pool was stopped. Use createCpuBackend({ threads: 1 }).`);
+    const at = programs.map(() => 0);
+    while (at.some((i, t) => i < programs[t].length)) {
+      const ends = programs.map((p, t) => cut(p, at[t], ARGS - 1 - MAX_ARGS)); // room for the end mark and the last call's unused slots
+      this.#counts.parallel++;
+      for (let t = 1; t < T; t++) {
+        const o = t * ARGS;
+        const p = programs[t];
+        for (let i = at[t]; i < ends[t]; i++) this.#args[o + i - at[t]] = p[i];
+        this.#args[o + ends[t] - at[t]] = -1;
       }
+      const ctl = this.#ctl;
+      Atomics.store(ctl, 1, T - 1);
+      Atomics.add(ctl, 0, 1);
+      Atomics.notify(ctl, 0);
+      const s0 = performance.now();
+      this.#exec(programs[0], at[0], ends[0]);
+      const s1 = performance.now();
+      this.#busy[0] += s1 - s0;
+      for (let i = 1; Atomics.load(ctl, 1) !== 0; i++) if ((i & 1023) === 0 && performance.now() - s1 > this.#spin) break;
+      const t0 = Date.now();
+      for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1)) {
+        if (Atomics.wait(ctl, 1, left, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
+          this.dispose();
+          throw new BackendError(`cpu backend: a worker thread did not finish its part of a kernel within ${TIMEOUT_MS / 1000} s; the pool was stopped. Use createCpuBackend({ threads: 1 }).`);
+        }
+      }
+      this.#counts.waitMs += performance.now() - s1;
+      if (Atomics.load(ctl, 3)) {
+        Atomics.store(ctl, 3, 0);
+        throw new BackendError('cpu backend: a worker thread failed in a WebAssembly kernel (out of bounds?). This is a bug; use createCpuBackend({ threads: 1 }) meanwhile.');
+      }
+      ends.forEach((e, t) => {
+        at[t] = e;
+      });
     }
-    if (Atomics.load(ctl, 3)) {
-      Atomics.store(ctl, 3, 0);
-      throw new BackendError('cpu backend: a worker thread failed in a WebAssembly kernel (out of bounds?). This is a bug; use createCpuBackend({ threads: 1 }) meanwhile.');
+  }
+
+  /** Runs the calls of `p` from index `from` to `to` on this thread. */
+  #exec(p: number[], from: number, to: number): void {
+    const f = this.#local;
+    for (let i = from; i < to; i += 2 + p[i + 1]) {
+      const a = i + 2;
+      f[p[i]](p[a], p[a + 1], p[a + 2], p[a + 3], p[a + 4], p[a + 5], p[a + 6], p[a + 7], p[a + 8], p[a + 9], p[a + 10], p[a + 11], p[a + 12], p[a + 13], p[a + 14], p[a + 15]);
     }
+  }
+
+  /**
+   * Counters since the pool was made, for profiles: jobs run in parallel and on the calling
+   * thread alone (workers not started yet), milliseconds each thread spent in slices (index 0:
+   * the caller) and the caller's wait for the workers after its own slice.
+   */
+  stats(): ThreadStats {
+    return { parallelJobs: this.#counts.parallel, inlineJobs: this.#counts.inline, busyMs: Array.from(this.#busy), waitMs: this.#counts.waitMs };
   }
 
   /** Stops and terminates the workers; later jobs run on the calling thread alone. */
