@@ -27,6 +27,7 @@
  * on one thread.
  */
 import { BackendError } from '@recurrent/core';
+import type { WasmMemory } from './heap.js';
 
 /**
  * Float64 slots per thread for its program (the calls of one job). A longer program is run as
@@ -58,8 +59,11 @@ type WasmFn = (...args: number[]) => void;
  * threads share the engine's optimized code) and the functions jobs may call, as [module, export].
  */
 export interface PoolSpec {
-  memory: WebAssembly.Memory;
-  modules: Record<string, WebAssembly.Module>;
+  // Structural types, not WebAssembly.Memory / WebAssembly.Module: the published .d.ts must compile
+  // in a Node project with lib ES2022, which has no WebAssembly namespace (see WasmMemory in heap.ts).
+  memory: WasmMemory;
+  /** WebAssembly.Module values (posted to the workers as they are). */
+  modules: Record<string, object>;
   functions: [string, string][];
 }
 
