@@ -13,6 +13,7 @@ import { commands } from 'vitest/browser';
 import { createWebglBackend, type OpStats } from '../src/index.js';
 import { countGlCalls, countedGpujsBackend, type GpujsOpStats } from './gpujs.js';
 import { matmulReplay, recordMatmuls } from './matmul-floor.js';
+import { interleavedSteps } from './interleave.js';
 import { oursTrainer, type Trainer } from './ours.js';
 import { countTfjsPasses, tfjsTrainer } from './tfjs-layers.js';
 import { hostModel, median, WORKLOADS, type Workload } from './workloads.js';
@@ -46,25 +47,9 @@ interface Contender {
   kernels: { counter: () => number } | { profiled: () => Promise<number> };
 }
 
-const timed = async (fn: () => Promise<number>): Promise<number> => {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-};
-
-/**
- * Warm-up, then the measured steps of all sides *interleaved* (webgl, tfjs, gpujs, webgl, ...),
- * so a machine busy with other work slows all alike (a side with fewer measured steps takes
- * part in the first rounds only); then one counted step and a counted forward of each.
- */
+/** The interleaved measured steps (interleave.ts), then one counted step and a counted forward of each side. */
 async function measure(w: Workload, sides: Contender[]): Promise<Side[]> {
-  const firstLoss: number[] = [];
-  for (const c of sides) firstLoss.push(await c.trainer.step());
-  for (let i = 1; i < w.warmup; i++) for (const c of sides) await c.trainer.step();
-  const ms: number[][] = sides.map(() => []);
-  const rounds = Math.max(...sides.map((c) => c.measured));
-  for (let i = 0; i < rounds; i++)
-    for (const [k, c] of sides.entries()) if (i < c.measured) ms[k].push(await timed(() => c.trainer.step()));
+  const { firstLoss, ms } = await interleavedSteps(sides, w.warmup);
   const out: Side[] = [];
   for (const [k, c] of sides.entries()) {
     const p0 = c.passes();

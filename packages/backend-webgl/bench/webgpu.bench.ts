@@ -13,6 +13,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { expect, it } from 'vitest';
 import { commands } from 'vitest/browser';
 import { createWebglBackend } from '../src/index.js';
+import { interleavedSteps } from './interleave.js';
 import { oursTrainer, type Trainer } from './ours.js';
 import { tfjsTrainer } from './tfjs-layers.js';
 import { hostModel, median, WORKLOADS, type Workload } from './workloads.js';
@@ -47,19 +48,12 @@ function countTfjsDispatches(): () => number {
   return () => counter.n;
 }
 
-const timed = async (fn: () => Promise<number>): Promise<number> => {
-  const t0 = performance.now();
-  await fn();
-  return performance.now() - t0;
-};
-
-/** Warm-up, the measured steps interleaved across sides, then one counted step and forward each. */
+/** The interleaved measured steps (interleave.ts), then one counted step and forward each. */
 async function measure(w: Workload, sides: Side[]): Promise<Result[]> {
-  const first: number[] = [];
-  for (const s of sides) first.push(await s.trainer.step());
-  for (let i = 1; i < w.warmup; i++) for (const s of sides) await s.trainer.step();
-  const ms: number[][] = sides.map(() => []);
-  for (let i = 0; i < w.measured; i++) for (const [k, s] of sides.entries()) ms[k].push(await timed(() => s.trainer.step()));
+  const { firstLoss: first, ms } = await interleavedSteps(
+    sides.map((s) => ({ trainer: s.trainer, measured: w.measured })),
+    w.warmup,
+  );
   const out: Result[] = [];
   for (const [k, s] of sides.entries()) {
     const c0 = s.count();

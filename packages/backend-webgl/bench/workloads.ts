@@ -2,6 +2,7 @@
  * The benchmark workloads and their data and initial weights, made once on the host so both
  * implementations train exactly the same model from exactly the same numbers.
  */
+import { GATES } from '@recurrent/core';
 import { testRandom } from '@recurrent/core/testing';
 
 export interface Workload {
@@ -63,8 +64,6 @@ export const WORKLOADS: Workload[] = [
     measured: 4,
   },
 ];
-
-export const GATES = { simpleRnn: 1, lstm: 4, gru: 3 } as const;
 
 /** Weights in our layout (gate-concatenated, PyTorch gate order) and the batch, as host arrays. */
 export interface HostModel {
