@@ -11,7 +11,7 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    testTimeout: 60_000,
+    testTimeout: 300_000,
     // Node 20 validates relaxed SIMD only behind a flag: with it the relaxed matmul is tested too.
     execArgv: ['--experimental-wasm-relaxed-simd'],
     projects: [

@@ -42,6 +42,11 @@ export interface SuiteOptions {
   lossGradientTolerance?: { atol: number; rtol: number };
   /** Training steps of the leak check (default 50). */
   leakSteps?: number;
+  /**
+   * Per-test timeout in ms. Default: the runner's own (vitest's `testTimeout`), so a package sets
+   * one hang guard for all its tests; a fixed default here once overrode a browser package's
+   * 10 minutes and failed CI when shader compilation under load took 125 s.
+   */
   timeout?: number;
 }
 
@@ -78,7 +83,7 @@ function assertKernelsRan(e: Engine, what: string): void {
 }
 
 export function conformanceSuite(api: SuiteApi, opts: SuiteOptions): void {
-  const timeout = opts.timeout ?? 120_000;
+  const timeout = opts.timeout;
   let engine: Engine | undefined;
   const getEngine = async (fused: boolean) => {
     engine ??= createEngine(await opts.create());
