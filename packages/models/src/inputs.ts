@@ -8,6 +8,7 @@
  * the padded steps exactly as if a Masking layer had found them.
  */
 import { InputError, ShapeError } from '@recurrent/core';
+import { checkFiniteValues, checkShapeOf, readNested } from './internal/nested.js';
 import { sizeOf } from './internal/shape.js';
 
 /** A number or an arbitrarily nested array of numbers. */
@@ -31,24 +32,6 @@ export const isHostTensor = (x: unknown): x is HostTensor =>
   (((x as HostTensor).data as unknown) instanceof Float32Array || ((x as HostTensor).data as unknown) instanceof Float64Array) &&
   Array.isArray((x as HostTensor).shape);
 
-function checkFinite(data: ArrayLike<number>, shape: readonly number[], where: string): void {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!Number.isFinite(v)) {
-      const idx: number[] = [];
-      let r = i;
-      for (let k = shape.length - 1; k >= 0; k--) {
-        idx.unshift(r % shape[k]);
-        r = Math.floor(r / shape[k]);
-      }
-      throw new InputError(
-        `${where}: value ${v} at [${idx.join(', ')}] (sample ${idx[0]}) is not a finite number. ` +
-          'Remove or fill missing values (NaN) and infinities before training.',
-      );
-    }
-  }
-}
-
 /**
  * Validates and normalises an input. Nested arrays become a Float64Array (so a float64 backend
  * sees the values exactly); `{ data, shape }` is validated and used without copying.
@@ -56,11 +39,8 @@ function checkFinite(data: ArrayLike<number>, shape: readonly number[], where: s
 export function toHost(x: InputData, where: string): HostTensor {
   if (isHostTensor(x)) {
     const { shape, data } = x;
-    if (!shape.every((d) => Number.isInteger(d) && d >= 0))
-      throw new InputError(`${where}: shape [${shape.join(', ')}] must hold non-negative integers.`);
-    if (sizeOf(shape) !== data.length)
-      throw new ShapeError(where, shape, `a shape with ${data.length} elements (data.length)`, 'The product of shape must equal data.length.');
-    checkFinite(data, shape, where);
+    checkShapeOf(shape, data.length, where);
+    checkFiniteValues(data, where, shape);
     const mask = x.mask === undefined ? undefined : checkMask(x.mask, shape, where);
     return mask ? { data, shape: [...shape], mask } : { data, shape: [...shape] };
   }
@@ -69,43 +49,7 @@ export function toHost(x: InputData, where: string): HostTensor {
     throw new InputError(
       `${where}: got ${x === null ? 'null' : typeof x}; wanted nested number arrays or { data: Float32Array, shape: number[] }.`,
     );
-  const shape: number[] = [];
-  let level: unknown = x;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    if (level.length === 0) break;
-    level = level[0];
-  }
-  const data = new Float64Array(sizeOf(shape));
-  let k = 0;
-  const walk = (v: unknown, depth: number, path: number[]): void => {
-    if (depth === shape.length) {
-      if (typeof v !== 'number')
-        throw new InputError(
-          `${where}: element [${path.join(', ')}] is ${Array.isArray(v) ? `an array of ${v.length}` : typeof v}, wanted a number: ` +
-            'the nested array is ragged (samples of different lengths). Pad the sequences to one length first ' +
-            '(data.padSequences returns the padded data and a mask the model uses to skip the padding).',
-        );
-      if (!Number.isFinite(v))
-        throw new InputError(
-          `${where}: value ${v} at [${path.join(', ')}] (sample ${path[0]}) is not a finite number. ` +
-            'Remove or fill missing values (NaN) and infinities before training.',
-        );
-      data[k++] = v;
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth]) {
-      const len = Array.isArray(v) ? `${v.length} entries` : `a ${typeof v}`;
-      throw new InputError(
-        `${where}: element [${path.join(', ')}] has ${len} where [${path.map(() => 0).join(', ')}] has ${shape[depth]}: ` +
-          'the nested array is ragged (samples of different lengths). Pad the sequences to one length first ' +
-          '(data.padSequences returns the padded data and a mask the model uses to skip the padding).',
-      );
-    }
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, [...path, i]);
-  };
-  walk(x, 0, []);
-  return { data, shape };
+  return readNested(x, where, Float64Array);
 }
 
 function checkMask(mask: Uint8Array | readonly number[], shape: readonly number[], where: string): Uint8Array {

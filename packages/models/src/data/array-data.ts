@@ -4,6 +4,7 @@
  * row gather, with the checks every helper needs (ragged arrays, NaN/Infinity).
  */
 import { InputError, ShapeError } from '@recurrent/core';
+import { checkFiniteValues, checkShapeOf, readNested } from '../internal/nested.js';
 
 export interface ArrayData {
   data: Float32Array;
@@ -13,25 +14,18 @@ export interface ArrayData {
 /** A number or an arbitrarily nested array of numbers. */
 export type NestedNumbers = number | readonly NestedNumbers[];
 
-const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-
 export function isArrayData(x: unknown): x is ArrayData {
   return typeof x === 'object' && x !== null && (x as ArrayData).data instanceof Float32Array && Array.isArray((x as ArrayData).shape);
 }
 
 /** Throws an InputError naming `where` and the flat position of the first NaN or infinity. */
 export function checkFinite(values: ArrayLike<number>, where: string): void {
-  for (let i = 0; i < values.length; i++)
-    if (!Number.isFinite(values[i]))
-      throw new InputError(`${where}: value ${values[i]} at flat position ${i} is not a finite number. Remove or fill missing values first.`);
+  checkFiniteValues(values, where);
 }
 
 /** Validates an ArrayData: a shape of non-negative integers whose product is data.length. */
 export function checkArrayData(x: ArrayData, where: string): ArrayData {
-  if (!x.shape.every((d) => Number.isInteger(d) && d >= 0))
-    throw new InputError(`${where}: shape [${x.shape.join(', ')}] must hold non-negative integers.`);
-  if (sizeOf(x.shape) !== x.data.length)
-    throw new ShapeError(where, x.shape, `a shape with ${x.data.length} elements`, 'data.length must equal the product of shape.');
+  checkShapeOf(x.shape, x.data.length, where);
   return x;
 }
 
@@ -45,32 +39,7 @@ export function toArrayData(x: ArrayData | NestedNumbers, where: string): ArrayD
     checkFinite(x.data, where);
     return x;
   }
-  const shape: number[] = [];
-  let level: unknown = x;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
-    if (level.length === 0) break;
-    level = level[0];
-  }
-  const data = new Float32Array(sizeOf(shape));
-  let k = 0;
-  const walk = (v: unknown, depth: number, path: string): void => {
-    if (depth === shape.length) {
-      if (typeof v !== 'number')
-        throw new InputError(`${where}: element ${path || '(root)'} is ${Array.isArray(v) ? 'an array' : typeof v}, wanted a number: the array is ragged.`);
-      if (!Number.isFinite(v)) throw new InputError(`${where}: element ${path} is ${v}, not a finite number. Remove or fill missing values first.`);
-      data[k++] = v;
-      return;
-    }
-    if (!Array.isArray(v) || v.length !== shape[depth])
-      throw new InputError(
-        `${where}: element ${path || '(root)'} has ${Array.isArray(v) ? `length ${v.length}` : `type ${typeof v}`}, wanted length ${shape[depth]} ` +
-          `like its first sibling: the array is ragged. Pad sequences to one length with padSequences (which also gives a mask).`,
-      );
-    for (let i = 0; i < v.length; i++) walk(v[i], depth + 1, `${path}[${i}]`);
-  };
-  walk(x, 0, '');
-  return { data, shape };
+  return readNested(x, where, Float32Array);
 }
 
 /** The rows (first axis) of `x` at `indices`, in that order. */
