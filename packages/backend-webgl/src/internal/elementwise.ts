@@ -2,14 +2,11 @@
  * Element-wise kernels, one pass each: unary ops, affine, clip, activation gradients, binary ops
  * in core's four broadcast forms, and where.
  */
-import { broadcastKind, type Broadcast, type Kernels, type OpName } from '@recurrent/core';
+import { type ActivationGradOp, type BinaryOp, broadcastKind, type Broadcast, type Kernels, type OpName, type UnaryOp } from '@recurrent/core';
 import { mat } from './store.js';
 import { defineProgram, type ProgramDef } from './program.js';
 import type { Gl } from './types.js';
 
-type UnaryOp = Extract<OpName, 'neg' | 'exp' | 'log' | 'sqrt' | 'abs' | 'sign' | 'square' | 'tanh' | 'sigmoid' | 'relu'>;
-type ActivationGradOp = Extract<OpName, 'tanhGrad' | 'sigmoidGrad' | 'reluGrad'>;
-type BinaryOp = Extract<OpName, 'add' | 'sub' | 'mul' | 'div' | 'maximum'>;
 
 const UNARY: Record<UnaryOp, string> = {
   neg: '-x',
