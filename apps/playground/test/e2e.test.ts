@@ -142,6 +142,7 @@ describe('playground in Chromium', () => {
           weather: '#chart-forecast canvas',
           adding: '#adding-mse',
           digits: '#digit-strip figure',
+          g2p: '#g2p-examples td',
         };
         expect(await page.locator(taskView[task]).count()).toBeGreaterThan(0);
         if (task === 'weather') expect(Number(await page.$eval('#chart-forecast', (e) => (e as HTMLElement).dataset.points))).toBeGreaterThan(100);
