@@ -92,7 +92,7 @@ export interface G2pScores {
 /** Beam width of the g2p card's beam search. */
 export const G2P_BEAM = 4;
 /** The row label of the step that ends a word. */
-export const END_LABEL = '⏹';
+export const END_LABEL = 'end';
 /** The step label of the decoder's start token. */
 const START_LABEL = '▶';
 
