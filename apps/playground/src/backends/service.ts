@@ -120,7 +120,7 @@ export class TrainerService {
   async train(n: number, inspectLast: boolean): Promise<StepResult[]> {
     const out: StepResult[] = [];
     for (let i = 0; i < n; i++) {
-      const r = await this.#r.trainStep(inspectLast && i === n - 1, this.#yield);
+      const r = await this.#r.trainStep(inspectLast && i === n - 1);
       out.push(r);
       if (r.diverged || !Number.isFinite(r.loss)) break;
       if (i < n - 1) await this.#yield();

@@ -1,9 +1,11 @@
 /**
- * One training run: a `@recurrent/models` Sequential, the task it learns, the batch generator and
- * the step count. Everything numerical is the library's: `trainOnBatch` is the training step,
- * `evaluate` / `predict` the validation, `inspect` the views inside the network (hidden states,
- * gates, the gradient reaching each step), `toBackend` the move between backends, and `save` /
- * `loadModel` the file format (see file.ts). It runs the same way in the CPU worker and on the page.
+ * One training run: a `@recurrent/models` Sequential (or the g2p task's functional
+ * encoder-decoder), the task it learns, the batch generator and the step count. Everything
+ * numerical is the library's: `trainOnBatch` is the training step (its `observe` gives the
+ * gradient reaching each step), `evaluate` / `predict` the validation, `inspect` the views inside
+ * the network (hidden states, gates), `translate` / `attentionWeights` the g2p decoding and
+ * attention map, `toBackend` the move between backends, and `save` / `loadModel` the file format
+ * (see file.ts). It runs the same way in the CPU worker and on the page.
  */
 import { type Backend, type Engine, Rng } from '@recurrent/core';
 import {
@@ -33,9 +35,9 @@ export interface StepResult {
   loss: number;
   /** The task's metric on the batch (NaN when the library has no metric for it, see Task.trainMetric). */
   metric: number;
-  /** Wall time of the library's training step (upload, forward, backward, update, reading the loss). */
+  /** Wall time of the library's training step (upload, forward, backward, update, reading the loss; with the gradient view, reading it). */
   ms: number;
-  /** ||d loss / d h_t|| per layer and step over the batch, from `inspect` (only on inspected steps; null: padding in every example). */
+  /** ||d loss / d h_t|| per layer and step over the batch, from the step's own backward pass (only on inspected steps; null: padding in every example). */
   stepGradNorms?: (number | null)[][];
   /** Why the step was not applied (the library's TrainingDivergedError). */
   diverged?: string;
@@ -239,16 +241,17 @@ export class Run {
   }
 
   /**
-   * One library training step on a fresh batch; with `gradients`, then (after `between`) the
-   * gradient per step of that batch from `inspect`.
+   * One library training step on a fresh batch; with `gradients`, the gradient per step of that
+   * batch from the step's own backward pass (trainOnBatch's `observe`: the gradients it applied).
    */
-  async trainStep(gradients = false, between: () => Promise<void> = async () => {}): Promise<StepResult> {
+  async trainStep(gradients = false): Promise<StepResult> {
     const batch = this.task.trainBatch(this.#rng, this.#train.batchSize);
     const { x, y } = toInputs(this.task, batch);
     const t0 = performance.now();
     let logs: Logs;
+    let observed: LibInspection | undefined;
     try {
-      logs = await this.#base.trainOnBatch(x, y);
+      logs = await this.#base.trainOnBatch(x, y, gradients ? { observe: (ins) => (observed = ins) } : {});
     } catch (e) {
       if (!(e instanceof TrainingDivergedError)) throw e;
       return { step: this.#step, loss: Number.isFinite(e.loss) ? Number.POSITIVE_INFINITY : e.loss, metric: Number.NaN, ms: performance.now() - t0, diverged: e.message };
@@ -257,12 +260,7 @@ export class Run {
     this.#step++;
     const m = this.task.trainMetric;
     const r: StepResult = { step: this.#step, loss: logs.loss, metric: m ? logs[m.name] * m.scale : Number.NaN, ms };
-    if (gradients) {
-      // A turn for the page between the step and the extra pass (GPU backends run on its thread).
-      await between();
-      const ins = await this.#base.inspect(x, y, { states: false, gates: false });
-      r.stepGradNorms = ins.layers.map((l) => batchNorms(l.gradNorm ?? []));
-    }
+    if (observed) r.stepGradNorms = observed.layers.map((l) => batchNorms(l.gradNorm ?? []));
     return r;
   }
 
