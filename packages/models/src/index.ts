@@ -23,6 +23,7 @@ export {
   type ModelOptions,
   type Prediction,
   type PredictOptions,
+  type TrainOnBatchOptions,
 } from './model/layers-model.js';
 export { Functional, type FunctionalOptions, model } from './model/functional.js';
 export type { LossesOption } from './model/compiled.js';

@@ -351,7 +351,8 @@ export class App {
       writeConfig(this.config);
     }
     await this.#adopt(r);
-    this.status(`New ${c.cell} model, ${c.layers} × ${c.units} units, on ${this.#label(c.backend)}. Press the play button (or Space) to train.`);
+    const shape = r.model.task === 'g2p' ? `encoder-decoder, ${c.units} units` : `${r.model.layers} × ${c.units} units`;
+    this.status(`New ${c.cell} model, ${shape}, on ${this.#label(c.backend)}. Press the play button (or Space) to train.`);
   }
 
   /** The views for the run the host now holds (new or loaded). */

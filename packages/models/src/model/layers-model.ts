@@ -65,6 +65,13 @@ export interface CompileOptions {
 /** Initial states by layer name: [h] or [h, c] per layer, each [samples, units]. */
 export type InitialStates = Record<string, InputData[]>;
 
+/** trainOnBatch's options: initial states by layer name, and `observe` (see trainOnBatch). */
+export interface TrainOnBatchOptions {
+  initialState?: InitialStates;
+  /** Called with the step's own per-step gradient norms (`inspect`'s `gradNorm`), before trainOnBatch resolves. */
+  observe?: (inspection: Inspection) => void;
+}
+
 /** A model's inputs (or targets): one InputData for one input, a list in order, or an object by name. */
 export type ModelData = InputData | InputData[] | Record<string, InputData>;
 
@@ -479,7 +486,7 @@ export abstract class LayersModel {
    * layer (`inspect`'s `gradNorm`; no states or gates) from this step's own backward pass: the
    * gradients the optimizer just applied, without a second pass.
    */
-  async trainOnBatch(x: ModelData, y: ModelData, options: { initialState?: InitialStates; observe?: (inspection: Inspection) => void } = {}): Promise<Logs> {
+  async trainOnBatch(x: ModelData, y: ModelData, options: TrainOnBatchOptions = {}): Promise<Logs> {
     this.alive('trainOnBatch');
     if (options.observe !== undefined && typeof options.observe !== 'function')
       throw new ConfigError('trainOnBatch: observe must be a function (inspection) => void, called with the step\'s per-step gradient norms.');
