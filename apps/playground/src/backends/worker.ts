@@ -1,9 +1,9 @@
 /** The CPU backend's Web Worker: a TrainerService behind postMessage. */
 import { createCpuBackend } from '@recurrent/backend-cpu';
-import { loadDigits, rawData } from '../data/raw.js';
+import { lazyData, rawData } from '../data/raw.js';
 import { type ServiceMethod, TrainerService } from './service.js';
 
-const service = new TrainerService(createCpuBackend(), rawData, async () => {}, loadDigits);
+const service = new TrainerService(createCpuBackend(), rawData, async () => {}, lazyData);
 
 const scope = self as unknown as { onmessage: unknown; postMessage(m: unknown): void };
 

@@ -3,27 +3,37 @@
  *
  *   recurrent layer 1 ... recurrent layer L (SimpleRNN, LSTM or GRU) -> dense head (linear)
  *
- * The head reads the last state ('last' tasks) or every step (generation). Losses are the
+ * or, for the g2p task, the library's `seq2seq` recipe (a functional encoder-decoder with
+ * attention; SEQ2SEQ_TASKS). The head reads the last state ('last' tasks) or every step (generation). Losses are the
  * library's: binary cross-entropy on the logit, mean squared error, or sparse categorical
  * cross-entropy on the per-step logits (padded steps are masked by the library). This file only
  * says which layers, loss and optimizer; the maths is the library's.
  */
 import type { Backend, Engine } from '@recurrent/core';
-import { type CompileOptions, layers, type Layer, optimizers, type Sequential, sequential } from '@recurrent/models';
+import { type CompileOptions, data, type Functional, type LayersModel, layers, type Layer, optimizers, Sequential, seq2seq, seq2seqShapeOf, sequential } from '@recurrent/models';
+import { G2P_EMBEDDING } from '../tasks/g2p.js';
 import type { LossKind, Task } from '../tasks/task.js';
-import { CELL_KINDS, LIMITS, type ModelConfig, type OptimizerName, OPTIMIZERS, type TrainConfig } from './config.js';
+import { CELL_KINDS, LIMITS, type ModelConfig, type OptimizerName, OPTIMIZERS, SEQ2SEQ_TASKS, type TaskId, type TrainConfig } from './config.js';
 
 const LOSS: Record<LossKind, CompileOptions['loss']> = {
   binary: { name: 'binaryCrossentropy', fromLogits: true },
   mse: 'mse',
   classes: { name: 'sparseCategoricalCrossentropy', fromLogits: true },
   sequenceCe: { name: 'sparseCategoricalCrossentropy', fromLogits: true },
+  sequenceProbs: 'sparseCategoricalCrossentropy',
 };
+
+const isSeq2seq = (task: Task): boolean => SEQ2SEQ_TASKS.includes(task.id as TaskId);
+
+/** A playground model: a Sequential, or the g2p task's functional encoder-decoder. */
+export type PlaygroundModel = Sequential | Functional;
 
 const RNN = { simpleRnn: layers.simpleRNN, lstm: layers.lstm, gru: layers.gru } as const;
 
 /** A fresh model for `task`, initialised from `model.seed` (the same values on every backend). */
-export function buildModel(backend: Backend | Engine, task: Task, model: ModelConfig): Sequential {
+export function buildModel(backend: Backend | Engine, task: Task, model: ModelConfig): PlaygroundModel {
+  if (isSeq2seq(task))
+    return seq2seq({ backend, seed: model.seed, cell: model.cell, units: model.units, embedding: G2P_EMBEDDING, sourceTokens: data.LETTER_TOKENS, targetTokens: data.PHONEME_TOKENS });
   const stack: Layer[] = [];
   for (let l = 0; l < model.layers; l++)
     stack.push(
@@ -57,7 +67,7 @@ export function makeOptimizer(train: TrainConfig): optimizers.Optimizer {
 }
 
 /** Compiles `model` for `task` with the training settings' optimizer. */
-export function compileModel(model: Sequential, task: Task, train: TrainConfig, optimizer = makeOptimizer(train)): void {
+export function compileModel(model: LayersModel, task: Task, train: TrainConfig, optimizer = makeOptimizer(train)): void {
   model.compile({ loss: LOSS[task.loss], optimizer, metrics: task.trainMetric ? [task.trainMetric.name] : [] });
 }
 
@@ -66,7 +76,9 @@ export function compileModel(model: Sequential, task: Task, train: TrainConfig, 
  * `task`: L recurrent layers of one kind and width (without dropout, state or reversal), then a
  * linear dense head with the task's outputs, reading the input size the task gives.
  */
-export function modelConfigOf(model: Sequential, task: Task): { cell: ModelConfig['cell']; units: number; layers: number } | string {
+export function modelConfigOf(model: LayersModel, task: Task): { cell: ModelConfig['cell']; units: number; layers: number } | string {
+  if (isSeq2seq(task)) return seq2seqConfigOf(model, task);
+  if (!(model instanceof Sequential)) return 'it is not a sequential model (recurrent layers, then a dense head).';
   const ls = model.layers;
   const rnns = ls.slice(0, -1);
   const head = ls[ls.length - 1] as Layer & { units?: number; activation?: string };
@@ -93,8 +105,18 @@ export function modelConfigOf(model: Sequential, task: Task): { cell: ModelConfi
   return { cell: kind, units, layers: rnns.length };
 }
 
+/** The g2p task's configuration of a loaded encoder-decoder: the library's recipe with the task's tokens and embedding, units in range. */
+function seq2seqConfigOf(model: LayersModel, task: Task): { cell: ModelConfig['cell']; units: number; layers: number } | string {
+  const s = seq2seqShapeOf(model);
+  if (typeof s === 'string') return s;
+  if (s.sourceTokens !== task.inputSize || s.targetTokens !== task.outputSize || s.embedding !== G2P_EMBEDDING)
+    return `its embeddings read ${s.sourceTokens} letter and ${s.targetTokens} phoneme tokens of size ${s.embedding}; the ${task.id} task has ${task.inputSize}, ${task.outputSize} and ${G2P_EMBEDDING}.`;
+  if (s.units < LIMITS.units.min || s.units > LIMITS.units.max) return `it has ${s.units} units; the playground takes ${LIMITS.units.min} to ${LIMITS.units.max}.`;
+  return { cell: s.cell, units: s.units, layers: 1 };
+}
+
 /** The training settings a compiled (loaded) model's optimizer carries, checked against the playground's limits. */
-export async function trainConfigOf(model: Sequential, batchSize: number): Promise<TrainConfig | string> {
+export async function trainConfigOf(model: LayersModel, batchSize: number): Promise<TrainConfig | string> {
   const opt = model.optimizer;
   if (!opt) return 'it was saved without its optimizer.';
   if (!(OPTIMIZERS as readonly string[]).includes(opt.name)) return `its optimizer is '${opt.name}'; the playground offers ${OPTIMIZERS.join(', ')}.`;

@@ -7,8 +7,9 @@
  * to the running model from the next step on.
  */
 import type { CellKind } from '@recurrent/core';
+import { G2P_MAX_LETTERS } from '../tasks/g2p.js';
 
-export type TaskId = 'names' | 'generate' | 'weather' | 'adding' | 'digits';
+export type TaskId = 'names' | 'generate' | 'weather' | 'adding' | 'digits' | 'g2p';
 export type OptimizerName = 'adam' | 'adamw' | 'rmsprop' | 'sgd' | 'adagrad';
 export type BackendId = 'cpu' | 'webgl' | 'webgpu' | 'gpujs';
 
@@ -17,7 +18,7 @@ export interface ModelConfig {
   cell: CellKind;
   units: number;
   layers: number;
-  /** Steps per sequence: the longest name kept, the days in a weather window, the adding problem's T, a digit's 28 rows. */
+  /** Steps per sequence: the longest name kept, the days in a weather window, the adding problem's T, a digit's 28 rows, a g2p word's letters. */
   seqLen: number;
   seed: number;
 }
@@ -34,7 +35,7 @@ export interface PlaygroundConfig extends ModelConfig, TrainConfig {
   backend: BackendId;
 }
 
-export const TASK_IDS: readonly TaskId[] = ['names', 'generate', 'weather', 'adding', 'digits'];
+export const TASK_IDS: readonly TaskId[] = ['names', 'generate', 'weather', 'adding', 'digits', 'g2p'];
 export const CELL_KINDS: readonly CellKind[] = ['simpleRnn', 'lstm', 'gru'];
 export const OPTIMIZERS: readonly OptimizerName[] = ['adam', 'adamw', 'rmsprop', 'sgd', 'adagrad'];
 export const BACKEND_IDS: readonly BackendId[] = ['cpu', 'webgl', 'webgpu', 'gpujs'];
@@ -46,7 +47,11 @@ export const SEQ_LEN: Record<TaskId, { min: number; max: number; value: number; 
   weather: { min: 3, max: 60, value: 14, label: 'days of history' },
   adding: { min: 5, max: 200, value: 30, label: 'sequence length T' },
   digits: { min: 28, max: 28, value: 28, label: 'rows read (28 × 28 images)' },
+  g2p: { min: G2P_MAX_LETTERS, max: G2P_MAX_LETTERS, value: G2P_MAX_LETTERS, label: 'longest word (letters)' },
 };
+
+/** Tasks whose model is the library's encoder-decoder (one encoder and one decoder layer: the layers control does not apply). */
+export const SEQ2SEQ_TASKS: readonly TaskId[] = ['g2p'];
 
 export const LIMITS = {
   units: { min: 2, max: 128 },

@@ -18,7 +18,7 @@
  * wrong; nothing is applied, so the caller keeps its current run.
  */
 import type { Backend, Engine, RngState } from '@recurrent/core';
-import { io, loadModel, type ModelArtifacts, ModelFormatError, type Sequential } from '@recurrent/models';
+import { io, type LayersModel, loadModel, type ModelArtifacts, ModelFormatError, SEQ2SEQ_LAYERS } from '@recurrent/models';
 import { createTask, type RawData } from '../tasks/index.js';
 import type { Task } from '../tasks/task.js';
 import { MAX_WORD_LENGTH, MAX_WORDS } from '../tasks/text.js';
@@ -203,21 +203,30 @@ export function readPicked(files: readonly PickedFile[]): { source: string; arti
   return { source, artifacts: { modelJson: doc as ModelArtifacts['modelJson'], weights, ...(optimizer ? { optimizer } : {}) } };
 }
 
-/** Refuses layer widths the playground cannot show before the library allocates anything. */
+/** Most layers a playground model has: a Sequential's recurrent layers and head, or the g2p encoder-decoder's. */
+const MAX_LAYERS = Math.max(LIMITS.layers.max + 1, Object.keys(SEQ2SEQ_LAYERS).length);
+/** Largest embedding (tokens, or vector size) of a playground model: the g2p task's are 27 and 42 tokens of 16. */
+const MAX_EMBEDDING = 256;
+
+/** Refuses layer counts and widths the playground cannot show before the library allocates anything. */
 function checkWidths(source: string, modelJson: unknown): void {
   const m = isObject(modelJson) ? own(modelJson, 'model') : undefined;
   const ls = isObject(m) ? own(m, 'layers') : undefined;
   if (!Array.isArray(ls)) return; // the library says what is wrong with it
-  if (ls.length > LIMITS.layers.max + 1) throw new ModelFormatError(source, `it has ${ls.length} layers; a playground model has at most ${LIMITS.layers.max + 1}.`);
+  if (ls.length > MAX_LAYERS) throw new ModelFormatError(source, `it has ${ls.length} layers; a playground model has at most ${MAX_LAYERS}.`);
   for (const l of ls) {
     const c = isObject(l) ? own(l, 'config') : undefined;
     const units = isObject(c) ? own(c, 'units') : undefined;
     if (typeof units === 'number' && units > LIMITS.units.max)
       throw new ModelFormatError(source, `a layer has ${show(units)} units; the playground takes at most ${LIMITS.units.max}.`);
+    for (const k of ['inputDim', 'outputDim']) {
+      const v = isObject(c) ? own(c, k) : undefined;
+      if (typeof v === 'number' && v > MAX_EMBEDDING) throw new ModelFormatError(source, `an embedding has ${k} ${show(v)}; the playground's are at most ${MAX_EMBEDDING}.`);
+    }
   }
 }
 
-function fits(model: Sequential, task: Task): boolean {
+function fits(model: LayersModel, task: Task): boolean {
   return typeof modelConfigOf(model, task) !== 'string';
 }
 

@@ -3,6 +3,7 @@
  * to score predictions, and single examples to look inside the network with.
  */
 import type { Rng } from '@recurrent/core';
+import type { HostTensor } from '@recurrent/models';
 
 /** A batch of sequences, batch-first and row-major, as the trainer uploads it. */
 export interface Batch {
@@ -21,10 +22,18 @@ export interface Batch {
   target: Float32Array;
   /** 'sequenceCe': [B * T] weights, 1 at the steps that count, 0 at padding. */
   mask?: Float32Array;
+  /**
+   * A model with several token inputs (g2p: letters [B, letters] and previous phonemes [B, T])
+   * takes these instead of x (then empty, D = 0); T is the decoder's steps.
+   */
+  inputs?: HostTensor[];
 }
 
-/** 'classes': one class index per sequence against K logits on the last state. */
-export type LossKind = 'binary' | 'mse' | 'classes' | 'sequenceCe';
+/**
+ * 'classes': one class index per sequence against K logits on the last state; 'sequenceProbs':
+ * a class index per step against the model's probabilities (the g2p encoder-decoder ends in a softmax).
+ */
+export type LossKind = 'binary' | 'mse' | 'classes' | 'sequenceCe' | 'sequenceProbs';
 
 export interface Example {
   batch: Batch;
@@ -57,8 +66,11 @@ export interface Task {
   readonly validation: Batch;
   /** A training batch of B samples drawn with `rng`. */
   trainBatch(rng: Rng, B: number): Batch;
-  /** The metric's numerator and denominator over a batch, from the head's raw outputs. */
-  score(pred: Float32Array, batch: Batch): { sum: number; count: number };
+  /**
+   * The metric's numerator and denominator over a batch, from the head's raw outputs; absent
+   * when the metric needs decoding (g2p: the run decodes the held-out words).
+   */
+  score?(pred: Float32Array, batch: Batch): { sum: number; count: number };
   /** Validation example i (wrapped around), unpadded. */
   example(i: number): Example;
   readonly exampleCount: number;

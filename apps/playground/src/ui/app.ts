@@ -34,8 +34,11 @@ const TASK_METRIC: Record<PlaygroundConfig['task'], string> = {
   weather: 'Mean absolute error (°C)',
   adding: 'Solved (|error| < 0.04)',
   digits: 'Accuracy (validation: the 1000 test images)',
+  g2p: 'Phoneme error rate (greedy, the 300 held-out words)',
 };
-const PERCENT_METRIC = new Set(['names', 'generate', 'adding', 'digits']);
+const PERCENT_METRIC = new Set(['names', 'generate', 'adding', 'digits', 'g2p']);
+/** Percentages that can exceed 100% (a phoneme error rate): their axis is not fixed to 0-100%. */
+const UNBOUNDED_METRIC = new Set(['g2p']);
 
 const PLAY_ICON = '<svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true"><path d="M7 4.5l13 7.5-13 7.5z" fill="currentColor"/></svg>';
 const PAUSE_ICON =
@@ -201,7 +204,7 @@ export class App {
         ],
         yFormat: fmtMetric,
         // Percentages span 0-100% (a metric stuck at 0 used to auto-range to ±10000%).
-        yRange: () => (PERCENT_METRIC.has(this.config.task) ? [0, 1] : undefined),
+        yRange: () => (PERCENT_METRIC.has(this.config.task) && !UNBOUNDED_METRIC.has(this.config.task) ? [0, 1] : undefined),
       }),
       grad: this.#gradChart(1),
       speed: new LineChart($('chart-speed'), {
@@ -260,14 +263,15 @@ export class App {
     });
   }
 
-  /** The gradient-per-step chart, one series per layer. */
-  #gradChart(layers: number): LineChart {
+  /** The gradient-per-step chart, one series per recurrent layer (named as the run names them). */
+  #gradChart(layers: number | string[]): LineChart {
     const colors = ['#7c3aed', '#0891b2', '#65a30d'];
+    const names = typeof layers === 'number' ? Array.from({ length: layers }, (_, l) => `layer ${l + 1}`) : layers;
     return new LineChart($('chart-grad'), {
       xLabel: 'time step t',
       yLabel: '‖∂loss/∂hₜ‖',
       logY: true,
-      series: Array.from({ length: layers }, (_, l) => ({ label: `layer ${l + 1}`, color: colors[l % colors.length], width: 2 })),
+      series: names.map((label, l) => ({ label, color: colors[l % colors.length], width: 2 })),
       yFormat: (v) => v.toExponential(0),
     });
   }
@@ -341,8 +345,14 @@ export class App {
   async #newModel(): Promise<void> {
     const c = this.config;
     const r = await this.call((h) => h.init(modelPart(c), trainPart(c)));
+    // The run may fix a setting (the g2p encoder-decoder has one layer of each).
+    if (r.model.layers !== c.layers) {
+      this.config = { ...c, layers: r.model.layers };
+      writeConfig(this.config);
+    }
     await this.#adopt(r);
-    this.status(`New ${c.cell} model, ${c.layers} × ${c.units} units, on ${this.#label(c.backend)}. Press the play button (or Space) to train.`);
+    const shape = r.model.task === 'g2p' ? `encoder-decoder, ${c.units} units` : `${r.model.layers} × ${c.units} units`;
+    this.status(`New ${c.cell} model, ${shape}, on ${this.#label(c.backend)}. Press the play button (or Space) to train.`);
   }
 
   /** The views for the run the host now holds (new or loaded). */
@@ -354,17 +364,17 @@ export class App {
     this.stepGradNorms = undefined;
     this.best = undefined;
     this.#charts.grad.destroy();
-    this.#charts.grad = this.#gradChart(c.layers);
+    this.#charts.grad = this.#gradChart(r.layerNames);
     $('grad-readout').textContent = '';
     this.inspection = undefined;
     this.exampleIndex = 0;
     $<HTMLInputElement>('example').value = '1';
-    this.layerView = Math.min(this.layerView, c.layers - 1);
+    this.layerView = Math.min(this.layerView, r.layerNames.length - 1);
     $<HTMLSelectElement>('layer-view').replaceChildren(
-      ...Array.from({ length: c.layers }, (_, l) => {
+      ...r.layerNames.map((name, l) => {
         const o = document.createElement('option');
         o.value = String(l);
-        o.textContent = `layer ${l + 1}`;
+        o.textContent = name;
         return o;
       }),
     );
@@ -573,10 +583,11 @@ export class App {
     );
     const norms = this.stepGradNorms;
     if (norms) {
-      const T = norms[0].length;
+      // Layers may have different lengths (the g2p encoder reads letters, the decoder phonemes): pad with gaps.
+      const T = Math.max(...norms.map((n) => n.length));
       this.#charts.grad.setData(
         Array.from({ length: T }, (_, t) => t),
-        norms,
+        norms.map((n) => Array.from({ length: T }, (_, t) => n[t] ?? null)),
       );
       // The last step some example of the batch reached (later steps may be padding in all of them).
       const row = norms[0];
@@ -607,11 +618,12 @@ export class App {
     const ins = this.inspection;
     if (!ins) return;
     const l = Math.min(this.layerView, ins.hidden.length - 1);
-    const T = ins.stepLabels.length;
+    const stepLabels = ins.layerStepLabels[l];
+    const T = stepLabels.length;
     const H = ins.units;
     $('example-text').textContent = `Example ${ins.exampleIndex + 1}: ${ins.text}`;
     const hidden = $<HTMLCanvasElement>('hidden-canvas');
-    drawHeatmap(hidden, { data: ins.hidden[l], T, rows: H, stride: H, offset: 0, stepLabels: ins.stepLabels, scale: TANH_SCALE }, Math.min(240, Math.max(120, H * 4 + 20)));
+    drawHeatmap(hidden, { data: ins.hidden[l], T, rows: H, stride: H, offset: 0, stepLabels, scale: TANH_SCALE }, Math.min(240, Math.max(120, H * 4 + 20)));
     hidden.dataset.draws = String(Number(hidden.dataset.draws ?? 0) + 1);
     const g = ins.gates[l];
     const box = $('gates');
@@ -653,13 +665,13 @@ export class App {
       const tanhGate = n === 'g' || n === 'n';
       drawHeatmap(
         c,
-        { data: g.data, T, rows: H, stride: G * H, offset: k * H, stepLabels: ins.stepLabels, scale: tanhGate ? TANH_SCALE : SIGMOID_SCALE },
+        { data: g.data, T, rows: H, stride: G * H, offset: k * H, stepLabels, scale: tanhGate ? TANH_SCALE : SIGMOID_SCALE },
         Math.min(130, Math.max(80, H * 2 + 36)),
         about[n] ?? n,
       );
       c.dataset.draws = String(Number(c.dataset.draws ?? 0) + 1);
     });
-    $('gates-note').textContent = `layer ${l + 1}, example ${ins.exampleIndex + 1}`;
+    $('gates-note').textContent = `${ins.layerNames[l]}, example ${ins.exampleIndex + 1}`;
   }
 
   // ---- backends ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /** The settings sidebar: reads and writes the configuration, reports which setting changed. */
 import type { CellKind } from '@recurrent/core';
-import { type BackendId, LIMITS, type OptimizerName, type PlaygroundConfig, SEQ_LEN, type TaskId } from '../model/config.js';
+import { type BackendId, LIMITS, type OptimizerName, type PlaygroundConfig, SEQ_LEN, SEQ2SEQ_TASKS, type TaskId } from '../model/config.js';
 
 export const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   const e = document.getElementById(id);
@@ -33,6 +33,8 @@ export function writeConfig(c: PlaygroundConfig): void {
   $<HTMLInputElement>(`cell-${c.cell}`).checked = true;
   setSelect($<HTMLSelectElement>('units'), String(c.units));
   setSelect($<HTMLSelectElement>('layers'), String(c.layers));
+  // The g2p encoder-decoder has one encoder and one decoder layer.
+  $<HTMLSelectElement>('layers').disabled = SEQ2SEQ_TASKS.includes(c.task);
   $<HTMLInputElement>('seed').value = String(c.seed);
   $<HTMLSelectElement>('optimizer').value = c.optimizer;
   setSelect($<HTMLSelectElement>('lr'), String(c.learningRate));

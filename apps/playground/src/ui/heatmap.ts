@@ -1,6 +1,7 @@
 /**
- * A heatmap on a canvas: rows are hidden units, columns are time steps, labelled with the
- * step's input (a letter, a date, a marker). Drawn at data resolution and scaled up without
+ * A heatmap on a canvas: rows are hidden units (or, with `rowLabels`, named rows: the phonemes
+ * of an attention map), columns are time steps, labelled with the step's input (a letter, a
+ * date, a marker). Drawn at data resolution and scaled up without
  * smoothing, so each cell stays a crisp block.
  */
 import type { Scale } from './colormap.js';
@@ -14,6 +15,10 @@ export interface HeatmapData {
   offset: number;
   stepLabels: string[];
   scale: Scale;
+  /** One label per row (default: units numbered 1 to rows). */
+  rowLabels?: string[];
+  /** What the rows are (default 'unit'). */
+  rowTitle?: string;
 }
 
 const LABEL_H = 16;
@@ -65,14 +70,20 @@ export function drawHeatmap(canvas: HTMLCanvasElement, h: HeatmapData, cssHeight
   ctx.font = '10px system-ui, sans-serif';
   ctx.textBaseline = 'middle';
   ctx.textAlign = 'right';
-  ctx.fillText('1', AXIS_W - 4, top + plotH / h.rows / 2);
-  ctx.fillText(String(h.rows), AXIS_W - 4, top + plotH - plotH / h.rows / 2);
-  ctx.save();
-  ctx.translate(9, top + plotH / 2);
-  ctx.rotate(-Math.PI / 2);
-  ctx.textAlign = 'center';
-  ctx.fillText('unit', 0, 0);
-  ctx.restore();
+  const rowH = plotH / h.rows;
+  if (h.rowLabels) {
+    const everyRow = Math.max(1, Math.ceil(12 / rowH));
+    h.rowLabels.forEach((label, r) => r % everyRow === 0 && ctx.fillText(label, AXIS_W - 4, top + (r + 0.5) * rowH));
+  } else {
+    ctx.fillText('1', AXIS_W - 4, top + rowH / 2);
+    ctx.fillText(String(h.rows), AXIS_W - 4, top + plotH - rowH / 2);
+    ctx.save();
+    ctx.translate(9, top + plotH / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.textAlign = 'center';
+    ctx.fillText(h.rowTitle ?? 'unit', 0, 0);
+    ctx.restore();
+  }
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   const colW = plotW / h.T;

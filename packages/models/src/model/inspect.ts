@@ -75,12 +75,18 @@ export interface InspectTarget {
   compiled: Compiled | undefined;
 }
 
-/** model.inspect's work, on checked host inputs and prepared targets (ys undefined: no loss, no gradients). */
-export async function inspectModel(m: InspectTarget, xs: HostTensor[], ys: HostTensor[] | undefined, options: InspectOptions): Promise<Inspection> {
-  const wantStates = options.states ?? true;
-  const wantGates = options.gates ?? true;
-  const wantGrads = ys !== undefined && (options.gradients ?? true);
-  const e = m.engine;
+/**
+ * What the recurrent layers report during one pass (states, gates, d loss / d h per step), kept
+ * past the batch scope and read back as LayerInspections: inspect's pass, and a training step's
+ * (`trainOnBatch(x, y, { observe })`, whose gradients are the ones that step applies).
+ */
+export interface LayerRecorder {
+  observe: RecurrentObserver;
+  read(batchSize: number): Promise<LayerInspection[]>;
+  dispose(): void;
+}
+
+export function recordLayers(e: Engine, want: { states: boolean; gates: boolean; grads: boolean }): LayerRecorder {
   const records = new Map<string, Recorded>();
   const kept: Tensor[] = [];
   const keep = (t: Tensor): Tensor => {
@@ -92,38 +98,56 @@ export async function inspectModel(m: InspectTarget, xs: HostTensor[], ys: HostT
       const steps = tape.steps.length;
       const r: Recorded = { kind, units: tape.cell.config.units, steps, position, h: [], c: [], gates: [], grads: [] };
       for (let t = 0; t < steps; t++) {
-        if (wantStates) {
+        if (want.states) {
           const s = tape.state(t);
           r.h.push(keep(s.h));
           if (s.c) r.c.push(keep(s.c));
         }
-        if (wantGates) r.gates.push(Object.fromEntries(Object.entries(tape.gates(t)).map(([g, v]) => [g, keep(v)])));
+        if (want.gates) r.gates.push(Object.fromEntries(Object.entries(tape.gates(t)).map(([g, v]) => [g, keep(v)])));
       }
       records.set(layer, r);
     },
     stepGrad(layer, t, dh) {
-      records.get(layer)?.grads.push({ t, dh: keep(e.affine(dh, 1, 0)) });
+      if (want.grads) records.get(layer)?.grads.push({ t, dh: keep(e.affine(dh, 1, 0)) });
     },
   };
+  return {
+    observe,
+    async read(B) {
+      const layers: LayerInspection[] = [];
+      for (const [layer, r] of records) layers.push(await read(layer, r, B, want.states, want.gates, want.grads));
+      return layers;
+    },
+    dispose() {
+      for (const t of kept) t.dispose();
+      kept.length = 0;
+    },
+  };
+}
 
+/** model.inspect's work, on checked host inputs and prepared targets (ys undefined: no loss, no gradients). */
+export async function inspectModel(m: InspectTarget, xs: HostTensor[], ys: HostTensor[] | undefined, options: InspectOptions): Promise<Inspection> {
+  const wantGrads = ys !== undefined && (options.gradients ?? true);
+  const e = m.engine;
+  const rec = recordLayers(e, { states: options.states ?? true, gates: options.gates ?? true, grads: wantGrads });
   let lossValue: Tensor | undefined;
   try {
     inBatchScope(e, undefined, (defer) => {
       // training: true keeps core's tape; no rng, so no dropout mask is drawn.
-      const ctx: CallContext = { e, training: true, defer, observe };
+      const ctx: CallContext = { e, training: true, defer, observe: rec.observe };
       const run = m.graph.run(ctx, inputActivations(e, xs));
       if (!ys || !m.compiled) return;
       const L = graphLoss(e, m.compiled, run, ys);
-      lossValue = keep(e.affine(L.value, 1, 0));
+      lossValue = e.keep(e.affine(L.value, 1, 0));
       if (!wantGrads) return;
       L.backward();
       run.backward();
     });
-    const layers: LayerInspection[] = [];
-    for (const [layer, r] of records) layers.push(await read(layer, r, xs[0].shape[0], wantStates, wantGates, wantGrads));
+    const layers = await rec.read(xs[0].shape[0]);
     return { loss: lossValue ? (await lossValue.data())[0] : undefined, layers };
   } finally {
-    for (const t of kept) t.dispose();
+    lossValue?.dispose();
+    rec.dispose();
   }
 }
 

@@ -28,13 +28,13 @@ import { type HostTensor, type InputData, isHostTensor, toHost } from '../inputs
 import type { IOHandler } from '../io/handler.js';
 import { resolveHandler } from '../io/resolve.js';
 import type { SeqMask } from '../internal/mask.js';
-import type { Layer } from '../layers/layer.js';
+import type { Layer, RecurrentObserver } from '../layers/layer.js';
 import { LAYER_CLASSES } from '../layers/registry.js';
 import { moveToBackend } from './backend-move.js';
 import { batches, inferBatches, join, type Prepared, sliceSamples, stateTensors, takeBatch } from './batch-loop.js';
 import { type Compiled, type LossesOption, mean, outputUnits, prepareAllTargets, resolveLosses, resolveOutputMetrics, Totals } from './compiled.js';
 import type { LayerGraph } from './graph.js';
-import { type Inspection, type InspectOptions, inspectModel } from './inspect.js';
+import { type Inspection, type InspectOptions, inspectModel, type LayerInspection, recordLayers } from './inspect.js';
 import type { ResolvedLoss } from './losses.js';
 import type { MetricName } from './metrics.js';
 import { optimizerByName } from './optimizer-config.js';
@@ -64,6 +64,13 @@ export interface CompileOptions {
 
 /** Initial states by layer name: [h] or [h, c] per layer, each [samples, units]. */
 export type InitialStates = Record<string, InputData[]>;
+
+/** trainOnBatch's options: initial states by layer name, and `observe` (see trainOnBatch). */
+export interface TrainOnBatchOptions {
+  initialState?: InitialStates;
+  /** Called with the step's own per-step gradient norms (`inspect`'s `gradNorm`), before trainOnBatch resolves. */
+  observe?: (inspection: Inspection) => void;
+}
 
 /** A model's inputs (or targets): one InputData for one input, a list in order, or an object by name. */
 export type ModelData = InputData | InputData[] | Record<string, InputData>;
@@ -357,9 +364,9 @@ export abstract class LayersModel {
 
   // ---- training ---------------------------------------------------------------------------------
 
-  #step(b: Prepared, pos: { epoch: number; batch: number }): Promise<StepResult> {
+  #step(b: Prepared, pos: { epoch: number; batch: number }, observe?: RecurrentObserver): Promise<StepResult> {
     const m = { engine: this.#engine, graph: this.graph!, params: this.params, compiled: this.#compiled!, rng: this.#trainRng, outputNames: this.outputNames };
-    return trainStep(m, { xs: b.xs, ys: b.ys, init: stateTensors(this.#engine, b) }, pos);
+    return trainStep(m, { xs: b.xs, ys: b.ys, init: stateTensors(this.#engine, b), observe }, pos);
   }
 
   /** Trains for a number of epochs; resolves to the History of loss and metrics per epoch. */
@@ -473,11 +480,32 @@ export abstract class LayersModel {
     return history;
   }
 
-  /** One optimizer step on one batch; resolves to the batch's loss and metrics. */
-  async trainOnBatch(x: ModelData, y: ModelData, options: { initialState?: InitialStates } = {}): Promise<Logs> {
+  /**
+   * One optimizer step on one batch; resolves to the batch's loss and metrics. With `observe`, it
+   * is called (before this resolves) with the gradient norm reaching each step of every recurrent
+   * layer (`inspect`'s `gradNorm`; no states or gates) from this step's own backward pass: the
+   * gradients the optimizer just applied, without a second pass.
+   */
+  async trainOnBatch(x: ModelData, y: ModelData, options: TrainOnBatchOptions = {}): Promise<Logs> {
     this.alive('trainOnBatch');
+    if (options.observe !== undefined && typeof options.observe !== 'function')
+      throw new ConfigError('trainOnBatch: observe must be a function (inspection) => void, called with the step\'s per-step gradient norms.');
     const p = this.#prepare(x, y, options.initialState, 'trainOnBatch');
-    const r = await this.#asTraining('trainOnBatch', () => this.locked(() => this.#step(p, { epoch: 0, batch: 0 })));
+    const rec = options.observe ? recordLayers(this.#engine, { states: false, gates: false, grads: true }) : undefined;
+    let r: StepResult;
+    let layers: LayerInspection[] | undefined;
+    try {
+      r = await this.#asTraining('trainOnBatch', () =>
+        this.locked(async () => {
+          const out = await this.#step(p, { epoch: 0, batch: 0 }, rec?.observe);
+          layers = await rec?.read(p.xs[0].shape[0]);
+          return out;
+        }),
+      );
+    } finally {
+      rec?.dispose();
+    }
+    if (options.observe && layers) options.observe({ loss: r.loss, layers });
     const logs: Logs = { loss: r.loss };
     for (const [k, s] of Object.entries(r.parts)) logs[k] = mean(s);
     return logs;

@@ -15,11 +15,11 @@ import {
   type EvaluateOptions,
   type FitOptions,
   type History,
-  type InitialStates,
   LayersModel,
   type ModelOptions,
   type Prediction,
   type PredictOptions,
+  type TrainOnBatchOptions,
 } from './layers-model.js';
 import type { ModelRecord } from './serialize.js';
 import { builtShape, layerLabel, thousands } from './summary.js';
@@ -163,7 +163,7 @@ export class Sequential extends LayersModel {
     return super.fit(x, y, options);
   }
 
-  override trainOnBatch(x: InputData, y: InputData, options?: { initialState?: InitialStates }): Promise<Logs> {
+  override trainOnBatch(x: InputData, y: InputData, options?: TrainOnBatchOptions): Promise<Logs> {
     return super.trainOnBatch(x, y, options);
   }
 

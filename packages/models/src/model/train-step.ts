@@ -7,7 +7,7 @@
 import type { Engine, Param, Rng, Tensor } from '@recurrent/core';
 import { TrainingDivergedError } from '../errors.js';
 import type { HostTensor } from '../inputs.js';
-import type { CallContext } from '../layers/layer.js';
+import type { CallContext, RecurrentObserver } from '../layers/layer.js';
 import { inBatchScope, inputActivations } from './batch-loop.js';
 import type { Compiled } from './compiled.js';
 import type { GraphRun, LayerGraph } from './graph.js';
@@ -20,6 +20,8 @@ export interface Batch {
   ys: HostTensor[];
   /** Initial states by layer name (fit's initialState option); freed after the step. */
   init?: Map<string, Tensor[]>;
+  /** What the recurrent layers report during this step (trainOnBatch's observe). */
+  observe?: RecurrentObserver;
 }
 
 export interface StepResult {
@@ -120,7 +122,7 @@ export async function trainStep(m: StepModel, batch: Batch, pos: { epoch: number
   const layers = m.graph.layers;
   const nodesOf = layers.map((_, i) => m.graph.nodesOf(i));
   const r = inBatchScope(e, batch.init, (defer) => {
-    const ctx: CallContext = { e, training: true, rng: m.rng, defer };
+    const ctx: CallContext = { e, training: true, rng: m.rng, defer, ...(batch.observe ? { observe: batch.observe } : {}) };
     const run = m.graph.run(ctx, inputActivations(e, batch.xs), batch.init);
     const L = graphLoss(e, c, run, batch.ys);
     L.backward();

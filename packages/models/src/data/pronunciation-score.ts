@@ -1,5 +1,6 @@
 /**
- * How the g2p example is scored, and its baseline.
+ * How grapheme-to-phoneme predictions are scored, and the baseline they must beat (the CLI's g2p
+ * example and the playground's g2p task both report these). Browser-safe.
  *
  * - Phoneme error rate: the edit distance between predicted and reference phonemes, summed
  *   over the words, divided by the total number of reference phonemes (as a speech
@@ -10,7 +11,7 @@
  *   training spellings searched at distance 0, 1, 2, ... (each search prunes a branch once
  *   every cell of its edit-distance row exceeds the distance).
  */
-import { editDistance } from '../edit-distance.js';
+import { editDistance } from './edit-distance.js';
 
 export interface PronunciationScore {
   phonemeErrorRate: number;
