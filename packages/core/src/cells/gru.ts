@@ -1,4 +1,5 @@
 import type { Tensor } from '../engine.js';
+import { stepOf } from '../internal/fallbacks.js';
 import type { Cell, CellConfig } from './cell.js';
 import { CELL_FACTS, GATES } from './facts.js';
 import { gateBlocks } from './gates.js';
@@ -29,6 +30,20 @@ export function gruResetAfterCell(config: Required<CellConfig>): Cell<GruResetAf
       const { dXp, dHp, dhDirect } = e.fused('gruCellGrad', [cache, hPrev, d.h], act);
       const { dh, wh } = projectRecurrentGrad(e, dHp, p.Wh, hIn, mask);
       return { dXp, dState: { h: e.add(dhDirect, dh) }, wh };
+    },
+    sequence(e, p, xp, { h }) {
+      if (typeof e.backend.fused.gruSequence !== 'function' || !e.useFused) return undefined;
+      const out = e.fused('gruSequence', p.bh ? [xp, p.Wh, h, p.bh] : [xp, p.Wh, h], act);
+      return { y: out.y, state: { h: out.h }, seq: { hIn: out.hIn, cache: out.cache } };
+    },
+    sequenceBackward(e, p, { hIn, cache }, _state0, d, dy) {
+      const g = e.fused('gruSequenceGrad', dy ? [cache, hIn, p.Wh, d.h, dy] : [cache, hIn, p.Wh, d.h], act);
+      return { dXp: g.dXp, dHp: g.dHp, hIn, dState0: { h: g.dh0 } };
+    },
+    sequenceStep(e, { hIn, cache }, _state0, final, t) {
+      const hPrev = stepOf(e, hIn, t);
+      const next = t < hIn.shape[0] - 1 ? { h: stepOf(e, hIn, t + 1) } : final;
+      return { cache: { hPrev, hIn: [hPrev], cache: stepOf(e, cache, t) }, state: next };
     },
     gateActivations: (e, { cache }) => gateBlocks(e, cache, config.units, G),
   };

@@ -86,6 +86,51 @@ export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
     }
     return { dPre: stackSteps(e, dPre), dh0: dh, dc0: dc };
   },
+  simpleRnnSequence: (e, [xp, wh, h0, bh], attrs) => {
+    const T = xp.shape[1];
+    const hIn: Tensor[] = [h0];
+    for (let t = 0; t < T; t++) hIn.push(e.fused('simpleRnnCell', [e.sliceTime(xp, t), e.matmul(hIn[t], wh, { bias: bh })], attrs).h);
+    const h = hIn.pop() as Tensor;
+    return { y: e.stackTime([...hIn.slice(1), h]), hIn: stackSteps(e, hIn), h };
+  },
+  simpleRnnSequenceGrad: (e, [hIn, hLast, wh, dhT, dy], { activation }) => {
+    const T = hIn.shape[0];
+    const dPre: Tensor[] = new Array(T);
+    let dh = dy ? e.add(dhT, e.sliceTime(dy, T - 1)) : dhT;
+    for (let t = T - 1; t >= 0; t--) {
+      const h = t < T - 1 ? stepOf(e, hIn, t + 1) : hLast;
+      dPre[t] = activation === 'relu' ? e.reluGrad(h, dh) : e.tanhGrad(h, dh);
+      const back = e.matmul(dPre[t], wh, { transposeB: true });
+      dh = dy && t > 0 ? e.add(e.sliceTime(dy, t - 1), back) : back;
+    }
+    return { dPre: stackSteps(e, dPre), dh0: dh };
+  },
+  gruSequence: (e, [xp, wh, h0, bh], attrs) => {
+    const T = xp.shape[1];
+    const hIn: Tensor[] = [h0];
+    const cache: Tensor[] = [];
+    for (let t = 0; t < T; t++) {
+      const out = e.fused('gruCell', [e.sliceTime(xp, t), e.matmul(hIn[t], wh, { bias: bh }), hIn[t]], attrs);
+      hIn.push(out.h);
+      cache.push(out.cache);
+    }
+    const h = hIn.pop() as Tensor;
+    return { y: e.stackTime([...hIn.slice(1), h]), hIn: stackSteps(e, hIn), cache: stackSteps(e, cache), h };
+  },
+  gruSequenceGrad: (e, [cache, hIn, wh, dhT, dy], attrs) => {
+    const T = cache.shape[0];
+    const dXp: Tensor[] = new Array(T);
+    const dHp: Tensor[] = new Array(T);
+    let dh = dy ? e.add(dhT, e.sliceTime(dy, T - 1)) : dhT;
+    for (let t = T - 1; t >= 0; t--) {
+      const g = e.fused('gruCellGrad', [stepOf(e, cache, t), stepOf(e, hIn, t), dh], attrs);
+      dXp[t] = g.dXp;
+      dHp[t] = g.dHp;
+      const back = e.add(g.dhDirect, e.matmul(g.dHp, wh, { transposeB: true }));
+      dh = dy && t > 0 ? e.add(e.sliceTime(dy, t - 1), back) : back;
+    }
+    return { dXp: stackSteps(e, dXp), dHp: stackSteps(e, dHp), dh0: dh };
+  },
   gruCell: (e, [xp, hp, hPrev], { recurrentActivation }) => {
     const s = slopeOf('gruCell', recurrentActivation);
     const h = hPrev.shape[1];
