@@ -32,7 +32,7 @@ const arg = (name: string, d: number): number => {
 const rounds = arg('rounds', 15);
 const shape = { m: arg('m', 32), k: arg('k', 256), n: arg('n', 1024) };
 /** Work per worker and measurement: about 0.2 s of one core each. */
-const COMPUTE_ITERS = 20_000_000;
+const COMPUTE_ITERS = 80_000_000;
 
 /** A worker that runs jobs on request and answers with its own milliseconds. */
 function spawnWorker(): { run(job: Job): Promise<number>; stop(): Promise<number> } {
