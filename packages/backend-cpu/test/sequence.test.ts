@@ -24,7 +24,7 @@ function expectClose(what: string, got: Tensor, want: Tensor): void {
 /** The same backend without the sequence kernels: core runs the step loop (or the op's fallback). */
 const withoutSequence = (be: Backend): Backend => ({
   ...be,
-  fused: { ...be.fused, lstmSequence: undefined, lstmSequenceGrad: undefined, gruSequence: undefined, gruSequenceGrad: undefined, simpleRnnSequence: undefined, simpleRnnSequenceGrad: undefined },
+  fused: { ...be.fused, lstmSequence: undefined, lstmSequenceGrad: undefined, gruSequence: undefined, gruSequenceGrad: undefined, simpleRnnSequence: undefined, simpleRnnSequenceGrad: undefined, gruBeforeSequence: undefined, gruBeforeSequenceGrad: undefined },
 });
 
 const backends: [string, () => Backend][] = [
@@ -70,14 +70,14 @@ describe('lstmSequence / lstmSequenceGrad kernels', () => {
     });
 });
 
-describe('gruSequence / simpleRnnSequence kernels and their backwards', () => {
+describe('gruSequence / gruBeforeSequence / simpleRnnSequence kernels and their backwards', () => {
   for (const [name, make] of backends)
-    it(`${name}: match core's fallbacks (B 9, 4, 1, 8; H 12, 3; T up to 200; with and without bh and dy; GRU sigmoid and hard sigmoid, SimpleRNN tanh and relu)`, () => {
+    it(`${name}: match core's fallbacks (B 9, 4, 1, 8; H 12, 3; T up to 200; with and without bh and dy; GRU reset-after and reset-before, sigmoid and hard sigmoid, SimpleRNN tanh and relu)`, () => {
       const be = make();
       const e = createEngine(be);
       for (const [B, T, H] of [[9, 5, 12], [4, 3, 3], [1, 4, 8], [8, 200, 4]])
         for (const extras of [false, true])
-          for (const variant of ['sigmoid', 'hardSigmoidKeras2', 'tanh', 'relu'] as const)
+          for (const variant of ['sigmoid', 'hardSigmoidKeras2', 'before sigmoid', 'before hardSigmoidKeras3', 'tanh', 'relu'] as const)
             e.scope(() => {
               const gru = variant !== 'tanh' && variant !== 'relu';
               const G = gru ? 3 : 1;
@@ -87,6 +87,11 @@ describe('gruSequence / simpleRnnSequence kernels and their backwards', () => {
               const run = (fused: boolean): Record<string, Tensor> => {
                 e.useFused = fused;
                 try {
+                  if (variant.startsWith('before ')) {
+                    const attrs = { recurrentActivation: variant.slice(7) as RecurrentActivation };
+                    const f = e.fused('gruBeforeSequence', ins, attrs);
+                    return { ...f, ...e.fused('gruBeforeSequenceGrad', [f.cache, f.hIn, ins[1], rand(e, 6, [B, H]), ...dy], attrs) };
+                  }
                   if (gru) {
                     const attrs = { recurrentActivation: variant as RecurrentActivation };
                     const f = e.fused('gruSequence', ins, attrs);
@@ -104,14 +109,14 @@ describe('gruSequence / simpleRnnSequence kernels and their backwards', () => {
               for (const k of Object.keys(want)) expectClose(`${name} B${B} T${T} H${H} ${variant} ${extras ? 'bh, dy' : ''} ${k}`, got[k], want[k]);
             });
       const counts = e.fusedCounts();
-      for (const op of ['gruSequence', 'gruSequenceGrad', 'simpleRnnSequence', 'simpleRnnSequenceGrad'] as const) expect(counts[op]?.kernel, op).toBeGreaterThan(0);
+      for (const op of ['gruSequence', 'gruSequenceGrad', 'gruBeforeSequence', 'gruBeforeSequenceGrad', 'simpleRnnSequence', 'simpleRnnSequenceGrad'] as const) expect(counts[op]?.kernel, op).toBeGreaterThan(0);
       be.destroy?.();
     });
 });
 
 describe('rnnForward / rnnBackward through the sequence kernels', () => {
-  for (const [kind, G, op] of [['lstm', 4, 'lstmSequence'], ['gru', 3, 'gruSequence'], ['simpleRnn', 1, 'simpleRnnSequence']] as const)
-  it(`${kind}: match the step loop: outputs, states, gradients, truncation, onStepGrad, tape inspection; no leaks`, () => {
+  for (const [kind, G, op, resetAfter] of [['lstm', 4, 'lstmSequence', true], ['gru', 3, 'gruSequence', true], ['gru', 3, 'gruBeforeSequence', false], ['simpleRnn', 1, 'simpleRnnSequence', true]] as const)
+  it(`${op}: match the step loop: outputs, states, gradients, truncation, onStepGrad, tape inspection; no leaks`, () => {
     const be = createCpuBackendWith({ threads: 2, parallelMin: SPLIT_ALL });
     const engines = [createEngine(be), createEngine(withoutSequence(be))];
     const [B, T, D, H] = [9, 6, 3, 12];
@@ -122,7 +127,7 @@ describe('rnnForward / rnnBackward through the sequence kernels', () => {
         const x = rand(e, 15, [B, T, D]);
         const dy = rand(e, 16, [B, T, H]);
         const values: Tensor[] = [];
-        const f = rnnForward(e, { kind, inputSize: D, units: H }, p, x);
+        const f = rnnForward(e, { kind, inputSize: D, units: H, resetAfter }, p, x);
         values.push(f.y!, f.state.h, ...Object.values(f.tape!.gates(2)), f.tape!.state(4).h, f.tape!.state(T - 1).h);
         if (kind === 'lstm') values.push(f.state.c!, f.tape!.state(T - 1).c!);
         const full = rnnBackward(e, f.tape!, { dy, dState: { h: f.state.h }, keepTape: true });

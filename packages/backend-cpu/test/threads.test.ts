@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { adam, ConfigError, computeLoss, createEngine, GATES, rnnBackward, rnnForward, type Backend, type CellKind, type Param, type Tensor } from '@recurrent/core';
+import { adam, ConfigError, computeLoss, createEngine, GATES, rnnBackward, rnnForward, type Backend, type CellKind, type FusedName, type Param, type Tensor } from '@recurrent/core';
 import { testRandom } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackendWith, relaxedSimdSupported, workersReady } from '../src/backend.js';
@@ -37,7 +37,7 @@ async function started(be: Backend): Promise<Backend> {
  * every weight after `steps` steps, the engine's buffer counts and how often the whole-sequence
  * forward ran as the backend's kernel.
  */
-function train(backend: Backend, steps: number, kind: CellKind = 'lstm'): { weights: Float32Array[]; buffers: number[]; sequenceKernels: number } {
+function train(backend: Backend, steps: number, kind: CellKind = 'lstm', resetAfter = true): { weights: Float32Array[]; buffers: number[]; sequenceKernels: number } {
   const e = createEngine(backend);
   const rnd = testRandom(7);
   const [B, T, D, H, K] = [9, 7, 3, 12, 4]; // 9 rows: two row panels, so the forward matmuls split too
@@ -60,7 +60,7 @@ function train(backend: Backend, steps: number, kind: CellKind = 'lstm'): { weig
   for (let s = 0; s < steps; s++) {
     e.scope(() => {
       const bh = kind !== 'lstm' ? get('bh') : undefined;
-      const f = rnnForward(e, { kind, inputSize: D, units: H }, { Wx: get('Wx'), Wh: get('Wh'), bx: get('bx'), bh }, x);
+      const f = rnnForward(e, { kind, inputSize: D, units: H, resetAfter }, { Wx: get('Wx'), Wh: get('Wh'), bx: get('bx'), bh }, x);
       const logits = e.matmul(f.state.h, get('Wd'), { bias: get('bd') });
       const l = computeLoss(e, { name: 'sparseCategoricalCrossentropy', fromLogits: true }, logits, y);
       const r = rnnBackward(e, f.tape!, { dState: { h: e.matmul(l.grad, get('Wd'), { transposeB: true }) }, inputGrad: false });
@@ -69,7 +69,7 @@ function train(backend: Backend, steps: number, kind: CellKind = 'lstm'): { weig
     });
     buffers.push(e.memory().buffers);
   }
-  return { weights: params.map((p) => p.value.dataSync() as Float32Array), buffers, sequenceKernels: e.fusedCounts()[`${kind}Sequence`]?.kernel ?? 0 };
+  return { weights: params.map((p) => p.value.dataSync() as Float32Array), buffers, sequenceKernels: e.fusedCounts()[(kind === 'gru' && !resetAfter ? 'gruBeforeSequence' : `${kind}Sequence`) as FusedName]?.kernel ?? 0 };
 }
 
 describe('cpu backend threads', () => {
@@ -96,11 +96,11 @@ describe('cpu backend threads', () => {
     for (const be of backends) be.destroy?.();
   });
 
-  for (const kind of ['lstm', 'gru', 'simpleRnn'] as const)
-    it(`training (${kind}): same seed -> bit-identical weights for 1 and 2 threads and for two runs on 2 threads (whole-sequence ops, matmuls, Adam split), buffer counts flat`, async () => {
-      const one = train(threaded(1), 4, kind);
-      const two = train(await started(threaded(2)), 4, kind);
-      const again = train(await started(threaded(2)), 4, kind);
+  for (const [kind, resetAfter] of [['lstm', true], ['gru', true], ['gru', false], ['simpleRnn', true]] as const)
+    it(`training (${kind}${resetAfter ? '' : ' reset-before'}): same seed -> bit-identical weights for 1 and 2 threads and for two runs on 2 threads (whole-sequence ops, matmuls, Adam split), buffer counts flat`, async () => {
+      const one = train(threaded(1), 4, kind, resetAfter);
+      const two = train(await started(threaded(2)), 4, kind, resetAfter);
+      const again = train(await started(threaded(2)), 4, kind, resetAfter);
       expect(two.sequenceKernels).toBe(4);
       for (let i = 0; i < one.weights.length; i++) {
         expect(new Uint32Array(two.weights[i].buffer)).toEqual(new Uint32Array(one.weights[i].buffer));

@@ -213,6 +213,30 @@ export interface FusedSpec {
     attrs: GateAttrs;
   };
   /**
+   * A whole GRU reset-before sequence (Keras reset_after=False), forward, for training: xp
+   * [B, T, 3H], Wh [H, 3H], h0 [B, H], the optional bh [3H]. Step t, with h = hIn_t (hIn_0 = h0):
+   * (rz, rh) = gruBeforeGates(xp[:, t], h @ Wh[:, r|z] + bh[r|z], h); (h_t, n) =
+   * gruBeforeState(xp[:, t], rh @ Wh[:, n] + bh[n], rz, h). Outputs: y [B, T, H], hIn [T, B, H],
+   * cache [T, B, 4H] = [r, z, n, r*h] of every step (time-major), and the final h [B, H].
+   */
+  gruBeforeSequence: {
+    inputs: [xp: TensorInfo, Wh: TensorInfo, h0: TensorInfo, bh?: TensorInfo];
+    outputs: { y: Shape; hIn: Shape; cache: Shape; h: Shape };
+    attrs: GateAttrs;
+  };
+  /**
+   * Backward of gruBeforeSequence from d(final h) [B, H] and optionally d(y) [B, T, H]:
+   * dh_{T-1} = dh + dy[:, T-1]; for t = T-1 .. 0, with rz, n from cache_t and h = hIn_t:
+   * dPreN = gruBeforeGradN(rz, n, dh_t); (dXp_t, dhDirect) = gruBeforeGrad(rz, n, h, dh_t,
+   * dPreN @ Wh[:, n]^T); dh_{t-1} = dhDirect + dXp_t[:, :2H] @ Wh[:, r|z]^T + dy[:, t-1].
+   * Outputs: dXp [T, B, 3H] (time-major; also d(hp) of both recurrent matmuls) and dh0 [B, H].
+   */
+  gruBeforeSequenceGrad: {
+    inputs: [cache: TensorInfo, hIn: TensorInfo, Wh: TensorInfo, dh: TensorInfo, dy?: TensorInfo];
+    outputs: { dXp: Shape; dh0: Shape };
+    attrs: GateAttrs;
+  };
+  /**
    * GRU (reset-after) pointwise step. xp = x@Wx + bx [B, 3H], hp = h@Wh + bh [B, 3H].
    * r = sig(xp_r + hp_r); z = sig(xp_z + hp_z); n = tanh(xp_n + r*hp_n);
    * h' = (1-z)*n + z*h. cache = [r, z, n, hp_n] [B, 4H].
@@ -279,7 +303,7 @@ export interface GateAttrs {
 
 export type FusedName = keyof FusedSpec;
 /** The fused ops over a whole sequence: loops of the step ops (their fallbacks say so). */
-export type SequenceFusedName = 'lstmSequence' | 'lstmSequenceGrad' | 'simpleRnnSequence' | 'simpleRnnSequenceGrad' | 'gruSequence' | 'gruSequenceGrad';
+export type SequenceFusedName = 'lstmSequence' | 'lstmSequenceGrad' | 'simpleRnnSequence' | 'simpleRnnSequenceGrad' | 'gruSequence' | 'gruSequenceGrad' | 'gruBeforeSequence' | 'gruBeforeSequenceGrad';
 /** The fused ops of one step: each a pointwise pass over [B, k*H] buffers (and Adam over a weight). */
 export type StepFusedName = Exclude<FusedName, SequenceFusedName>;
 type FusedAttrs<K extends FusedName> = FusedSpec[K] extends { attrs: infer A } ? A : Record<string, never>;

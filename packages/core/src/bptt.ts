@@ -532,7 +532,7 @@ function sequenceGrads(e: Engine, tape: RnnTape, opts: RnnBackwardOptions): RnnB
   const dHP = g.dHp?.reshape([T * B, G * H]) ?? dXP;
   const grads: RnnGrads = {
     Wx: e.matmul(e.gatherRows(x.reshape([B * T, D]), toTime), dXP, { transposeA: true }),
-    Wh: e.matmul(g.hIn.reshape([T * B, H]), dHP, { transposeA: true }),
+    Wh: g.dWh ?? e.matmul(g.hIn.reshape([T * B, H]), dHP, { transposeA: true }),
   };
   const db = params.bx || (params.bh && dHP === dXP) ? e.sumBatch(dXP) : undefined;
   if (params.bx) grads.bx = db;

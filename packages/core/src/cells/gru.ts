@@ -96,6 +96,29 @@ export function gruResetBeforeCell(config: Required<CellConfig>): Cell<GruResetB
       const { dh, wh } = projectRecurrentGrad(e, e.sliceCols(dXp, 0, 2 * H), prep.whRz, hIn, gateMasks(mask, 0, 2));
       return { dXp, dState: { h: e.add(dhDirect, dh) }, wh: [...wh, { input: rh, dOut: dPreN }] };
     },
+    sequence(e, p, xp, { h }) {
+      if (typeof e.backend.fused.gruBeforeSequence !== 'function' || !e.useFused) return undefined;
+      const out = e.fused('gruBeforeSequence', p.bh ? [xp, p.Wh, h, p.bh] : [xp, p.Wh, h], act);
+      return { y: out.y, state: { h: out.h }, seq: { hIn: out.hIn, cache: out.cache } };
+    },
+    sequenceBackward(e, p, { hIn, cache }, _state0, d, dy) {
+      const g = e.fused('gruBeforeSequenceGrad', dy ? [cache, hIn, p.Wh, d.h, dy] : [cache, hIn, p.Wh, d.h], act);
+      // The two recurrent matmuls' weight gradients: h into the r|z columns, r*h (cache's last block) into n.
+      const [T, B] = hIn.shape;
+      const dX = g.dXp.reshape([T * B, 3 * H]);
+      const dWh = e.concatCols([
+        e.matmul(hIn.reshape([T * B, H]), e.sliceCols(dX, 0, 2 * H), { transposeA: true }),
+        e.matmul(e.sliceCols(cache.reshape([T * B, 4 * H]), 3 * H, H), e.sliceCols(dX, 2 * H, H), { transposeA: true }),
+      ]);
+      return { dXp: g.dXp, dWh, hIn, dState0: { h: g.dh0 } };
+    },
+    sequenceStep: (e, { hIn, cache }, _state0, final, t) =>
+      e.scope(() => {
+        const hPrev = stepOf(e, hIn, t);
+        const c = stepOf(e, cache, t);
+        const next = t < hIn.shape[0] - 1 ? { h: stepOf(e, hIn, t + 1) } : final;
+        return { cache: { hPrev, hIn: [hPrev], rz: e.sliceCols(c, 0, 2 * H), n: e.sliceCols(c, 2 * H, H), rh: e.sliceCols(c, 3 * H, H) }, state: next };
+      }),
     gateActivations: (e, { rz, n }) => [...gateBlocks(e, rz, H, 2), e.affine(n, 1, 0)],
   };
 }

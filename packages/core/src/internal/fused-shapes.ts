@@ -81,6 +81,18 @@ export const fusedShapeRules: { [K in FusedName]: Rule<K> } = {
     if (dy) expect('gruSequenceGrad (dy)', dy, [b, t, h]);
     return { dXp: [t, b, 3 * h], dHp: [t, b, 3 * h], dh0: [b, h] };
   },
+  gruBeforeSequence: ([xp, wh, h0, bh]) => {
+    const [b, t, h] = sequenceInput('gruBeforeSequence', xp, wh, h0, bh, 3);
+    return { y: [b, t, h], hIn: [t, b, h], cache: [t, b, 4 * h], h: [b, h] };
+  },
+  gruBeforeSequenceGrad: ([cache, hIn, wh, dh, dy]) => {
+    const [t, b, h] = timeMajor('gruBeforeSequenceGrad (cache)', cache, 4);
+    expect('gruBeforeSequenceGrad (hIn)', hIn, [t, b, h]);
+    expect('gruBeforeSequenceGrad (Wh)', wh, [h, 3 * h]);
+    expect('gruBeforeSequenceGrad (dh)', dh, [b, h]);
+    if (dy) expect('gruBeforeSequenceGrad (dy)', dy, [b, t, h]);
+    return { dXp: [t, b, 3 * h], dh0: [b, h] };
+  },
   gruCell: ([xp, hp, h]) => {
     const [b, u] = gates('gruCell (xp)', xp, 3);
     expect('gruCell (hp)', hp, [b, 3 * u]);

@@ -11,7 +11,7 @@ import type { AdamAttrs } from '../adam.js';
 import { assembleModule } from './encode.js';
 import { MAX_PAGES, type WasmHeap } from './heap.js';
 import type { Fn } from './fn.js';
-import { gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
+import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction } from './matmul-wasm.js';
 import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
 import { Pool, type ThreadStats } from './pool.js';
@@ -65,11 +65,18 @@ const JOBS: [string, string][] = [
   ['rnn', 'rnnCell'],
   ['rnn', 'rnnCellGrad'],
   ['rnn', 'addTo'],
+  ['gruBefore', 'gruBeforeGates'],
+  ['gruBeforeHard', 'gruBeforeGatesHard'],
+  ['gruBefore', 'gruBeforeGrad'],
+  ['gruBeforeHard', 'gruBeforeGradHard'],
+  ['gruBeforeN', 'gruBeforeState'],
+  ['gruBeforeN', 'gruBeforeGradN'],
 ];
 const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
 /** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
-const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD] = [
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD, JOB_GRU_B_GATES, JOB_GRU_B_GRAD, JOB_GRU_B_STATE, JOB_GRU_B_GRAD_N] = [
   'matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch', 'rnnCell', 'rnnCellGrad', 'addTo',
+  'gruBeforeGates', 'gruBeforeGrad', 'gruBeforeState', 'gruBeforeGradN',
 ].map(job); // prettier-ignore
 
 type WasmFn = (...args: number[]) => void;
@@ -99,6 +106,10 @@ export function moduleBytes({ shared, relaxed }: ModuleVariant = { shared: false
     unary: mod([tanhFunction(), sigmoidFunction()]),
     misc: mod([copyRowsFunction(), sumBatchFunction(), adamFunction()]),
     rnn: mod([rnnCellFunction(), rnnCellGradFunction(), addToFunction()]),
+    // The reset-before GRU's sequence kernels: by gate variant, and the two without gates.
+    gruBefore: mod([gruBeforeGates(), gruBeforeGrad()]),
+    gruBeforeHard: mod([gruBeforeGates('hard'), gruBeforeGrad('hard')]),
+    gruBeforeN: mod([gruBeforeState(), gruBeforeGradN()]),
   };
 }
 
@@ -189,6 +200,13 @@ export interface WasmKernels {
   gruSequence(ids: DataId[], B: number, T: number, H: number, slope: number): void;
   /** core's gruSequenceGrad (cache, hIn, Wh, dh, dy or -1; outputs dXp, dHp, dh0), split as lstmSequence. */
   gruSequenceGrad(ids: DataId[], B: number, T: number, H: number, slope: number): void;
+  /**
+   * core's gruBeforeSequence (xp, Wh[:, r|z], Wh[:, n], h0; outputs y, hIn, cache, h; bh[r|z] and
+   * bh[n], or -1), split as lstmSequence: two matmuls and two kernels per step.
+   */
+  gruBeforeSequence(ids: DataId[], B: number, T: number, H: number, slope: number): void;
+  /** core's gruBeforeSequenceGrad (cache, hIn, Wh[:, r|z], Wh[:, n], dh, dy or -1; outputs dXp, dh0), split as lstmSequence. */
+  gruBeforeSequenceGrad(ids: DataId[], B: number, T: number, H: number, slope: number): void;
   gruCell(...ids_batch_units_slope: number[]): void;
   gruCellGrad(...ids_batch_units_slope: number[]): void;
   /** Threads that run the large matmuls, cell steps and Adam updates (the caller included). */
@@ -351,20 +369,21 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   }
 
   /**
-   * A whole-sequence forward (lstmSequence, gruSequence, simpleRnnSequence): per thread, for each
-   * step t, hp = hIn_t @ Wh + bh and xpt = xp[:, t] for its rows, then `step` (the cell's call,
+   * A whole-sequence forward (lstmSequence, gruSequence, simpleRnnSequence, gruBeforeSequence): per
+   * thread, for each step t, hp = hIn_t @ Wh + bh (unless `wh` is null: the step does its own
+   * matmuls, with `scratch` for A's panels) and xpt = xp[:, t] for its rows, then `step` (the cell's call,
    * writing hOut: hIn_{t+1}, or the final h at the last step), then y[:, t] = hOut. Pointers:
    * xp [B, T, GH], h0, hLast [B, H], hIn [T, B, H], y [B, T, H], bias (0: none); Wh by id.
    */
   function sequenceForward(
-    p: { xp: number; wh: DataId; h0: number; bias: number; hIn: number; y: number; hLast: number },
+    p: { xp: number; wh: DataId | null; h0: number; bias: number; hIn: number; y: number; hLast: number },
     B: number,
     T: number,
     H: number,
     GH: number,
-    thread: (rows: Rows) => { step(calls: number[], t: number, xpt: number, hp: number, hOut: number): void; done?(calls: number[]): void },
+    thread: (rows: Rows) => { step(calls: number[], t: number, xpt: number, hp: number, hOut: number, scratch: number): void; done?(calls: number[]): void },
   ): void {
-    const Bop = operandB(p.wh, false, H, GH, B >= MR, B % MR !== 0);
+    const Bop = p.wh === null ? null : operandB(p.wh, false, H, GH, B >= MR, B % MR !== 0);
     const programs = sequenceRows(B, T, H, GH).map(([r0, r1]) => {
       const m = r1 - r0;
       const rows: Rows = { r0, m, row: (base, t, width) => base + 4 * (t * B + r0) * width };
@@ -375,10 +394,10 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       const calls: number[] = [];
       copyCall(calls, p.h0 + 4 * r0 * H, 4 * H, rows.row(p.hIn, 0, H), 4 * H, m, 4 * H);
       for (let t = 0; t < T; t++) {
-        matmulCalls(calls, rows.row(p.hIn, t, H), 4 * H, Bop, hp, m, GH, H, false, scratch, p.bias);
+        if (Bop) matmulCalls(calls, rows.row(p.hIn, t, H), 4 * H, Bop, hp, m, GH, H, false, scratch, p.bias);
         copyCall(calls, p.xp + 4 * (r0 * T + t) * GH, 4 * T * GH, xpt, 4 * GH, m, 4 * GH);
         const hOut = t < T - 1 ? rows.row(p.hIn, t + 1, H) : p.hLast + 4 * r0 * H;
-        step(calls, t, xpt, hp, hOut);
+        step(calls, t, xpt, hp, hOut, scratch);
         copyCall(calls, hOut, 4 * H, p.y + 4 * (r0 * T + t) * H, 4 * T * H, m, 4 * H);
       }
       done?.(calls);
@@ -391,17 +410,18 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   /**
    * A whole-sequence backward: dh_{T-1} = dh + dy[:, T-1]; per thread, for t = T-1 .. 0, `step`
    * (the cell's backward from dh_t, for its rows) gives the rows of the recurrent matmul's output
-   * gradient (row stride 4*GH) and whether it wrote a partial d(h_{t-1}) into `next`; then
+   * gradient (row stride 4*GH; the matmul reads its first `k` columns, default GH) and whether it wrote a partial d(h_{t-1}) into `next`; then
    * next (+)= dy[:, t-1] and next += dOut @ Wh^T (at t = 0 into dh0). Wh by id.
    */
   function sequenceBackward(
-    p: { wh: DataId; dh: number; dy: number; dh0: number },
+    p: { wh: DataId; dh: number; dy: number; dh0: number; k?: number },
     B: number,
     T: number,
     H: number,
     GH: number,
     thread: (rows: Rows) => (calls: number[], t: number, dh: number, next: number) => { dOut: number; partial: boolean },
   ): void {
+    const k = p.k ?? GH; // the matmul's shared dimension: dOut's first k columns of its GH
     // dh at the last step: d(final h) + dy[:, T-1], added here once (float32, as core's add).
     let dhStart = p.dh;
     if (p.dy) {
@@ -410,7 +430,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       for (let b = 0; b < B; b++)
         for (let j = 0, s = (p.dh >> 2) + b * H, d = (p.dy >> 2) + (b * T + T - 1) * H, o = (dhStart >> 2) + b * H; j < H; j++) f[o + j] = f[s + j] + f[d + j];
     }
-    const Bop = operandB(p.wh, true, GH, H, B >= MR, B % MR !== 0);
+    const Bop = operandB(p.wh, true, k, H, B >= MR, B % MR !== 0);
     const programs = sequenceRows(B, T, H, GH).map(([r0, r1]) => {
       const m = r1 - r0;
       const step = thread({ r0, m, row: (base, t, width) => base + 4 * (t * B + r0) * width });
@@ -429,7 +449,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
           copyCall(calls, dyAt, 4 * T * H, dyRows, 4 * H, m, 4 * H);
           call(calls, JOB_ADD, next, dyRows, m * H);
         } else if (withDy) copyCall(calls, dyAt, 4 * T * H, next, 4 * H, m, 4 * H);
-        matmulCalls(calls, dOut, 4 * GH, Bop, next, m, H, GH, withDy || partial, scratch, 0);
+        matmulCalls(calls, dOut, 4 * GH, Bop, next, m, H, k, withDy || partial, scratch, 0);
       }
       return calls;
     });
@@ -479,6 +499,39 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       sequenceBackward({ wh: ids[2], dh, dy: ids[4] >= 0 ? ptr(ids[4]) : 0, dh0 }, B, T, H, H, ({ r0, m, row }) => (calls, t, dht) => {
         call(calls, JOB_RNN_GRAD, t < T - 1 ? row(hIn, t + 1, H) : hLast + 4 * r0 * H, dht, row(dPre, t, H), m * H, relu);
         return { dOut: row(dPre, t, H), partial: false };
+      });
+    },
+    gruBeforeSequence(ids, B, T, H, slope) {
+      const [xp, , , h0, y, hIn, cache, hLast] = ids.slice(0, 8).map(ptr); // Wh's two blocks through operandB
+      const [bRz, bN] = ids.slice(8).map((id) => (id >= 0 ? ptr(id) : 0));
+      const gates = gateJob(JOB_GRU_B_GATES, H, slope);
+      const rzOp = operandB(ids[1], false, H, 2 * H, B >= MR, B % MR !== 0);
+      const nOp = operandB(ids[2], false, H, H, B >= MR, B % MR !== 0);
+      sequenceForward({ xp, wh: null, h0, bias: 0, hIn, y, hLast }, B, T, H, 3 * H, ({ m, row }) => ({
+        step: (calls, t, xpt, hp, hOut, scratch) => {
+          const [h, c, hpN] = [row(hIn, t, H), row(cache, t, 4 * H), hp + 8 * m * H];
+          matmulCalls(calls, h, 4 * H, rzOp, hp, m, 2 * H, H, false, scratch, bRz);
+          call(calls, gates.fn, xpt, hp, h, c, m, ...gates.tail);
+          matmulCalls(calls, c + 12 * H, 16 * H, nOp, hpN, m, H, H, false, scratch, bN); // r*h: the cache's last block
+          call(calls, JOB_GRU_B_STATE, xpt, hpN, h, c, hOut, m, H);
+        },
+      }));
+    },
+    gruBeforeSequenceGrad(ids, B, T, H, slope) {
+      const [cache, hIn, , , dh] = ids.slice(0, 5).map(ptr);
+      const [dXp, dh0] = ids.slice(6).map(ptr);
+      const grad = gateJob(JOB_GRU_B_GRAD, H, slope);
+      const nOp = operandB(ids[3], true, H, H, B >= MR, B % MR !== 0);
+      sequenceBackward({ wh: ids[2], dh, dy: ids[5] >= 0 ? ptr(ids[5]) : 0, dh0, k: 2 * H }, B, T, H, 3 * H, ({ m, row }) => {
+        const scratch = heap.temp(8 * m * H); // dRh, A panels of its matmul
+        const dRh = scratch + 4 * m * H;
+        return (calls, t, dht, next) => {
+          const [c, d] = [row(cache, t, 4 * H), row(dXp, t, 3 * H)];
+          call(calls, JOB_GRU_B_GRAD_N, c, dht, d, m, H);
+          matmulCalls(calls, d + 8 * H, 12 * H, nOp, dRh, m, H, H, false, scratch, 0); // d(pre_n) @ Wh_n^T
+          call(calls, grad.fn, c, row(hIn, t, H), dht, dRh, d, next, m, ...grad.tail);
+          return { dOut: d, partial: true };
+        };
       });
     },
     gruSequence(ids, B, T, H, slope) {
