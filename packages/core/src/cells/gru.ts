@@ -1,5 +1,6 @@
 import type { Tensor } from '../engine.js';
 import { stepOf } from '../internal/fallbacks.js';
+import type { RecurrentActivation } from '../recurrent-activation.js';
 import type { Cell, CellConfig } from './cell.js';
 import { CELL_FACTS, GATES } from './facts.js';
 import { gateBlocks } from './gates.js';
@@ -7,6 +8,15 @@ import { gateMasks, projectRecurrent, projectRecurrentGrad } from './recurrent-i
 
 const G = GATES.gru;
 const facts = { gates: G, hasCellState: CELL_FACTS.gru.hasCellState };
+
+/** A GRU's whole-sequence forward through `op` (one per variant), when the backend has it (Cell.sequence). */
+function sequenceOf(op: 'gruSequence' | 'gruBeforeSequence', act: { recurrentActivation: RecurrentActivation }): NonNullable<Cell['sequence']> {
+  return (e, p, xp, { h }) => {
+    if (typeof e.backend.fused[op] !== 'function' || !e.useFused) return undefined;
+    const out = e.fused(op, p.bh ? [xp, p.Wh, h, p.bh] : [xp, p.Wh, h], act);
+    return { y: out.y, state: { h: out.h }, seq: { hIn: out.hIn, cache: out.cache } };
+  };
+}
 
 export type GruResetAfterCache = { hPrev: Tensor; hIn: Tensor[]; cache: Tensor };
 
@@ -31,11 +41,7 @@ export function gruResetAfterCell(config: Required<CellConfig>): Cell<GruResetAf
       const { dh, wh } = projectRecurrentGrad(e, dHp, p.Wh, hIn, mask);
       return { dXp, dState: { h: e.add(dhDirect, dh) }, wh };
     },
-    sequence(e, p, xp, { h }) {
-      if (typeof e.backend.fused.gruSequence !== 'function' || !e.useFused) return undefined;
-      const out = e.fused('gruSequence', p.bh ? [xp, p.Wh, h, p.bh] : [xp, p.Wh, h], act);
-      return { y: out.y, state: { h: out.h }, seq: { hIn: out.hIn, cache: out.cache } };
-    },
+    sequence: sequenceOf('gruSequence', act),
     sequenceBackward(e, p, { hIn, cache }, _state0, d, dy) {
       const g = e.fused('gruSequenceGrad', dy ? [cache, hIn, p.Wh, d.h, dy] : [cache, hIn, p.Wh, d.h], act);
       return { dXp: g.dXp, dHp: g.dHp, hIn, dState0: { h: g.dh0 } };
@@ -96,11 +102,7 @@ export function gruResetBeforeCell(config: Required<CellConfig>): Cell<GruResetB
       const { dh, wh } = projectRecurrentGrad(e, e.sliceCols(dXp, 0, 2 * H), prep.whRz, hIn, gateMasks(mask, 0, 2));
       return { dXp, dState: { h: e.add(dhDirect, dh) }, wh: [...wh, { input: rh, dOut: dPreN }] };
     },
-    sequence(e, p, xp, { h }) {
-      if (typeof e.backend.fused.gruBeforeSequence !== 'function' || !e.useFused) return undefined;
-      const out = e.fused('gruBeforeSequence', p.bh ? [xp, p.Wh, h, p.bh] : [xp, p.Wh, h], act);
-      return { y: out.y, state: { h: out.h }, seq: { hIn: out.hIn, cache: out.cache } };
-    },
+    sequence: sequenceOf('gruBeforeSequence', act),
     sequenceBackward(e, p, { hIn, cache }, _state0, d, dy) {
       const g = e.fused('gruBeforeSequenceGrad', dy ? [cache, hIn, p.Wh, d.h, dy] : [cache, hIn, p.Wh, d.h], act);
       // The two recurrent matmuls' weight gradients: h into the r|z columns, r*h (cache's last block) into n.

@@ -88,6 +88,14 @@ function gateAddr(f: Fn, base: string, k: number): Fn {
   return f;
 }
 
+/** Pushes the address of block k of a GRU cache row (4 units wide; local `q`: the unit's offset there). */
+function cacheAddr(f: Fn, k: number): Fn {
+  f.get('cache').get('q').add();
+  if (k === 1) f.get('u').add();
+  else if (k) f.get('u').i32(k).mul().add();
+  return f;
+}
+
 function lstmCell(kind: GateKind = 'sigmoid'): Fn {
   const gate = GATE[kind];
   const f = new Fn(`lstmCell${gate.suffix}`, [...ptrs('xp', 'hp', 'c', 'hOut', 'cOut', 'gates', 'batch', 'units'), ...gate.params]);
@@ -157,10 +165,10 @@ function gruCell(kind: GateKind = 'sigmoid'): Fn {
     gate.act(gateAddr(gateAddr(f, 'xp', 1).load(), 'hp', 1).load().vadd()).set('z');
     gateAddr(f, 'hp', 2).load().set('hpn');
     vtanh(gateAddr(f, 'xp', 2).load().get('rg').get('hpn').vmul().vadd()).set('n');
-    f.get('cache').get('q').add().get('rg').store();
-    f.get('cache').get('q').add().get('u').add().get('z').store();
-    f.get('cache').get('q').add().get('u').i32(2).mul().add().get('n').store();
-    f.get('cache').get('q').add().get('u').i32(3).mul().add().get('hpn').store();
+    cacheAddr(f, 0).get('rg').store();
+    cacheAddr(f, 1).get('z').store();
+    cacheAddr(f, 2).get('n').store();
+    cacheAddr(f, 3).get('hpn').store();
     // h' = n + z * (h - n)
     f.get('hOut').get('s').add().get('n').get('z').get('h').get('s').add().load().get('n').vsub().vmul().vadd().store();
   });
@@ -176,10 +184,10 @@ function gruCellGrad(kind: GateKind = 'sigmoid'): Fn {
   f.f32x4(1).set('one');
   rowsAndColumns(f, 3, () => {
     f.get('g').get('r').get('u').mul().add().set('q');
-    f.get('cache').get('q').add().load().set('rg');
-    f.get('cache').get('q').add().get('u').add().load().set('z');
-    f.get('cache').get('q').add().get('u').i32(2).mul().add().load().set('n');
-    f.get('cache').get('q').add().get('u').i32(3).mul().add().load().set('hpn');
+    cacheAddr(f, 0).load().set('rg');
+    cacheAddr(f, 1).load().set('z');
+    cacheAddr(f, 2).load().set('n');
+    cacheAddr(f, 3).load().set('hpn');
     f.get('dh').get('s').add().load().set('d');
     // dn = d * (1 - z) * (1 - n^2)
     f.get('d').get('one').get('z').vsub().vmul().get('one').get('n').get('n').vmul().vsub().vmul().set('dn');
@@ -218,9 +226,9 @@ function gruBeforeGates(kind: GateKind = 'sigmoid'): Fn {
     f.get('g').get('r').get('u').mul().sub().set('k');
     gate.act(gateAddr(f, 'xp', 0).load().get('hp').get('k').add().load().vadd()).set('rg');
     gate.act(gateAddr(f, 'xp', 1).load().get('hp').get('k').add().get('u').add().load().vadd()).set('z');
-    f.get('cache').get('q').add().get('rg').store();
-    f.get('cache').get('q').add().get('u').add().get('z').store();
-    f.get('cache').get('q').add().get('u').i32(3).mul().add().get('rg').get('h').get('s').add().load().vmul().store();
+    cacheAddr(f, 0).get('rg').store();
+    cacheAddr(f, 1).get('z').store();
+    cacheAddr(f, 3).get('rg').get('h').get('s').add().load().vmul().store();
   });
   return f;
 }
@@ -234,9 +242,9 @@ function gruBeforeState(): Fn {
   rowsAndColumns(f, 3, () => {
     f.get('g').get('r').get('u').mul().add().set('q');
     vtanh(gateAddr(f, 'xp', 2).load().get('hp').get('s').add().load().vadd()).set('n');
-    f.get('cache').get('q').add().get('u').i32(2).mul().add().get('n').store();
+    cacheAddr(f, 2).get('n').store();
     f.get('hOut').get('s').add().get('n');
-    f.get('cache').get('q').add().get('u').add().load().get('h').get('s').add().load().get('n').vsub().vmul().vadd().store();
+    cacheAddr(f, 1).load().get('h').get('s').add().load().get('n').vsub().vmul().vadd().store();
   });
   return f;
 }
@@ -249,8 +257,9 @@ function gruBeforeGradN(): Fn {
   f.f32x4(1).set('one');
   rowsAndColumns(f, 3, () => {
     f.get('g').get('r').get('u').mul().add().set('q');
-    f.get('cache').get('q').add().get('u').i32(2).mul().add().load().set('n');
-    gateAddr(f, 'dXp', 2).get('dh').get('s').add().load().get('one').get('cache').get('q').add().get('u').add().load().vsub().vmul();
+    cacheAddr(f, 2).load().set('n');
+    gateAddr(f, 'dXp', 2).get('dh').get('s').add().load().get('one');
+    cacheAddr(f, 1).load().vsub().vmul();
     f.get('one').get('n').get('n').vmul().vsub().vmul().store();
   });
   return f;
@@ -266,14 +275,15 @@ function gruBeforeGrad(kind: GateKind = 'sigmoid'): Fn {
   f.f32x4(1).set('one');
   rowsAndColumns(f, 3, () => {
     f.get('g').get('r').get('u').mul().add().set('q');
-    f.get('cache').get('q').add().load().set('rg');
-    f.get('cache').get('q').add().get('u').add().load().set('z');
+    cacheAddr(f, 0).load().set('rg');
+    cacheAddr(f, 1).load().set('z');
     f.get('h').get('s').add().load().set('hv');
     f.get('dh').get('s').add().load().set('d');
     f.get('dRh').get('s').add().load().set('dr');
     // dr = dRh * h * sig'(r); dz = dh * (h - n) * sig'(z)
     gate.mulGrad(gateAddr(f, 'dXp', 0).get('dr').get('hv').vmul(), 'rg').store();
-    gateAddr(f, 'dXp', 1).get('d').get('hv').get('cache').get('q').add().get('u').i32(2).mul().add().load().vsub().vmul();
+    gateAddr(f, 'dXp', 1).get('d').get('hv');
+    cacheAddr(f, 2).load().vsub().vmul();
     gate.mulGrad(f, 'z').store();
     f.get('dhDirect').get('s').add().get('d').get('z').vmul().get('dr').get('rg').vmul().vadd().store();
   });
