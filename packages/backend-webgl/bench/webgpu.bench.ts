@@ -134,9 +134,9 @@ it('trains the same models on our WebGPU backend, our WebGL backend and tfjs-lay
     ),
     '',
     "*vs* is the median over the interleaved rounds of the other's step time divided by ours in the",
-    'same round (above 1x: the WebGPU backend is faster), printed with only the decimals its spread',
-    'supports (bench/interleave.ts: the half-width of its 95% interval is under half a unit of the',
-    'last digit), so two runs agree to the digits printed. Steps and rounds, and the intervals: ' +
+    'same round (above 1x: the WebGPU backend is faster), printed with only the decimals at which both',
+    'ends of its 95% interval round alike (bench/interleave.ts), so two runs agree to the digits',
+    'printed; a range (1.4-2.1x) where even whole numbers differ (too much load from other processes). Steps and rounds, and the intervals: ' +
       rows
         .map(({ w, res: [g, l, t] }) => `${w.name.split(',')[0]}: ${w.warmup} warm-up + ${w.measured} measured steps per side, one per side per round; vs WebGL ${fmtRatioLong(ratioOf(l!.ms, g!.ms))}${t ? `, vs tfjs-layers ${fmtRatioLong(ratioOf(t.ms, g!.ms))}` : ''}`)
         .join('; ') +
