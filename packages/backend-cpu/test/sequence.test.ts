@@ -1,7 +1,7 @@
 /**
- * The whole-sequence LSTM ops (lstmSequence / lstmSequenceGrad): the backend's kernels (the
- * WebAssembly programs on 1, 2 and 3 threads, and the TypeScript loops) against core's
- * fallback (the step loop of lstmCell / lstmCellGrad and matmuls), and rnnForward /
+ * The whole-sequence ops (lstmSequence, gruSequence, simpleRnnSequence and their backwards): the
+ * backend's kernels (the WebAssembly programs on 1, 2 and 3 threads, and the TypeScript loops)
+ * against core's fallbacks (the step loops of the step ops and matmuls), and rnnForward /
  * rnnBackward through them against the same backend without them (the step loop), including
  * the options that make bptt rebuild steps from a sequence (truncation, onStepGrad, tape
  * inspection).
@@ -22,7 +22,10 @@ function expectClose(what: string, got: Tensor, want: Tensor): void {
 }
 
 /** The same backend without the sequence kernels: core runs the step loop (or the op's fallback). */
-const withoutSequence = (be: Backend): Backend => ({ ...be, fused: { ...be.fused, lstmSequence: undefined, lstmSequenceGrad: undefined } });
+const withoutSequence = (be: Backend): Backend => ({
+  ...be,
+  fused: { ...be.fused, lstmSequence: undefined, lstmSequenceGrad: undefined, gruSequence: undefined, gruSequenceGrad: undefined, simpleRnnSequence: undefined, simpleRnnSequenceGrad: undefined, gruBeforeSequence: undefined, gruBeforeSequenceGrad: undefined },
+});
 
 const backends: [string, () => Backend][] = [
   ['wasm, 1 thread', () => createCpuBackendWith({ threads: 1, heap: { initialPages: 1, poison: true } })],
@@ -67,22 +70,68 @@ describe('lstmSequence / lstmSequenceGrad kernels', () => {
     });
 });
 
+describe('gruSequence / gruBeforeSequence / simpleRnnSequence kernels and their backwards', () => {
+  for (const [name, make] of backends)
+    it(`${name}: match core's fallbacks (B 9, 4, 1, 8; H 12, 3; T up to 200; with and without bh and dy; GRU reset-after and reset-before, sigmoid and hard sigmoid, SimpleRNN tanh and relu)`, () => {
+      const be = make();
+      const e = createEngine(be);
+      for (const [B, T, H] of [[9, 5, 12], [4, 3, 3], [1, 4, 8], [8, 200, 4]])
+        for (const extras of [false, true])
+          for (const variant of ['sigmoid', 'hardSigmoidKeras2', 'before sigmoid', 'before hardSigmoidKeras3', 'tanh', 'relu'] as const)
+            e.scope(() => {
+              const gru = variant !== 'tanh' && variant !== 'relu';
+              const G = gru ? 3 : 1;
+              const ins = [rand(e, 1, [B, T, G * H]), rand(e, 2, [H, G * H], -0.4, 0.4), rand(e, 3, [B, H])];
+              if (extras) ins.push(rand(e, 5, [G * H]));
+              const dy = extras ? [rand(e, 8, [B, T, H])] : [];
+              const run = (fused: boolean): Record<string, Tensor> => {
+                e.useFused = fused;
+                try {
+                  if (variant.startsWith('before ')) {
+                    const attrs = { recurrentActivation: variant.slice(7) as RecurrentActivation };
+                    const f = e.fused('gruBeforeSequence', ins, attrs);
+                    return { ...f, ...e.fused('gruBeforeSequenceGrad', [f.cache, f.hIn, ins[1], rand(e, 6, [B, H]), ...dy], attrs) };
+                  }
+                  if (gru) {
+                    const attrs = { recurrentActivation: variant as RecurrentActivation };
+                    const f = e.fused('gruSequence', ins, attrs);
+                    return { ...f, ...e.fused('gruSequenceGrad', [f.cache, f.hIn, ins[1], rand(e, 6, [B, H]), ...dy], attrs) };
+                  }
+                  const attrs = { activation: variant as 'tanh' | 'relu' };
+                  const f = e.fused('simpleRnnSequence', ins, attrs);
+                  return { ...f, ...e.fused('simpleRnnSequenceGrad', [f.hIn, f.h, ins[1], rand(e, 6, [B, H]), ...dy], attrs) };
+                } finally {
+                  e.useFused = true;
+                }
+              };
+              const got = run(true);
+              const want = run(false);
+              for (const k of Object.keys(want)) expectClose(`${name} B${B} T${T} H${H} ${variant} ${extras ? 'bh, dy' : ''} ${k}`, got[k], want[k]);
+            });
+      const counts = e.fusedCounts();
+      for (const op of ['gruSequence', 'gruSequenceGrad', 'gruBeforeSequence', 'gruBeforeSequenceGrad', 'simpleRnnSequence', 'simpleRnnSequenceGrad'] as const) expect(counts[op]?.kernel, op).toBeGreaterThan(0);
+      be.destroy?.();
+    });
+});
+
 describe('rnnForward / rnnBackward through the sequence kernels', () => {
-  it('match the step loop: outputs, states, gradients, truncation, onStepGrad, tape inspection; no leaks', () => {
+  for (const [kind, G, op, resetAfter] of [['lstm', 4, 'lstmSequence', true], ['gru', 3, 'gruSequence', true], ['gru', 3, 'gruBeforeSequence', false], ['simpleRnn', 1, 'simpleRnnSequence', true]] as const)
+  it(`${op}: match the step loop: outputs, states, gradients, truncation, onStepGrad, tape inspection; no leaks`, () => {
     const be = createCpuBackendWith({ threads: 2, parallelMin: SPLIT_ALL });
     const engines = [createEngine(be), createEngine(withoutSequence(be))];
     const [B, T, D, H] = [9, 6, 3, 12];
     const results = engines.map((e) => {
       const before = e.memory().buffers;
       const out = e.scope(() => {
-        const p = { Wx: rand(e, 11, [D, 4 * H], -0.5, 0.5), Wh: rand(e, 12, [H, 4 * H], -0.5, 0.5), bx: rand(e, 13, [4 * H]), bh: rand(e, 14, [4 * H]) };
+        const p = { Wx: rand(e, 11, [D, G * H], -0.5, 0.5), Wh: rand(e, 12, [H, G * H], -0.5, 0.5), bx: rand(e, 13, [G * H]), bh: rand(e, 14, [G * H]) };
         const x = rand(e, 15, [B, T, D]);
         const dy = rand(e, 16, [B, T, H]);
         const values: Tensor[] = [];
-        const f = rnnForward(e, { kind: 'lstm', inputSize: D, units: H }, p, x);
-        values.push(f.y!, f.state.h, f.state.c!, ...Object.values(f.tape!.gates(2)), f.tape!.state(4).h, f.tape!.state(T - 1).c!);
+        const f = rnnForward(e, { kind, inputSize: D, units: H, resetAfter }, p, x);
+        values.push(f.y!, f.state.h, ...Object.values(f.tape!.gates(2)), f.tape!.state(4).h, f.tape!.state(T - 1).h);
+        if (kind === 'lstm') values.push(f.state.c!, f.tape!.state(T - 1).c!);
         const full = rnnBackward(e, f.tape!, { dy, dState: { h: f.state.h }, keepTape: true });
-        values.push(full.dx, full.dState0.h, full.dState0.c!, full.grads.Wx, full.grads.Wh, full.grads.bx!, full.grads.bh!);
+        values.push(full.dx, full.dState0.h, full.grads.Wx, full.grads.Wh, full.grads.bx!, full.grads.bh!);
         const seen: number[] = [];
         const cut = rnnBackward(e, f.tape!, { dy, truncate: { k1: 2, k2: 3 }, onStepGrad: (t) => seen.push(t) });
         values.push(cut.dx, cut.grads.Wx, cut.grads.Wh);
@@ -97,7 +146,7 @@ describe('rnnForward / rnnBackward through the sequence kernels', () => {
       const c = compare(`value ${i}`, v.data, results[1].values[i].data, ATOL, RTOL);
       expect(c.pass, `value ${i}: max abs ${c.maxAbs}, max rel ${c.maxRel}`).toBe(true);
     });
-    expect(engines[0].fusedCounts().lstmSequence?.kernel).toBe(1);
+    expect(engines[0].fusedCounts()[op]?.kernel).toBe(1);
     be.destroy?.();
   });
 });

@@ -1,13 +1,13 @@
 /**
  * The threaded backend (`threads` > 1): work is split by output, so every kernel gives
- * bit-identical results for 1 and 2 threads, and so does a whole training run (seeded LSTM +
- * dense head, Adam, through core's BPTT); workers start at the first large kernel, stop with
+ * bit-identical results for 1 and 2 threads, and so does a whole training run (seeded LSTM,
+ * GRU or SimpleRNN + dense head, Adam, through core's BPTT and its whole-sequence ops); workers start at the first large kernel, stop with
  * destroy(), and never keep a Node process alive. Conformance and the kernel-by-kernel checks
  * run on 2 threads in conformance.test.ts and kernels.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { adam, ConfigError, computeLoss, createEngine, rnnBackward, rnnForward, type Backend, type Param, type Tensor } from '@recurrent/core';
+import { adam, ConfigError, computeLoss, createEngine, GATES, rnnBackward, rnnForward, type Backend, type CellKind, type FusedName, type Param, type Tensor } from '@recurrent/core';
 import { testRandom } from '@recurrent/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createCpuBackendWith, relaxedSimdSupported, workersReady } from '../src/backend.js';
@@ -32,18 +32,22 @@ async function started(be: Backend): Promise<Backend> {
   return be;
 }
 
-/** Seeded LSTM(12) or GRU(12) over [9, 7, 3] with a dense head and Adam; returns every weight after `steps` steps and the engine's buffer counts. */
-function train(backend: Backend, steps: number, kind: 'lstm' | 'gru' = 'lstm'): { weights: Float32Array[]; buffers: number[] } {
+/**
+ * Seeded LSTM(12), GRU(12) or SimpleRNN(12) over [9, 7, 3] with a dense head and Adam; returns
+ * every weight after `steps` steps, the engine's buffer counts and how often the whole-sequence
+ * forward ran as the backend's kernel.
+ */
+function train(backend: Backend, steps: number, kind: CellKind = 'lstm', resetAfter = true): { weights: Float32Array[]; buffers: number[]; sequenceKernels: number } {
   const e = createEngine(backend);
   const rnd = testRandom(7);
   const [B, T, D, H, K] = [9, 7, 3, 12, 4]; // 9 rows: two row panels, so the forward matmuls split too
-  const G = kind === 'lstm' ? 4 : 3;
+  const G = GATES[kind];
   const t = (shape: number[]) => e.tensor(Float32Array.from({ length: shape.reduce((p, q) => p * q) }, () => rnd(-0.5, 0.5)), shape);
   const params: Param[] = [
     { name: 'Wx', value: t([D, G * H]) },
     { name: 'Wh', value: t([H, G * H]) },
     { name: 'bx', value: t([G * H]) },
-    ...(kind === 'gru' ? [{ name: 'bh', value: t([G * H]) }] : []),
+    ...(kind !== 'lstm' ? [{ name: 'bh', value: t([G * H]) }] : []),
     { name: 'Wd', value: t([H, K]) },
     { name: 'bd', value: t([K]) },
   ];
@@ -55,8 +59,8 @@ function train(backend: Backend, steps: number, kind: 'lstm' | 'gru' = 'lstm'): 
   const buffers: number[] = [];
   for (let s = 0; s < steps; s++) {
     e.scope(() => {
-      const bh = kind === 'gru' ? get('bh') : undefined;
-      const f = rnnForward(e, { kind, inputSize: D, units: H }, { Wx: get('Wx'), Wh: get('Wh'), bx: get('bx'), bh }, x);
+      const bh = kind !== 'lstm' ? get('bh') : undefined;
+      const f = rnnForward(e, { kind, inputSize: D, units: H, resetAfter }, { Wx: get('Wx'), Wh: get('Wh'), bx: get('bx'), bh }, x);
       const logits = e.matmul(f.state.h, get('Wd'), { bias: get('bd') });
       const l = computeLoss(e, { name: 'sparseCategoricalCrossentropy', fromLogits: true }, logits, y);
       const r = rnnBackward(e, f.tape!, { dState: { h: e.matmul(l.grad, get('Wd'), { transposeB: true }) }, inputGrad: false });
@@ -65,7 +69,7 @@ function train(backend: Backend, steps: number, kind: 'lstm' | 'gru' = 'lstm'): 
     });
     buffers.push(e.memory().buffers);
   }
-  return { weights: params.map((p) => p.value.dataSync() as Float32Array), buffers };
+  return { weights: params.map((p) => p.value.dataSync() as Float32Array), buffers, sequenceKernels: e.fusedCounts()[(kind === 'gru' && !resetAfter ? 'gruBeforeSequence' : `${kind}Sequence`) as FusedName]?.kernel ?? 0 };
 }
 
 describe('cpu backend threads', () => {
@@ -92,11 +96,16 @@ describe('cpu backend threads', () => {
     for (const be of backends) be.destroy?.();
   });
 
-  for (const kind of ['lstm', 'gru'] as const)
-    it(`training (${kind}): same seed -> bit-identical weights for 1 and 2 threads (matmuls, cell steps, Adam split), buffer counts flat`, async () => {
-      const one = train(threaded(1), 4, kind);
-      const two = train(await started(threaded(2)), 4, kind);
-      for (let i = 0; i < one.weights.length; i++) expect(new Uint32Array(two.weights[i].buffer)).toEqual(new Uint32Array(one.weights[i].buffer));
+  for (const [kind, resetAfter] of [['lstm', true], ['gru', true], ['gru', false], ['simpleRnn', true]] as const)
+    it(`training (${kind}${resetAfter ? '' : ' reset-before'}): same seed -> bit-identical weights for 1 and 2 threads and for two runs on 2 threads (whole-sequence ops, matmuls, Adam split), buffer counts flat`, async () => {
+      const one = train(threaded(1), 4, kind, resetAfter);
+      const two = train(await started(threaded(2)), 4, kind, resetAfter);
+      const again = train(await started(threaded(2)), 4, kind, resetAfter);
+      expect(two.sequenceKernels).toBe(4);
+      for (let i = 0; i < one.weights.length; i++) {
+        expect(new Uint32Array(two.weights[i].buffer)).toEqual(new Uint32Array(one.weights[i].buffer));
+        expect(new Uint32Array(again.weights[i].buffer)).toEqual(new Uint32Array(two.weights[i].buffer));
+      }
       expect(new Set(two.buffers.slice(1)).size).toBe(1);
       expect(two.buffers).toEqual(one.buffers);
     });

@@ -13,7 +13,7 @@ import { commands } from 'vitest/browser';
 import { createWebglBackend, type OpStats } from '../src/index.js';
 import { countGlCalls, countedGpujsBackend, type GpujsOpStats } from './gpujs.js';
 import { matmulReplay, recordMatmuls } from './matmul-floor.js';
-import { interleavedSteps } from './interleave.js';
+import { fmtRatio, fmtRatioLong, interleavedSteps, ratioOf } from './interleave.js';
 import { oursTrainer, type Trainer } from './ours.js';
 import { countTfjsPasses, tfjsTrainer } from './tfjs-layers.js';
 import { hostModel, median, WORKLOADS, type Workload } from './workloads.js';
@@ -68,7 +68,9 @@ async function measure(w: Workload, sides: Contender[]): Promise<Side[]> {
 }
 
 const fmt = (n: number, d = 1) => n.toFixed(d);
-const ratio = (tfjs: Side | undefined, s: Side) => (tfjs ? `${fmt(tfjs.median / s.median, 2)}x` : '');
+/** tfjs-layers' step time over a side's, from their interleaved rounds (interleave.ts's ratioOf: median of per-round ratios, the digits its spread supports). */
+const vs = (a: Side, b: Side) => fmtRatio(ratioOf(a.ms, b.ms));
+const ratio = (tfjs: Side | undefined, s: Side) => (tfjs ? vs(tfjs, s) : '');
 const passes = (s: Side) => (s.copiesPerStep ? `${s.passesPerStep} (+${s.copiesPerStep} copies)` : `${s.passesPerStep}`);
 
 type Profile = { workload: string; total: number; byOp: [string, OpStats][] };
@@ -85,7 +87,7 @@ function gpujsTarget(rows: Row[]): string {
   const each = rnn.map(
     (r) =>
       `${r.w.name.split(',')[0]} ${fmt(r.gpujs.median)} ms against ${fmt(r.tfjs!.median)} ms ` +
-      `(${fmt(r.tfjs!.median / r.gpujs.median, 2)}x)`,
+      `(${vs(r.tfjs!, r.gpujs)})`,
   );
   const met = rnn.every((r) => r.gpujs.median < r.tfjs!.median);
   const none = rnn.every((r) => r.gpujs.median >= r.tfjs!.median);
@@ -104,7 +106,7 @@ function gpujsTarget(rows: Row[]): string {
 function floorText(rows: Row[]): string {
   const each = rows
     .filter((r) => r.floor && r.tfjs)
-    .map((r) => `${r.w.name.split(',')[0]} ${fmt(r.tfjs!.median / r.floor!.median, 2)}x`);
+    .map((r) => `${r.w.name.split(',')[0]} ${vs(r.tfjs!, r.floor!)}`);
   return `with these matmul shaders, no fusion of the rest of the step can take the WebGL backend above these ratios to tfjs-layers on this machine: ${each.join(', ')}`;
 }
 
@@ -144,15 +146,18 @@ function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profi
     '',
     '## Results',
     '',
-    'Median ms per training step; *vs tfjs-layers* is tfjs-layers\' median divided by the',
-    "backend's (above 1x: faster than tfjs-layers). The machine is shared with other jobs (2 cores):",
-    'a ratio near 1x can flip from one run to the next; the step lists below show the spread.',
+    'Median ms per training step; *vs tfjs-layers* is the median over the interleaved rounds of',
+    "tfjs-layers' step time divided by the backend's in the same round (above 1x: faster than",
+    'tfjs-layers), printed with only the decimals at which both ends of its 95% interval round alike',
+    '(bench/interleave.ts), so two runs agree to the digits printed; a range (1.4-2.1x) where even',
+    `whole numbers differ (too much load from other processes). Steps and rounds: ${rows.map(({ w }) => `${w.name.split(',')[0]} ${w.warmup} warm-up + ${w.measured} measured steps per side (${w.gpujsMeasured ?? w.measured} for the gpu.js backend), one per side per round`).join('; ')}.`,
+    'The intervals, per workload: ' + rows.map(({ w, webgl, tfjs }) => (tfjs ? `${w.name.split(',')[0]} ${fmtRatioLong(ratioOf(tfjs.ms, webgl.ms))}` : '')).filter(Boolean).join('; ') + '.',
     '',
     '| workload | WebGL backend ms/step | gpu.js backend ms/step | tfjs-layers ms/step | WebGL backend vs tfjs-layers | gpu.js backend vs tfjs-layers | gpu.js time / WebGL backend time |',
     '|---|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       ({ w, webgl, gpujs, tfjs }) =>
-        `| ${w.name} | ${fmt(webgl.median)} | ${fmt(gpujs.median)} | ${tfjs ? fmt(tfjs.median) : '(not in tfjs-layers)'} | ${ratio(tfjs, webgl)} | ${ratio(tfjs, gpujs)} | ${fmt(gpujs.median / webgl.median, 2)}x |`,
+        `| ${w.name} | ${fmt(webgl.median)} | ${fmt(gpujs.median)} | ${tfjs ? fmt(tfjs.median) : '(not in tfjs-layers)'} | ${ratio(tfjs, webgl)} | ${ratio(tfjs, gpujs)} | ${vs(gpujs, webgl)} |`,
     ),
     '',
     'Work per training step, and the first loss:',
@@ -203,7 +208,7 @@ function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profi
       .filter((r) => r.floor && r.tfjs)
       .map(
         ({ w, webgl, tfjs, floor }) =>
-          `| ${w.name} | ${fmt(webgl.median)} | ${fmt(floor!.median)} (${floor!.calls}) | ${fmt((100 * floor!.median) / webgl.median, 0)}% | ${fmt(tfjs!.median)} | ${ratio(tfjs, webgl)} | ${fmt(tfjs!.median / floor!.median, 2)}x |`,
+          `| ${w.name} | ${fmt(webgl.median)} | ${fmt(floor!.median)} (${floor!.calls}) | ${fmt((100 * floor!.median) / webgl.median, 0)}% | ${fmt(tfjs!.median)} | ${ratio(tfjs, webgl)} | ${vs(tfjs!, floor!)} |`,
       ),
     '',
     '## Where the time goes',
@@ -247,13 +252,13 @@ function renderMarkdown(rows: Row[], env: Record<string, string>, profile: Profi
     'as four textures by one kernel map (four render targets): 8 texture fetches per 64',
     "multiply-adds, as the WebGL backend's (tfjs's packed matmul, one 2x2 block per fragment,",
     'makes 4 per 16), but with gpu.js\'s costlier element reads and a pack pass per operand: on the',
-    `char-LSTM workload the gpu.js backend takes ${fmt(char.gpujs.median / char.webgl.median, 2)}x the WebGL backend's time, on`,
-    `${lstm.w.name.split(',')[0]} ${fmt(lstm.gpujs.median / lstm.webgl.median, 2)}x (its matmul is ${share('matmul')} of the profiled gpu.js step above, with a`,
+    `char-LSTM workload the gpu.js backend takes ${vs(char.gpujs, char.webgl)} the WebGL backend's time, on`,
+    `${lstm.w.name.split(',')[0]} ${vs(lstm.gpujs, lstm.webgl)} (its matmul is ${share('matmul')} of the profiled gpu.js step above, with a`,
     'pack and an unpack pass around each product: about 3 passes per matmul where the WebGL backend',
     'makes 2). Next for the gpu.js backend is stackTime (' + share('stackTime') + '). On the SimpleRNN workload, where both',
     'backends make few small passes',
-    `(${rnn.webgl.passesPerStep} and ${rnn.gpujs.passesPerStep}), the gpu.js backend takes ${fmt(rnn.gpujs.median / rnn.webgl.median, 1)}x the WebGL backend's time and tfjs-layers with`,
-    `${rnn.tfjs?.passesPerStep ?? '-'} passes ${rnn.tfjs ? fmt(rnn.tfjs.median / rnn.gpujs.median, 2) : '-'}x the gpu.js backend's. On a GPU, per-pass cost matters more and texture`,
+    `(${rnn.webgl.passesPerStep} and ${rnn.gpujs.passesPerStep}), the gpu.js backend takes ${vs(rnn.gpujs, rnn.webgl)} the WebGL backend's time and tfjs-layers with`,
+    `${rnn.tfjs?.passesPerStep ?? '-'} passes ${rnn.tfjs ? vs(rnn.tfjs, rnn.gpujs) : '-'} the gpu.js backend's. On a GPU, per-pass cost matters more and texture`,
     'fetches less, so the ratios there may differ; that is not measured here.',
     '',
     gpujsTarget(rows),
@@ -330,7 +335,7 @@ it('trains the same models on our WebGL backend, our gpu.js backend (webgl2) and
     rows.push({ w, webgl, gpujs, tfjs, floor });
     console.log(
       `${w.name}: WebGL backend ${fmt(webgl.median)} ms/step (${webgl.passesPerStep} passes), gpu.js backend ${fmt(gpujs.median)} ms/step (${gpujs.passesPerStep} passes)` +
-        (tfjs ? `, tfjs-layers ${fmt(tfjs.median)} ms/step (${tfjs.passesPerStep} passes); vs tfjs ${fmt(tfjs.median / webgl.median, 2)}x / ${fmt(tfjs.median / gpujs.median, 2)}x` : ''),
+        (tfjs ? `, tfjs-layers ${fmt(tfjs.median)} ms/step (${tfjs.passesPerStep} passes); vs tfjs ${fmtRatioLong(ratioOf(tfjs.ms, webgl.ms))} / ${fmtRatioLong(ratioOf(tfjs.ms, gpujs.ms))}` : ''),
     );
   }
   backend.destroy();

@@ -31,10 +31,15 @@ export interface Workload {
   gpujsMeasured?: number;
 }
 
-const base = { resetAfter: false, perStep: false, oneHot: false, tfjs: true, warmup: 2, measured: 7 };
+/**
+ * Measured steps per side: one per side per interleaved round. Enough rounds that the ratios are
+ * stable to the digits printed (interleave.ts's ratioOf prints only the decimals the spread of
+ * the per-round ratios supports; more rounds, more digits).
+ */
+const base = { resetAfter: false, perStep: false, oneHot: false, tfjs: true, warmup: 2, measured: 15 };
 
 export const WORKLOADS: Workload[] = [
-  { ...base, name: 'SimpleRNN(50), T=20, D=1, B=32, Dense(1) sigmoid', cell: 'simpleRnn', units: 50, steps: 20, inputSize: 1, batch: 32, classes: 1, measured: 15 },
+  { ...base, name: 'SimpleRNN(50), T=20, D=1, B=32, Dense(1) sigmoid', cell: 'simpleRnn', units: 50, steps: 20, inputSize: 1, batch: 32, classes: 1, measured: 31 },
   { ...base, name: 'LSTM(128), T=50, D=32, B=32, Dense(10) softmax', cell: 'lstm', units: 128, steps: 50, inputSize: 32, batch: 32, classes: 10 },
   { ...base, name: 'GRU(128) reset-before, T=50, D=32, B=32, Dense(10) softmax', cell: 'gru', units: 128, steps: 50, inputSize: 32, batch: 32, classes: 10 },
   {
@@ -61,7 +66,7 @@ export const WORKLOADS: Workload[] = [
     perStep: true,
     oneHot: true,
     warmup: 1,
-    measured: 4,
+    measured: 9,
   },
 ];
 

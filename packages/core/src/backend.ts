@@ -169,6 +169,74 @@ export interface FusedSpec {
     attrs: GateAttrs;
   };
   /**
+   * A whole SimpleRNN sequence, forward, for training (as lstmSequence): xp = x@Wx + bx
+   * [B, T, H], Wh [H, H], h0 [B, H], the optional bh [H]. Step t: h_t = simpleRnnCell(xp[:, t],
+   * hIn_t @ Wh + bh) with hIn_0 = h0, hIn_t = h_{t-1}. Outputs: y [B, T, H], hIn [T, B, H]
+   * (time-major: the h entering each step) and the final h [B, H].
+   */
+  simpleRnnSequence: {
+    inputs: [xp: TensorInfo, Wh: TensorInfo, h0: TensorInfo, bh?: TensorInfo];
+    outputs: { y: Shape; hIn: Shape; h: Shape };
+    attrs: { activation: 'tanh' | 'relu' };
+  };
+  /**
+   * Backward of simpleRnnSequence from its hIn, its final h (h_t is hIn_{t+1}, the last one h),
+   * d(final h) [B, H] and optionally d(y) [B, T, H]: dh_{T-1} = dh + dy[:, T-1]; for t = T-1 .. 0:
+   * dPre_t = tanhGrad(h_t, dh_t) (reluGrad for relu) and dh_{t-1} = dy[:, t-1] + dPre_t @ Wh^T.
+   * Outputs: dPre [T, B, H] (time-major: d(xp) = d(hp) of every step) and dh0 = dPre_0 @ Wh^T.
+   */
+  simpleRnnSequenceGrad: {
+    inputs: [hIn: TensorInfo, h: TensorInfo, Wh: TensorInfo, dh: TensorInfo, dy?: TensorInfo];
+    outputs: { dPre: Shape; dh0: Shape };
+    attrs: { activation: 'tanh' | 'relu' };
+  };
+  /**
+   * A whole GRU (reset-after) sequence, forward, for training (as lstmSequence): xp [B, T, 3H],
+   * Wh [H, 3H], h0 [B, H], the optional bh [3H]. Step t: (h_t, cache_t) = gruCell(xp[:, t],
+   * hIn_t @ Wh + bh, hIn_t) with hIn_0 = h0, hIn_t = h_{t-1}. Outputs: y [B, T, H], hIn and
+   * cache time-major ([T, B, H], [T, B, 4H]) and the final h [B, H].
+   */
+  gruSequence: {
+    inputs: [xp: TensorInfo, Wh: TensorInfo, h0: TensorInfo, bh?: TensorInfo];
+    outputs: { y: Shape; hIn: Shape; cache: Shape; h: Shape };
+    attrs: GateAttrs;
+  };
+  /**
+   * Backward of gruSequence from d(final h) [B, H] and optionally d(y) [B, T, H]:
+   * dh_{T-1} = dh + dy[:, T-1]; for t = T-1 .. 0: (dXp_t, dHp_t, dhDirect_t) = gruCellGrad(cache_t,
+   * hIn_t, dh_t) and dh_{t-1} = dhDirect_t + dHp_t @ Wh^T + dy[:, t-1]. Outputs, time-major:
+   * dXp and dHp [T, B, 3H] (d(hp) differs from d(xp) in the n gate), and dh0 [B, H].
+   */
+  gruSequenceGrad: {
+    inputs: [cache: TensorInfo, hIn: TensorInfo, Wh: TensorInfo, dh: TensorInfo, dy?: TensorInfo];
+    outputs: { dXp: Shape; dHp: Shape; dh0: Shape };
+    attrs: GateAttrs;
+  };
+  /**
+   * A whole GRU reset-before sequence (Keras reset_after=False), forward, for training: xp
+   * [B, T, 3H], Wh [H, 3H], h0 [B, H], the optional bh [3H]. Step t, with h = hIn_t (hIn_0 = h0):
+   * (rz, rh) = gruBeforeGates(xp[:, t], h @ Wh[:, r|z] + bh[r|z], h); (h_t, n) =
+   * gruBeforeState(xp[:, t], rh @ Wh[:, n] + bh[n], rz, h). Outputs: y [B, T, H], hIn [T, B, H],
+   * cache [T, B, 4H] = [r, z, n, r*h] of every step (time-major), and the final h [B, H].
+   */
+  gruBeforeSequence: {
+    inputs: [xp: TensorInfo, Wh: TensorInfo, h0: TensorInfo, bh?: TensorInfo];
+    outputs: { y: Shape; hIn: Shape; cache: Shape; h: Shape };
+    attrs: GateAttrs;
+  };
+  /**
+   * Backward of gruBeforeSequence from d(final h) [B, H] and optionally d(y) [B, T, H]:
+   * dh_{T-1} = dh + dy[:, T-1]; for t = T-1 .. 0, with rz, n from cache_t and h = hIn_t:
+   * dPreN = gruBeforeGradN(rz, n, dh_t); (dXp_t, dhDirect) = gruBeforeGrad(rz, n, h, dh_t,
+   * dPreN @ Wh[:, n]^T); dh_{t-1} = dhDirect + dXp_t[:, :2H] @ Wh[:, r|z]^T + dy[:, t-1].
+   * Outputs: dXp [T, B, 3H] (time-major; also d(hp) of both recurrent matmuls) and dh0 [B, H].
+   */
+  gruBeforeSequenceGrad: {
+    inputs: [cache: TensorInfo, hIn: TensorInfo, Wh: TensorInfo, dh: TensorInfo, dy?: TensorInfo];
+    outputs: { dXp: Shape; dh0: Shape };
+    attrs: GateAttrs;
+  };
+  /**
    * GRU (reset-after) pointwise step. xp = x@Wx + bx [B, 3H], hp = h@Wh + bh [B, 3H].
    * r = sig(xp_r + hp_r); z = sig(xp_z + hp_z); n = tanh(xp_n + r*hp_n);
    * h' = (1-z)*n + z*h. cache = [r, z, n, hp_n] [B, 4H].
@@ -235,7 +303,7 @@ export interface GateAttrs {
 
 export type FusedName = keyof FusedSpec;
 /** The fused ops over a whole sequence: loops of the step ops (their fallbacks say so). */
-export type SequenceFusedName = 'lstmSequence' | 'lstmSequenceGrad';
+export type SequenceFusedName = 'lstmSequence' | 'lstmSequenceGrad' | 'simpleRnnSequence' | 'simpleRnnSequenceGrad' | 'gruSequence' | 'gruSequenceGrad' | 'gruBeforeSequence' | 'gruBeforeSequenceGrad';
 /** The fused ops of one step: each a pointwise pass over [B, k*H] buffers (and Adam over a weight). */
 export type StepFusedName = Exclude<FusedName, SequenceFusedName>;
 type FusedAttrs<K extends FusedName> = FusedSpec[K] extends { attrs: infer A } ? A : Record<string, never>;

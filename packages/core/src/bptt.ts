@@ -529,13 +529,14 @@ function sequenceGrads(e: Engine, tape: RnnTape, opts: RnnBackwardOptions): RnnB
   const dXP = g.dXp.reshape([T * B, G * H]);
   // Row t*B + b of the time-major layout is row b*T + t of the batch-major one.
   const toTime = e.tensor(Float32Array.from({ length: T * B }, (_, i) => (i % B) * T + Math.floor(i / B)), [T * B]);
+  const dHP = g.dHp?.reshape([T * B, G * H]) ?? dXP;
   const grads: RnnGrads = {
     Wx: e.matmul(e.gatherRows(x.reshape([B * T, D]), toTime), dXP, { transposeA: true }),
-    Wh: e.matmul(g.hIn.reshape([T * B, H]), dXP, { transposeA: true }),
+    Wh: g.dWh ?? e.matmul(g.hIn.reshape([T * B, H]), dHP, { transposeA: true }),
   };
-  const db = params.bx || params.bh ? e.sumBatch(dXP) : undefined;
+  const db = params.bx || (params.bh && dHP === dXP) ? e.sumBatch(dXP) : undefined;
   if (params.bx) grads.bx = db;
-  if (params.bh) grads.bh = params.bx ? e.affine(db!, 1, 0) : db; // d(hp) = d(xp) (Cell.sequenceBackward): the same sum
+  if (params.bh) grads.bh = dHP !== dXP ? e.sumBatch(dHP) : params.bx ? e.affine(db!, 1, 0) : db; // d(hp) = d(xp) unless the cell gives dHp: the same sum
   const dState0 = g.dState0;
   if (opts.inputGrad === false) return { grads, dState0 };
   const toBatch = e.tensor(Float32Array.from({ length: B * T }, (_, i) => (i % T) * B + Math.floor(i / T)), [B * T]);

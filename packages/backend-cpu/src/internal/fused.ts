@@ -1,6 +1,6 @@
 /**
  * The fused kernel table: the SimpleRNN, LSTM and GRU steps (and the LSTM and GRU backwards),
- * and Adam, each one pass.
+ * and Adam, each one pass; and the whole-sequence SimpleRNN, LSTM and GRU (reset-after) ops.
  * Outputs are allocated before any view is taken (see store.ts).
  * The recurrent activation (attribute recurrentActivation) reaches the loops as its hard-sigmoid
  * slope (0: the logistic sigmoid); a kernel declines (null) a value it does not know.
@@ -10,6 +10,7 @@ import { adamUpdate } from './adam.js';
 import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad } from './gru.js';
 import { lstmCell, lstmCellGrad } from './lstm.js';
 import { lstmSequence, lstmSequenceGrad } from './lstm-sequence.js';
+import { gruBeforeSequence, gruBeforeSequenceGrad, gruSequence, gruSequenceGrad, simpleRnnSequence, simpleRnnSequenceGrad } from './rnn-sequences.js';
 import { relu, tanh } from './unary.js';
 import type { Store } from './store.js';
 import type { WasmKernels } from './wasm/kernels.js';
@@ -17,6 +18,17 @@ import type { WasmKernels } from './wasm/kernels.js';
 export function createFusedKernels(store: Store, wasm: WasmKernels | null): FusedKernels {
   const get = (t: TensorInfo) => store.get(t.dataId);
   const v = (id: DataId) => store.get(id);
+  /** A reset-before GRU's [rows, 3H] weight (or [3H] bias, rows 1) as new buffers of its r|z and n columns. */
+  const columnBlocks = (t: TensorInfo, rows: number): [DataId, DataId] => {
+    const H = t.shape[t.shape.length - 1] / 3;
+    const [rz, n] = [store.alloc(rows * 2 * H), store.alloc(rows * H)];
+    const [src, a, b] = [get(t), v(rz), v(n)]; // views after the allocations
+    for (let r = 0; r < rows; r++) {
+      a.set(src.subarray(r * 3 * H, r * 3 * H + 2 * H), r * 2 * H);
+      b.set(src.subarray(r * 3 * H + 2 * H, (r + 1) * 3 * H), r * H);
+    }
+    return [rz, n];
+  };
   return {
     // h' = act(xp + hp): the sum, then the activation (the same functions as the add and
     // tanh / relu primitives, so both paths give the same bits).
@@ -78,6 +90,68 @@ export function createFusedKernels(store: Store, wasm: WasmKernels | null): Fuse
       if (wasm && H >= 4)
         wasm.lstmSequenceGrad([gates.dataId, cs.dataId, c0.dataId, wh.dataId, dh.dataId, dc.dataId, dy ? dy.dataId : -1, ids.dPre, ids.dh0, ids.dc0], B, T, H, slope);
       else lstmSequenceGrad(get(gates), get(cs), get(c0), get(wh), get(dh), get(dc), dy ? get(dy) : null, { dPre: v(ids.dPre), dh0: v(ids.dh0), dc0: v(ids.dc0) }, B, T, H, slope);
+      return ids;
+    },
+    simpleRnnSequence: ([xp, wh, h0, bh], { activation }, out) => {
+      const [B, T, H] = out.y;
+      const ids = { y: store.alloc(B * T * H), hIn: store.alloc(T * B * H), h: store.alloc(B * H) };
+      const relu = activation === 'relu';
+      if (wasm && H >= 4) wasm.simpleRnnSequence([xp.dataId, wh.dataId, h0.dataId, ids.y, ids.hIn, ids.h, bh ? bh.dataId : -1], B, T, H, relu ? 1 : 0);
+      else simpleRnnSequence(get(xp), get(wh), get(h0), bh ? get(bh) : null, { y: v(ids.y), hIn: v(ids.hIn), h: v(ids.h) }, B, T, H, relu);
+      return ids;
+    },
+    simpleRnnSequenceGrad: ([hIn, h, wh, dh, dy], { activation }, out) => {
+      const [T, B, H] = out.dPre;
+      const ids = { dPre: store.alloc(T * B * H), dh0: store.alloc(B * H) };
+      const relu = activation === 'relu';
+      if (wasm && H >= 4) wasm.simpleRnnSequenceGrad([hIn.dataId, h.dataId, wh.dataId, dh.dataId, dy ? dy.dataId : -1, ids.dPre, ids.dh0], B, T, H, relu ? 1 : 0);
+      else simpleRnnSequenceGrad(get(hIn), get(h), get(wh), get(dh), dy ? get(dy) : null, { dPre: v(ids.dPre), dh0: v(ids.dh0) }, B, T, H, relu);
+      return ids;
+    },
+    gruSequence: ([xp, wh, h0, bh], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
+      const [B, T, H] = out.y;
+      const ids = { y: store.alloc(B * T * H), hIn: store.alloc(T * B * H), cache: store.alloc(T * B * 4 * H), h: store.alloc(B * H) };
+      if (wasm && H >= 4) wasm.gruSequence([xp.dataId, wh.dataId, h0.dataId, ids.y, ids.hIn, ids.cache, ids.h, bh ? bh.dataId : -1], B, T, H, slope);
+      else gruSequence(get(xp), get(wh), get(h0), bh ? get(bh) : null, { y: v(ids.y), hIn: v(ids.hIn), cache: v(ids.cache), h: v(ids.h) }, B, T, H, slope);
+      return ids;
+    },
+    gruSequenceGrad: ([cache, hIn, wh, dh, dy], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
+      const [T, B, G] = out.dXp;
+      const H = G / 3;
+      const ids = { dXp: store.alloc(T * B * G), dHp: store.alloc(T * B * G), dh0: store.alloc(B * H) };
+      if (wasm && H >= 4) wasm.gruSequenceGrad([cache.dataId, hIn.dataId, wh.dataId, dh.dataId, dy ? dy.dataId : -1, ids.dXp, ids.dHp, ids.dh0], B, T, H, slope);
+      else gruSequenceGrad(get(cache), get(hIn), get(wh), get(dh), dy ? get(dy) : null, { dXp: v(ids.dXp), dHp: v(ids.dHp), dh0: v(ids.dh0) }, B, T, H, slope);
+      return ids;
+    },
+    // Reset-before: the two recurrent matmuls take Wh's r|z and n columns (and bh's), copied into
+    // temporary buffers for the WebAssembly programs (their panels are packed from them once).
+    gruBeforeSequence: ([xp, wh, h0, bh], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
+      const [B, T, H] = out.y;
+      const ids = { y: store.alloc(B * T * H), hIn: store.alloc(T * B * H), cache: store.alloc(T * B * 4 * H), h: store.alloc(B * H) };
+      if (wasm && H >= 4) {
+        const parts = [...columnBlocks(wh, H), ...(bh ? columnBlocks(bh, 1) : [-1, -1])];
+        wasm.gruBeforeSequence([xp.dataId, parts[0], parts[1], h0.dataId, ids.y, ids.hIn, ids.cache, ids.h, parts[2], parts[3]], B, T, H, slope);
+        for (const id of parts) if (id >= 0) store.delete(id);
+      } else gruBeforeSequence(get(xp), get(wh), get(h0), bh ? get(bh) : null, { y: v(ids.y), hIn: v(ids.hIn), cache: v(ids.cache), h: v(ids.h) }, B, T, H, slope);
+      return ids;
+    },
+    gruBeforeSequenceGrad: ([cache, hIn, wh, dh, dy], { recurrentActivation }, out) => {
+      const slope = hardSigmoidSlope(recurrentActivation);
+      if (slope === undefined) return null;
+      const [T, B, G] = out.dXp;
+      const H = G / 3;
+      const ids = { dXp: store.alloc(T * B * G), dh0: store.alloc(B * H) };
+      if (wasm && H >= 4) {
+        const parts = columnBlocks(wh, H);
+        wasm.gruBeforeSequenceGrad([cache.dataId, hIn.dataId, parts[0], parts[1], dh.dataId, dy ? dy.dataId : -1, ids.dXp, ids.dh0], B, T, H, slope);
+        for (const id of parts) store.delete(id);
+      } else gruBeforeSequenceGrad(get(cache), get(hIn), get(wh), get(dh), dy ? get(dy) : null, { dXp: v(ids.dXp), dh0: v(ids.dh0) }, B, T, H, slope);
       return ids;
     },
     gruCell: ([xp, hp, h], { recurrentActivation }, out) => {

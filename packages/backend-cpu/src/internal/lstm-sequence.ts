@@ -7,6 +7,7 @@
  */
 import { lstmCell, lstmCellGrad } from './lstm.js';
 import { matmul } from './matmul.js';
+import { gatherStep, lastStepGrad, scatterStep } from './rnn-sequences.js';
 import type { F32 } from './types.js';
 
 /** Outputs of lstmSequence, time-major where core's FusedSpec says so. */
@@ -27,12 +28,12 @@ export function lstmSequence(xp: F32, wh: F32, h0: F32, c0: F32, bh: F32 | null,
   for (let t = 0; t < T; t++) {
     const hIn = out.hIn.subarray(t * B * H, (t + 1) * B * H);
     matmul(hIn, wh, bh, hp, B, G, H, false, false);
-    for (let b = 0; b < B; b++) xpt.set(xp.subarray((b * T + t) * G, (b * T + t + 1) * G), b * G);
+    gatherStep(xp, xpt, B, T, G, t);
     const cPrev = t === 0 ? c0 : out.cs.subarray((t - 1) * B * H, t * B * H);
     const hOut = t < T - 1 ? out.hIn.subarray((t + 1) * B * H, (t + 2) * B * H) : out.h;
     const cOut = out.cs.subarray(t * B * H, (t + 1) * B * H);
     lstmCell(xpt, hp, cPrev, hOut, cOut, out.gates.subarray(t * B * G, (t + 1) * B * G), B, H, slope);
-    for (let b = 0; b < B; b++) out.y.set(hOut.subarray(b * H, (b + 1) * H), (b * T + t) * H);
+    scatterStep(hOut, out.y, B, T, H, t);
   }
   out.c.set(out.cs.subarray((T - 1) * B * H, T * B * H));
 }
@@ -55,7 +56,7 @@ export function lstmSequenceGrad(
   const dh = new Float32Array(B * H);
   const back = new Float32Array(B * H);
   let dc: F32 = dcT;
-  for (let i = 0; i < B * H; i++) dh[i] = dy ? dhT[i] + dy[(Math.floor(i / H) * T + T - 1) * H + (i % H)] : dhT[i];
+  lastStepGrad(dhT, dy, dh, B, T, H);
   for (let t = T - 1; t >= 0; t--) {
     const dPre = out.dPre.subarray(t * B * G, (t + 1) * B * G);
     const cPrev = t === 0 ? c0 : cs.subarray((t - 1) * B * H, t * B * H);

@@ -91,10 +91,12 @@ export interface Cell<Cache extends StepTensors = StepTensors, Prep extends Step
   sequence?(e: Engine, p: CellParams, xp: Tensor, state0: CellState): { y: Tensor; state: CellState; seq: SequenceTensors } | undefined;
   /**
    * Backward of `sequence` from d(final state) and d(y): d(xp) of every step, time-major
-   * [T, B, G*H], which is also d(hp), the recurrent matmul's output gradient; the recurrent matmul's input at every step, time-major [T, B, H] (for dWh); and
+   * [T, B, G*H], which is also d(hp), the recurrent matmul's output gradient, unless `dHp` gives
+   * d(hp) apart (GRU reset-after: r * d(pre_n) in the n gate), or `dWh` the recurrent weight
+   * gradient itself (GRU reset-before: two matmuls with different inputs); the recurrent matmul's input at every step, time-major [T, B, H] (for dWh); and
    * d(initial state).
    */
-  sequenceBackward?(e: Engine, p: CellParams, seq: SequenceTensors, state0: CellState, d: CellState, dy?: Tensor): { dXp: Tensor; hIn: Tensor; dState0: CellState };
+  sequenceBackward?(e: Engine, p: CellParams, seq: SequenceTensors, state0: CellState, d: CellState, dy?: Tensor): { dXp: Tensor; dHp?: Tensor; dWh?: Tensor; hIn: Tensor; dState0: CellState };
   /**
    * Step t's cache and state from a sequence's tensors (new tensors; the last step's state is
    * `final` itself, as in the step loop), for the step loop's backward and inspection.

@@ -1,4 +1,6 @@
 import type { Tensor } from '../engine.js';
+import { stepOf } from '../internal/fallbacks.js';
+import type { RecurrentActivation } from '../recurrent-activation.js';
 import type { Cell, CellConfig } from './cell.js';
 import { CELL_FACTS, GATES } from './facts.js';
 import { gateBlocks } from './gates.js';
@@ -6,6 +8,15 @@ import { gateMasks, projectRecurrent, projectRecurrentGrad } from './recurrent-i
 
 const G = GATES.gru;
 const facts = { gates: G, hasCellState: CELL_FACTS.gru.hasCellState };
+
+/** A GRU's whole-sequence forward through `op` (one per variant), when the backend has it (Cell.sequence). */
+function sequenceOf(op: 'gruSequence' | 'gruBeforeSequence', act: { recurrentActivation: RecurrentActivation }): NonNullable<Cell['sequence']> {
+  return (e, p, xp, { h }) => {
+    if (typeof e.backend.fused[op] !== 'function' || !e.useFused) return undefined;
+    const out = e.fused(op, p.bh ? [xp, p.Wh, h, p.bh] : [xp, p.Wh, h], act);
+    return { y: out.y, state: { h: out.h }, seq: { hIn: out.hIn, cache: out.cache } };
+  };
+}
 
 export type GruResetAfterCache = { hPrev: Tensor; hIn: Tensor[]; cache: Tensor };
 
@@ -29,6 +40,16 @@ export function gruResetAfterCell(config: Required<CellConfig>): Cell<GruResetAf
       const { dXp, dHp, dhDirect } = e.fused('gruCellGrad', [cache, hPrev, d.h], act);
       const { dh, wh } = projectRecurrentGrad(e, dHp, p.Wh, hIn, mask);
       return { dXp, dState: { h: e.add(dhDirect, dh) }, wh };
+    },
+    sequence: sequenceOf('gruSequence', act),
+    sequenceBackward(e, p, { hIn, cache }, _state0, d, dy) {
+      const g = e.fused('gruSequenceGrad', dy ? [cache, hIn, p.Wh, d.h, dy] : [cache, hIn, p.Wh, d.h], act);
+      return { dXp: g.dXp, dHp: g.dHp, hIn, dState0: { h: g.dh0 } };
+    },
+    sequenceStep(e, { hIn, cache }, _state0, final, t) {
+      const hPrev = stepOf(e, hIn, t);
+      const next = t < hIn.shape[0] - 1 ? { h: stepOf(e, hIn, t + 1) } : final;
+      return { cache: { hPrev, hIn: [hPrev], cache: stepOf(e, cache, t) }, state: next };
     },
     gateActivations: (e, { cache }) => gateBlocks(e, cache, config.units, G),
   };
@@ -81,6 +102,25 @@ export function gruResetBeforeCell(config: Required<CellConfig>): Cell<GruResetB
       const { dh, wh } = projectRecurrentGrad(e, e.sliceCols(dXp, 0, 2 * H), prep.whRz, hIn, gateMasks(mask, 0, 2));
       return { dXp, dState: { h: e.add(dhDirect, dh) }, wh: [...wh, { input: rh, dOut: dPreN }] };
     },
+    sequence: sequenceOf('gruBeforeSequence', act),
+    sequenceBackward(e, p, { hIn, cache }, _state0, d, dy) {
+      const g = e.fused('gruBeforeSequenceGrad', dy ? [cache, hIn, p.Wh, d.h, dy] : [cache, hIn, p.Wh, d.h], act);
+      // The two recurrent matmuls' weight gradients: h into the r|z columns, r*h (cache's last block) into n.
+      const [T, B] = hIn.shape;
+      const dX = g.dXp.reshape([T * B, 3 * H]);
+      const dWh = e.concatCols([
+        e.matmul(hIn.reshape([T * B, H]), e.sliceCols(dX, 0, 2 * H), { transposeA: true }),
+        e.matmul(e.sliceCols(cache.reshape([T * B, 4 * H]), 3 * H, H), e.sliceCols(dX, 2 * H, H), { transposeA: true }),
+      ]);
+      return { dXp: g.dXp, dWh, hIn, dState0: { h: g.dh0 } };
+    },
+    sequenceStep: (e, { hIn, cache }, _state0, final, t) =>
+      e.scope(() => {
+        const hPrev = stepOf(e, hIn, t);
+        const c = stepOf(e, cache, t);
+        const next = t < hIn.shape[0] - 1 ? { h: stepOf(e, hIn, t + 1) } : final;
+        return { cache: { hPrev, hIn: [hPrev], rz: e.sliceCols(c, 0, 2 * H), n: e.sliceCols(c, 2 * H, H), rh: e.sliceCols(c, 3 * H, H) }, state: next };
+      }),
     gateActivations: (e, { rz, n }) => [...gateBlocks(e, rz, H, 2), e.affine(n, 1, 0)],
   };
 }

@@ -26,6 +26,18 @@ export function stepOf(e: Engine, xs: Tensor, t: number): Tensor {
   return e.sliceTime(xs.reshape([1, T, b * x]), t).reshape([b, x]);
 }
 
+/** A reset-before GRU's recurrent weights by matmul: Wh[:, r|z], Wh[:, n] and the same columns of bh. */
+function resetBeforeWeights(e: Engine, wh: Tensor, bh?: Tensor): { rz: Tensor; n: Tensor; bRz?: Tensor; bN?: Tensor } {
+  const H = wh.shape[0];
+  const b = bh?.reshape([1, 3 * H]);
+  return {
+    rz: e.sliceCols(wh, 0, 2 * H),
+    n: e.sliceCols(wh, 2 * H, H),
+    bRz: b && e.sliceCols(b, 0, 2 * H).reshape([2 * H]),
+    bN: b && e.sliceCols(b, 2 * H, H).reshape([H]),
+  };
+}
+
 export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
   simpleRnnCell: (e, [xp, hp], { activation }) => {
     const pre = e.add(xp, hp);
@@ -85,6 +97,83 @@ export const fusedFallbacks: { [K in FusedName]: Fallback<K> } = {
       dc = g.dcPrev;
     }
     return { dPre: stackSteps(e, dPre), dh0: dh, dc0: dc };
+  },
+  simpleRnnSequence: (e, [xp, wh, h0, bh], attrs) => {
+    const T = xp.shape[1];
+    const hIn: Tensor[] = [h0];
+    for (let t = 0; t < T; t++) hIn.push(e.fused('simpleRnnCell', [e.sliceTime(xp, t), e.matmul(hIn[t], wh, { bias: bh })], attrs).h);
+    const h = hIn.pop() as Tensor;
+    return { y: e.stackTime([...hIn.slice(1), h]), hIn: stackSteps(e, hIn), h };
+  },
+  simpleRnnSequenceGrad: (e, [hIn, hLast, wh, dhT, dy], { activation }) => {
+    const T = hIn.shape[0];
+    const dPre: Tensor[] = new Array(T);
+    let dh = dy ? e.add(dhT, e.sliceTime(dy, T - 1)) : dhT;
+    for (let t = T - 1; t >= 0; t--) {
+      const h = t < T - 1 ? stepOf(e, hIn, t + 1) : hLast;
+      dPre[t] = activation === 'relu' ? e.reluGrad(h, dh) : e.tanhGrad(h, dh);
+      const back = e.matmul(dPre[t], wh, { transposeB: true });
+      dh = dy && t > 0 ? e.add(e.sliceTime(dy, t - 1), back) : back;
+    }
+    return { dPre: stackSteps(e, dPre), dh0: dh };
+  },
+  gruSequence: (e, [xp, wh, h0, bh], attrs) => {
+    const T = xp.shape[1];
+    const hIn: Tensor[] = [h0];
+    const cache: Tensor[] = [];
+    for (let t = 0; t < T; t++) {
+      const out = e.fused('gruCell', [e.sliceTime(xp, t), e.matmul(hIn[t], wh, { bias: bh }), hIn[t]], attrs);
+      hIn.push(out.h);
+      cache.push(out.cache);
+    }
+    const h = hIn.pop() as Tensor;
+    return { y: e.stackTime([...hIn.slice(1), h]), hIn: stackSteps(e, hIn), cache: stackSteps(e, cache), h };
+  },
+  gruSequenceGrad: (e, [cache, hIn, wh, dhT, dy], attrs) => {
+    const T = cache.shape[0];
+    const dXp: Tensor[] = new Array(T);
+    const dHp: Tensor[] = new Array(T);
+    let dh = dy ? e.add(dhT, e.sliceTime(dy, T - 1)) : dhT;
+    for (let t = T - 1; t >= 0; t--) {
+      const g = e.fused('gruCellGrad', [stepOf(e, cache, t), stepOf(e, hIn, t), dh], attrs);
+      dXp[t] = g.dXp;
+      dHp[t] = g.dHp;
+      const back = e.add(g.dhDirect, e.matmul(g.dHp, wh, { transposeB: true }));
+      dh = dy && t > 0 ? e.add(e.sliceTime(dy, t - 1), back) : back;
+    }
+    return { dXp: stackSteps(e, dXp), dHp: stackSteps(e, dHp), dh0: dh };
+  },
+  gruBeforeSequence: (e, [xp, wh, h0, bh], attrs) => {
+    const T = xp.shape[1];
+    const { rz: whRz, n: whN, bRz, bN } = resetBeforeWeights(e, wh, bh);
+    const hIn: Tensor[] = [h0];
+    const cache: Tensor[] = [];
+    for (let t = 0; t < T; t++) {
+      const xpt = e.sliceTime(xp, t);
+      const { rz, rh } = e.fused('gruBeforeGates', [xpt, e.matmul(hIn[t], whRz, { bias: bRz }), hIn[t]], attrs);
+      const { h, n } = e.fused('gruBeforeState', [xpt, e.matmul(rh, whN, { bias: bN }), rz, hIn[t]], {});
+      hIn.push(h);
+      cache.push(e.concatCols([rz, n, rh]));
+    }
+    const h = hIn.pop() as Tensor;
+    return { y: e.stackTime([...hIn.slice(1), h]), hIn: stackSteps(e, hIn), cache: stackSteps(e, cache), h };
+  },
+  gruBeforeSequenceGrad: (e, [cache, hIn, wh, dhT, dy], attrs) => {
+    const [T, , H] = hIn.shape;
+    const { rz: whRz, n: whN } = resetBeforeWeights(e, wh);
+    const dXp: Tensor[] = new Array(T);
+    let dh = dy ? e.add(dhT, e.sliceTime(dy, T - 1)) : dhT;
+    for (let t = T - 1; t >= 0; t--) {
+      const c = stepOf(e, cache, t);
+      const rz = e.sliceCols(c, 0, 2 * H);
+      const n = cols(e, c, 2, H);
+      const { dPreN } = e.fused('gruBeforeGradN', [rz, n, dh], {});
+      const g = e.fused('gruBeforeGrad', [rz, n, stepOf(e, hIn, t), dh, e.matmul(dPreN, whN, { transposeB: true })], attrs);
+      dXp[t] = g.dXp;
+      const back = e.add(g.dhDirect, e.matmul(e.sliceCols(g.dXp, 0, 2 * H), whRz, { transposeB: true }));
+      dh = dy && t > 0 ? e.add(e.sliceTime(dy, t - 1), back) : back;
+    }
+    return { dXp: stackSteps(e, dXp), dh0: dh };
   },
   gruCell: (e, [xp, hp, hPrev], { recurrentActivation }) => {
     const s = slopeOf('gruCell', recurrentActivation);

@@ -14,6 +14,7 @@ import { testRandom } from './primitives.js';
 
 const CONFIGS: { name: string; config: CellConfig; lengths?: number[] }[] = [
   { name: 'lstm', config: { kind: 'lstm', inputSize: 3, units: 5 } },
+  { name: 'gru', config: { kind: 'gru', inputSize: 3, units: 5 } },
   { name: 'gru masked', config: { kind: 'gru', inputSize: 3, units: 5 }, lengths: [6, 3, 1, 6] },
   { name: 'gru reset-before', config: { kind: 'gru', inputSize: 3, units: 5, resetAfter: false } },
   { name: 'simpleRnn', config: { kind: 'simpleRnn', inputSize: 3, units: 5 } },

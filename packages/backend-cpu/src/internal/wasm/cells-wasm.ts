@@ -88,6 +88,14 @@ function gateAddr(f: Fn, base: string, k: number): Fn {
   return f;
 }
 
+/** Pushes the address of block k of a GRU cache row (4 units wide; local `q`: the unit's offset there). */
+function cacheAddr(f: Fn, k: number): Fn {
+  f.get('cache').get('q').add();
+  if (k === 1) f.get('u').add();
+  else if (k) f.get('u').i32(k).mul().add();
+  return f;
+}
+
 function lstmCell(kind: GateKind = 'sigmoid'): Fn {
   const gate = GATE[kind];
   const f = new Fn(`lstmCell${gate.suffix}`, [...ptrs('xp', 'hp', 'c', 'hOut', 'cOut', 'gates', 'batch', 'units'), ...gate.params]);
@@ -157,10 +165,10 @@ function gruCell(kind: GateKind = 'sigmoid'): Fn {
     gate.act(gateAddr(gateAddr(f, 'xp', 1).load(), 'hp', 1).load().vadd()).set('z');
     gateAddr(f, 'hp', 2).load().set('hpn');
     vtanh(gateAddr(f, 'xp', 2).load().get('rg').get('hpn').vmul().vadd()).set('n');
-    f.get('cache').get('q').add().get('rg').store();
-    f.get('cache').get('q').add().get('u').add().get('z').store();
-    f.get('cache').get('q').add().get('u').i32(2).mul().add().get('n').store();
-    f.get('cache').get('q').add().get('u').i32(3).mul().add().get('hpn').store();
+    cacheAddr(f, 0).get('rg').store();
+    cacheAddr(f, 1).get('z').store();
+    cacheAddr(f, 2).get('n').store();
+    cacheAddr(f, 3).get('hpn').store();
     // h' = n + z * (h - n)
     f.get('hOut').get('s').add().get('n').get('z').get('h').get('s').add().load().get('n').vsub().vmul().vadd().store();
   });
@@ -176,10 +184,10 @@ function gruCellGrad(kind: GateKind = 'sigmoid'): Fn {
   f.f32x4(1).set('one');
   rowsAndColumns(f, 3, () => {
     f.get('g').get('r').get('u').mul().add().set('q');
-    f.get('cache').get('q').add().load().set('rg');
-    f.get('cache').get('q').add().get('u').add().load().set('z');
-    f.get('cache').get('q').add().get('u').i32(2).mul().add().load().set('n');
-    f.get('cache').get('q').add().get('u').i32(3).mul().add().load().set('hpn');
+    cacheAddr(f, 0).load().set('rg');
+    cacheAddr(f, 1).load().set('z');
+    cacheAddr(f, 2).load().set('n');
+    cacheAddr(f, 3).load().set('hpn');
     f.get('dh').get('s').add().load().set('d');
     // dn = d * (1 - z) * (1 - n^2)
     f.get('d').get('one').get('z').vsub().vmul().get('one').get('n').get('n').vmul().vsub().vmul().set('dn');
@@ -198,4 +206,88 @@ function gruCellGrad(kind: GateKind = 'sigmoid'): Fn {
   return f;
 }
 
-export { gruCell, gruCellGrad, lstmCell, lstmCellGrad };
+/*
+ * The reset-before GRU in a sequence program (core's gruBeforeSequence and its backward): the
+ * step ops' formulas (../gru.ts's gruBefore*), reading and writing the sequence's cache rows
+ * [r, z, n, r*h] (4H wide) in place: q = g + r*u is a unit's offset there (g = r*3u + jb), and
+ * g - r*u its offset in a [B, 2H] row (the r|z matmul's output).
+ */
+
+/** (xp [B, 3H], hpRz [B, 2H], h) -> cache r, z = sig(xp + hpRz) and r*h. */
+function gruBeforeGates(kind: GateKind = 'sigmoid'): Fn {
+  const gate = GATE[kind];
+  const f = new Fn(`gruBeforeGates${gate.suffix}`, [...ptrs('xp', 'hp', 'h', 'cache', 'batch', 'units'), ...gate.params]);
+  f.local(V128, 'rg', 'z');
+  f.local(I32, 'q', 'k');
+  declareMath(f);
+  gate.setup(f);
+  rowsAndColumns(f, 3, () => {
+    f.get('g').get('r').get('u').mul().add().set('q');
+    f.get('g').get('r').get('u').mul().sub().set('k');
+    gate.act(gateAddr(f, 'xp', 0).load().get('hp').get('k').add().load().vadd()).set('rg');
+    gate.act(gateAddr(f, 'xp', 1).load().get('hp').get('k').add().get('u').add().load().vadd()).set('z');
+    cacheAddr(f, 0).get('rg').store();
+    cacheAddr(f, 1).get('z').store();
+    cacheAddr(f, 3).get('rg').get('h').get('s').add().load().vmul().store();
+  });
+  return f;
+}
+
+/** (xp, hpN [B, H], h, cache) -> cache n = tanh(xp_n + hpN), hOut = n + z*(h - n). */
+function gruBeforeState(): Fn {
+  const f = new Fn('gruBeforeState', ptrs('xp', 'hp', 'h', 'cache', 'hOut', 'batch', 'units'));
+  f.local(V128, 'n');
+  f.local(I32, 'q');
+  declareMath(f);
+  rowsAndColumns(f, 3, () => {
+    f.get('g').get('r').get('u').mul().add().set('q');
+    vtanh(gateAddr(f, 'xp', 2).load().get('hp').get('s').add().load().vadd()).set('n');
+    cacheAddr(f, 2).get('n').store();
+    f.get('hOut').get('s').add().get('n');
+    cacheAddr(f, 1).load().get('h').get('s').add().load().get('n').vsub().vmul().vadd().store();
+  });
+  return f;
+}
+
+/** (cache, dh) -> dXp's n block: d(pre_n) = dh * (1 - z) * (1 - n^2). */
+function gruBeforeGradN(): Fn {
+  const f = new Fn('gruBeforeGradN', ptrs('cache', 'dh', 'dXp', 'batch', 'units'));
+  f.local(V128, 'n', 'one');
+  f.local(I32, 'q');
+  f.f32x4(1).set('one');
+  rowsAndColumns(f, 3, () => {
+    f.get('g').get('r').get('u').mul().add().set('q');
+    cacheAddr(f, 2).load().set('n');
+    gateAddr(f, 'dXp', 2).get('dh').get('s').add().load().get('one');
+    cacheAddr(f, 1).load().vsub().vmul();
+    f.get('one').get('n').get('n').vmul().vsub().vmul().store();
+  });
+  return f;
+}
+
+/** (cache, h, dh, dRh = d(pre_n) @ Wh_n^T) -> dXp's r, z blocks and dhDirect = dh*z + dRh*r. */
+function gruBeforeGrad(kind: GateKind = 'sigmoid'): Fn {
+  const gate = GATE[kind];
+  const f = new Fn(`gruBeforeGrad${gate.suffix}`, [...ptrs('cache', 'h', 'dh', 'dRh', 'dXp', 'dhDirect', 'batch', 'units'), ...gate.params]);
+  f.local(V128, 'rg', 'z', 'hv', 'd', 'dr', 'one');
+  f.local(I32, 'q');
+  gate.setup(f);
+  f.f32x4(1).set('one');
+  rowsAndColumns(f, 3, () => {
+    f.get('g').get('r').get('u').mul().add().set('q');
+    cacheAddr(f, 0).load().set('rg');
+    cacheAddr(f, 1).load().set('z');
+    f.get('h').get('s').add().load().set('hv');
+    f.get('dh').get('s').add().load().set('d');
+    f.get('dRh').get('s').add().load().set('dr');
+    // dr = dRh * h * sig'(r); dz = dh * (h - n) * sig'(z)
+    gate.mulGrad(gateAddr(f, 'dXp', 0).get('dr').get('hv').vmul(), 'rg').store();
+    gateAddr(f, 'dXp', 1).get('d').get('hv');
+    cacheAddr(f, 2).load().vsub().vmul();
+    gate.mulGrad(f, 'z').store();
+    f.get('dhDirect').get('s').add().get('d').get('z').vmul().get('dr').get('rg').vmul().vadd().store();
+  });
+  return f;
+}
+
+export { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad, lstmCell, lstmCellGrad };

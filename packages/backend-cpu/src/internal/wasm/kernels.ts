@@ -11,10 +11,11 @@ import type { AdamAttrs } from '../adam.js';
 import { assembleModule } from './encode.js';
 import { MAX_PAGES, type WasmHeap } from './heap.js';
 import type { Fn } from './fn.js';
-import { gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
+import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction } from './matmul-wasm.js';
 import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
 import { Pool, type ThreadStats } from './pool.js';
+import { addToFunction, rnnCellFunction, rnnCellGradFunction } from './rnn-wasm.js';
 import { sigmoidFunction, tanhFunction } from './unary-wasm.js';
 
 /**
@@ -61,10 +62,22 @@ const JOBS: [string, string][] = [
   ['gruHard', 'gruCellGradHard'],
   ['misc', 'copyRows'],
   ['misc', 'sumBatch'],
+  ['rnn', 'rnnCell'],
+  ['rnn', 'rnnCellGrad'],
+  ['rnn', 'addTo'],
+  ['gruBefore', 'gruBeforeGates'],
+  ['gruBeforeHard', 'gruBeforeGatesHard'],
+  ['gruBefore', 'gruBeforeGrad'],
+  ['gruBeforeHard', 'gruBeforeGradHard'],
+  ['gruBeforeN', 'gruBeforeState'],
+  ['gruBeforeN', 'gruBeforeGradN'],
 ];
 const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
 /** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
-const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM] = ['matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch'].map(job);
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD, JOB_GRU_B_GATES, JOB_GRU_B_GRAD, JOB_GRU_B_STATE, JOB_GRU_B_GRAD_N] = [
+  'matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch', 'rnnCell', 'rnnCellGrad', 'addTo',
+  'gruBeforeGates', 'gruBeforeGrad', 'gruBeforeState', 'gruBeforeGradN',
+].map(job); // prettier-ignore
 
 type WasmFn = (...args: number[]) => void;
 
@@ -92,6 +105,11 @@ export function moduleBytes({ shared, relaxed }: ModuleVariant = { shared: false
     gruHard: mod([gruCell('hard'), gruCellGrad('hard')]),
     unary: mod([tanhFunction(), sigmoidFunction()]),
     misc: mod([copyRowsFunction(), sumBatchFunction(), adamFunction()]),
+    rnn: mod([rnnCellFunction(), rnnCellGradFunction(), addToFunction()]),
+    // The reset-before GRU's sequence kernels: by gate variant, and the two without gates.
+    gruBefore: mod([gruBeforeGates(), gruBeforeGrad()]),
+    gruBeforeHard: mod([gruBeforeGates('hard'), gruBeforeGrad('hard')]),
+    gruBeforeN: mod([gruBeforeState(), gruBeforeGradN()]),
   };
 }
 
@@ -174,6 +192,21 @@ export interface WasmKernels {
   lstmSequence(ids: DataId[], B: number, T: number, H: number, slope: number): void;
   /** core's lstmSequenceGrad (gates, cs, c0, Wh, dh, dc, dy or -1; outputs dPre, dh0, dc0), split as lstmSequence. */
   lstmSequenceGrad(ids: DataId[], B: number, T: number, H: number, slope: number): void;
+  /** core's simpleRnnSequence (xp, Wh, h0; outputs y, hIn, h; bh or -1), B, T, H (>= 4) and relu (1) or tanh (0); split as lstmSequence. */
+  simpleRnnSequence(ids: DataId[], B: number, T: number, H: number, relu: number): void;
+  /** core's simpleRnnSequenceGrad (hIn, h, Wh, dh, dy or -1; outputs dPre, dh0), split as lstmSequence. */
+  simpleRnnSequenceGrad(ids: DataId[], B: number, T: number, H: number, relu: number): void;
+  /** core's gruSequence (xp, Wh, h0; outputs y, hIn, cache, h; bh or -1), split as lstmSequence. */
+  gruSequence(ids: DataId[], B: number, T: number, H: number, slope: number): void;
+  /** core's gruSequenceGrad (cache, hIn, Wh, dh, dy or -1; outputs dXp, dHp, dh0), split as lstmSequence. */
+  gruSequenceGrad(ids: DataId[], B: number, T: number, H: number, slope: number): void;
+  /**
+   * core's gruBeforeSequence (xp, Wh[:, r|z], Wh[:, n], h0; outputs y, hIn, cache, h; bh[r|z] and
+   * bh[n], or -1), split as lstmSequence: two matmuls and two kernels per step.
+   */
+  gruBeforeSequence(ids: DataId[], B: number, T: number, H: number, slope: number): void;
+  /** core's gruBeforeSequenceGrad (cache, hIn, Wh[:, r|z], Wh[:, n], dh, dy or -1; outputs dXp, dh0), split as lstmSequence. */
+  gruBeforeSequenceGrad(ids: DataId[], B: number, T: number, H: number, slope: number): void;
   gruCell(...ids_batch_units_slope: number[]): void;
   gruCellGrad(...ids_batch_units_slope: number[]): void;
   /** Threads that run the large matmuls, cell steps and Adam updates (the caller included). */
@@ -306,10 +339,10 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   const copyCall = (calls: number[], src: number, srcStride: number, dst: number, dstStride: number, rows: number, bytes: number) =>
     calls.push(JOB_COPY, 6, src, srcStride, dst, dstStride, rows, bytes);
 
-  /** Batch rows of each thread for a sequence (whole row panels; the last thread also the leftover rows). */
-  function sequenceRows(B: number, T: number, H: number): [number, number][] {
+  /** Batch rows of each thread for a sequence (whole row panels; the last thread also the leftover rows). `GH`: columns of Wh. */
+  function sequenceRows(B: number, T: number, H: number, GH: number): [number, number][] {
     const panels = Math.floor(B / MR);
-    const n = pool && pool.threads > 1 && panels >= 1 && 8 * B * H * H * T >= parallelMin.matmulFlops ? Math.min(pool.threads, panels) : 1;
+    const n = pool && pool.threads > 1 && panels >= 1 && 2 * B * H * GH * T >= parallelMin.matmulFlops ? Math.min(pool.threads, panels) : 1;
     return Array.from({ length: n }, (_, t) => {
       const r0 = MR * Math.floor((panels * t) / n);
       return [r0, t === n - 1 ? B : MR * Math.floor((panels * (t + 1)) / n)];
@@ -328,74 +361,194 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       }
   }
 
+  /** A thread's rows [r0, r0 + m) of a sequence: `row(base, t, width)` is the address of its first row at step t of a time-major [T, B, width]. */
+  interface Rows {
+    r0: number;
+    m: number;
+    row(base: number, t: number, width: number): number;
+  }
+
+  /**
+   * A whole-sequence forward (lstmSequence, gruSequence, simpleRnnSequence, gruBeforeSequence): per
+   * thread, for each step t, hp = hIn_t @ Wh + bh (unless `wh` is null: the step does its own
+   * matmuls, with `scratch` for A's panels) and xpt = xp[:, t] for its rows, then `step` (the cell's call,
+   * writing hOut: hIn_{t+1}, or the final h at the last step), then y[:, t] = hOut. Pointers:
+   * xp [B, T, GH], h0, hLast [B, H], hIn [T, B, H], y [B, T, H], bias (0: none); Wh by id.
+   */
+  function sequenceForward(
+    p: { xp: number; wh: DataId | null; h0: number; bias: number; hIn: number; y: number; hLast: number },
+    B: number,
+    T: number,
+    H: number,
+    GH: number,
+    thread: (rows: Rows) => { step(calls: number[], t: number, xpt: number, hp: number, hOut: number, scratch: number): void; done?(calls: number[]): void },
+  ): void {
+    const Bop = p.wh === null ? null : operandB(p.wh, false, H, GH, B >= MR, B % MR !== 0);
+    const programs = sequenceRows(B, T, H, GH).map(([r0, r1]) => {
+      const m = r1 - r0;
+      const rows: Rows = { r0, m, row: (base, t, width) => base + 4 * (t * B + r0) * width };
+      const { step, done } = thread(rows);
+      const scratch = heap.temp(4 * m * (H + 2 * GH)); // A panels (m x H), hp, xpt
+      const hp = scratch + 4 * m * H;
+      const xpt = hp + 4 * m * GH;
+      const calls: number[] = [];
+      copyCall(calls, p.h0 + 4 * r0 * H, 4 * H, rows.row(p.hIn, 0, H), 4 * H, m, 4 * H);
+      for (let t = 0; t < T; t++) {
+        if (Bop) matmulCalls(calls, rows.row(p.hIn, t, H), 4 * H, Bop, hp, m, GH, H, false, scratch, p.bias);
+        copyCall(calls, p.xp + 4 * (r0 * T + t) * GH, 4 * T * GH, xpt, 4 * GH, m, 4 * GH);
+        const hOut = t < T - 1 ? rows.row(p.hIn, t + 1, H) : p.hLast + 4 * r0 * H;
+        step(calls, t, xpt, hp, hOut, scratch);
+        copyCall(calls, hOut, 4 * H, p.y + 4 * (r0 * T + t) * H, 4 * T * H, m, 4 * H);
+      }
+      done?.(calls);
+      return calls;
+    });
+    runSequence(programs);
+    heap.releaseTemps();
+  }
+
+  /**
+   * A whole-sequence backward: dh_{T-1} = dh + dy[:, T-1]; per thread, for t = T-1 .. 0, `step`
+   * (the cell's backward from dh_t, for its rows) gives the rows of the recurrent matmul's output
+   * gradient (row stride 4*GH; the matmul reads its first `k` columns, default GH) and whether it wrote a partial d(h_{t-1}) into `next`; then
+   * next (+)= dy[:, t-1] and next += dOut @ Wh^T (at t = 0 into dh0). Wh by id.
+   */
+  function sequenceBackward(
+    p: { wh: DataId; dh: number; dy: number; dh0: number; k?: number },
+    B: number,
+    T: number,
+    H: number,
+    GH: number,
+    thread: (rows: Rows) => (calls: number[], t: number, dh: number, next: number) => { dOut: number; partial: boolean },
+  ): void {
+    const k = p.k ?? GH; // the matmul's shared dimension: dOut's first k columns of its GH
+    // dh at the last step: d(final h) + dy[:, T-1], added here once (float32, as core's add).
+    let dhStart = p.dh;
+    if (p.dy) {
+      dhStart = heap.temp(4 * B * H);
+      const f = heap.floats();
+      for (let b = 0; b < B; b++)
+        for (let j = 0, s = (p.dh >> 2) + b * H, d = (p.dy >> 2) + (b * T + T - 1) * H, o = (dhStart >> 2) + b * H; j < H; j++) f[o + j] = f[s + j] + f[d + j];
+    }
+    const Bop = operandB(p.wh, true, k, H, B >= MR, B % MR !== 0);
+    const programs = sequenceRows(B, T, H, GH).map(([r0, r1]) => {
+      const m = r1 - r0;
+      const step = thread({ r0, m, row: (base, t, width) => base + 4 * (t * B + r0) * width });
+      const scratch = heap.temp(4 * m * (GH + 3 * H)); // A panels (m x GH), two dh buffers, dy
+      const dhs = [scratch + 4 * m * GH, scratch + 4 * m * (GH + H)];
+      const dyRows = scratch + 4 * m * (GH + 2 * H);
+      const calls: number[] = [];
+      copyCall(calls, dhStart + 4 * r0 * H, 4 * H, dhs[0], 4 * H, m, 4 * H);
+      for (let t = T - 1; t >= 0; t--) {
+        const dh = dhs[(T - 1 - t) % 2];
+        const next = t === 0 ? p.dh0 + 4 * r0 * H : dhs[(T - t) % 2];
+        const { dOut, partial } = step(calls, t, dh, next);
+        const withDy = t > 0 && p.dy !== 0;
+        const dyAt = p.dy + 4 * (r0 * T + t - 1) * H;
+        if (withDy && partial) {
+          copyCall(calls, dyAt, 4 * T * H, dyRows, 4 * H, m, 4 * H);
+          call(calls, JOB_ADD, next, dyRows, m * H);
+        } else if (withDy) copyCall(calls, dyAt, 4 * T * H, next, 4 * H, m, 4 * H);
+        matmulCalls(calls, dOut, 4 * GH, Bop, next, m, H, k, withDy || partial, scratch, 0);
+      }
+      return calls;
+    });
+    runSequence(programs);
+    heap.releaseTemps();
+  }
+
+  /** The job of a cell kernel by recurrent activation, and its trailing arguments. */
+  const gateJob = (job: number, H: number, slope: number) => ({ fn: slope === 0 ? job : job + 1, tail: slope === 0 ? [H] : [H, slope] });
+
   return {
     lstmSequence(ids, B, T, H, slope) {
       const [xp, , h0, c0, y, hIn, cs, gates, hLast, cLast] = ids.slice(0, 10).map(ptr); // Wh through operandB
-      const bias = ids[10] >= 0 ? ptr(ids[10]) : 0;
       const G = 4 * H;
-      const cellFn = slope === 0 ? JOB_LSTM : JOB_LSTM + 1;
-      const tail = slope === 0 ? [H] : [H, slope];
-      const Bop = operandB(ids[1], false, H, G, B >= MR, B % MR !== 0);
-      const programs = sequenceRows(B, T, H).map(([r0, r1]) => {
-        const m = r1 - r0;
-        const scratch = heap.temp(4 * m * (H + 2 * G));
-        const hp = scratch + 4 * m * H;
-        const xpt = hp + 4 * m * G;
-        const calls: number[] = [];
-        const row = (base: number, t: number, width: number) => base + 4 * (t * B + r0) * width; // time-major
-        copyCall(calls, h0 + 4 * r0 * H, 4 * H, row(hIn, 0, H), 4 * H, m, 4 * H);
-        for (let t = 0; t < T; t++) {
-          matmulCalls(calls, row(hIn, t, H), 4 * H, Bop, hp, m, G, H, false, scratch, bias);
-          copyCall(calls, xp + 4 * (r0 * T + t) * G, 4 * T * G, xpt, 4 * G, m, 4 * G);
-          const hOut = t < T - 1 ? row(hIn, t + 1, H) : hLast + 4 * r0 * H;
-          const cPrev = t === 0 ? c0 + 4 * r0 * H : row(cs, t - 1, H);
-          call(calls, cellFn, xpt, hp, cPrev, hOut, row(cs, t, H), row(gates, t, G), m, ...tail);
-          copyCall(calls, hOut, 4 * H, y + 4 * (r0 * T + t) * H, 4 * T * H, m, 4 * H);
-        }
-        copyCall(calls, row(cs, T - 1, H), 4 * H, cLast + 4 * r0 * H, 4 * H, m, 4 * H);
-        return calls;
-      });
-      runSequence(programs);
-      heap.releaseTemps();
+      const { fn, tail } = gateJob(JOB_LSTM, H, slope);
+      sequenceForward({ xp, wh: ids[1], h0, bias: ids[10] >= 0 ? ptr(ids[10]) : 0, hIn, y, hLast }, B, T, H, G, ({ r0, m, row }) => ({
+        step: (calls, t, xpt, hp, hOut) => call(calls, fn, xpt, hp, t === 0 ? c0 + 4 * r0 * H : row(cs, t - 1, H), hOut, row(cs, t, H), row(gates, t, G), m, ...tail),
+        done: (calls) => copyCall(calls, row(cs, T - 1, H), 4 * H, cLast + 4 * r0 * H, 4 * H, m, 4 * H),
+      }));
     },
     lstmSequenceGrad(ids, B, T, H, slope) {
-      const [gates, cs, c0, , dhT, dcT] = ids.slice(0, 6).map(ptr); // Wh through operandB
-      const dy = ids[6] >= 0 ? ptr(ids[6]) : 0;
+      const [gates, cs, c0, , dh, dcT] = ids.slice(0, 6).map(ptr); // Wh through operandB
       const [dPre, dh0, dc0] = ids.slice(7).map(ptr);
       const G = 4 * H;
-      const gradFn = slope === 0 ? JOB_LSTM_GRAD : JOB_LSTM_GRAD + 1;
-      const tail = slope === 0 ? [H] : [H, slope];
-      // dh at the last step: d(final h) + dy[:, T-1], added here once (float32, as core's add).
-      let dhStart = dhT;
-      if (dy) {
-        dhStart = heap.temp(4 * B * H);
-        const f = heap.floats();
-        for (let b = 0; b < B; b++)
-          for (let j = 0, s = (dhT >> 2) + b * H, d = (dy >> 2) + (b * T + T - 1) * H, o = (dhStart >> 2) + b * H; j < H; j++) f[o + j] = f[s + j] + f[d + j];
-      }
-      const Bop = operandB(ids[3], true, G, H, B >= MR, B % MR !== 0);
-      const programs = sequenceRows(B, T, H).map(([r0, r1]) => {
-        const m = r1 - r0;
-        const scratch = heap.temp(4 * m * (G + 3 * H));
-        const dh = scratch + 4 * m * G;
-        const dcs = [dh + 4 * m * H, dh + 8 * m * H];
-        const calls: number[] = [];
-        const row = (base: number, t: number, width: number) => base + 4 * (t * B + r0) * width;
-        copyCall(calls, dhStart + 4 * r0 * H, 4 * H, dh, 4 * H, m, 4 * H);
+      const { fn, tail } = gateJob(JOB_LSTM_GRAD, H, slope);
+      sequenceBackward({ wh: ids[3], dh, dy: ids[6] >= 0 ? ptr(ids[6]) : 0, dh0 }, B, T, H, G, ({ r0, m, row }) => {
+        const dcBuf = heap.temp(8 * m * H);
+        const dcs = [dcBuf, dcBuf + 4 * m * H];
         let dc = dcT + 4 * r0 * H;
-        for (let t = T - 1; t >= 0; t--) {
+        return (calls, t, dht) => {
           const dcPrev = t === 0 ? dc0 + 4 * r0 * H : dcs[t % 2];
-          const cPrev = t === 0 ? c0 + 4 * r0 * H : row(cs, t - 1, H);
-          call(calls, gradFn, row(gates, t, G), cPrev, row(cs, t, H), dh, dc, row(dPre, t, G), dcPrev, m, ...tail);
+          call(calls, fn, row(gates, t, G), t === 0 ? c0 + 4 * r0 * H : row(cs, t - 1, H), row(cs, t, H), dht, dc, row(dPre, t, G), dcPrev, m, ...tail);
           dc = dcPrev;
-          const withDy = t > 0 && dy !== 0;
-          if (withDy) copyCall(calls, dy + 4 * (r0 * T + t - 1) * H, 4 * T * H, dh, 4 * H, m, 4 * H);
-          matmulCalls(calls, row(dPre, t, G), 4 * G, Bop, t === 0 ? dh0 + 4 * r0 * H : dh, m, H, G, withDy, scratch, 0);
-        }
-        return calls;
+          return { dOut: row(dPre, t, G), partial: false };
+        };
       });
-      runSequence(programs);
-      heap.releaseTemps();
+    },
+    simpleRnnSequence(ids, B, T, H, relu) {
+      const [xp, , h0, y, hIn, hLast] = ids.slice(0, 6).map(ptr);
+      sequenceForward({ xp, wh: ids[1], h0, bias: ids[6] >= 0 ? ptr(ids[6]) : 0, hIn, y, hLast }, B, T, H, H, ({ m }) => ({
+        step: (calls, _t, xpt, hp, hOut) => call(calls, JOB_RNN, xpt, hp, hOut, m * H, relu),
+      }));
+    },
+    simpleRnnSequenceGrad(ids, B, T, H, relu) {
+      const [hIn, hLast, , dh] = ids.slice(0, 4).map(ptr);
+      const [dPre, dh0] = ids.slice(5).map(ptr);
+      sequenceBackward({ wh: ids[2], dh, dy: ids[4] >= 0 ? ptr(ids[4]) : 0, dh0 }, B, T, H, H, ({ r0, m, row }) => (calls, t, dht) => {
+        call(calls, JOB_RNN_GRAD, t < T - 1 ? row(hIn, t + 1, H) : hLast + 4 * r0 * H, dht, row(dPre, t, H), m * H, relu);
+        return { dOut: row(dPre, t, H), partial: false };
+      });
+    },
+    gruBeforeSequence(ids, B, T, H, slope) {
+      const [xp, , , h0, y, hIn, cache, hLast] = ids.slice(0, 8).map(ptr); // Wh's two blocks through operandB
+      const [bRz, bN] = ids.slice(8).map((id) => (id >= 0 ? ptr(id) : 0));
+      const gates = gateJob(JOB_GRU_B_GATES, H, slope);
+      const rzOp = operandB(ids[1], false, H, 2 * H, B >= MR, B % MR !== 0);
+      const nOp = operandB(ids[2], false, H, H, B >= MR, B % MR !== 0);
+      sequenceForward({ xp, wh: null, h0, bias: 0, hIn, y, hLast }, B, T, H, 3 * H, ({ m, row }) => ({
+        step: (calls, t, xpt, hp, hOut, scratch) => {
+          const [h, c, hpN] = [row(hIn, t, H), row(cache, t, 4 * H), hp + 8 * m * H];
+          matmulCalls(calls, h, 4 * H, rzOp, hp, m, 2 * H, H, false, scratch, bRz);
+          call(calls, gates.fn, xpt, hp, h, c, m, ...gates.tail);
+          matmulCalls(calls, c + 12 * H, 16 * H, nOp, hpN, m, H, H, false, scratch, bN); // r*h: the cache's last block
+          call(calls, JOB_GRU_B_STATE, xpt, hpN, h, c, hOut, m, H);
+        },
+      }));
+    },
+    gruBeforeSequenceGrad(ids, B, T, H, slope) {
+      const [cache, hIn, , , dh] = ids.slice(0, 5).map(ptr);
+      const [dXp, dh0] = ids.slice(6).map(ptr);
+      const grad = gateJob(JOB_GRU_B_GRAD, H, slope);
+      const nOp = operandB(ids[3], true, H, H, B >= MR, B % MR !== 0);
+      sequenceBackward({ wh: ids[2], dh, dy: ids[5] >= 0 ? ptr(ids[5]) : 0, dh0, k: 2 * H }, B, T, H, 3 * H, ({ m, row }) => {
+        const scratch = heap.temp(8 * m * H); // dRh, A panels of its matmul
+        const dRh = scratch + 4 * m * H;
+        return (calls, t, dht, next) => {
+          const [c, d] = [row(cache, t, 4 * H), row(dXp, t, 3 * H)];
+          call(calls, JOB_GRU_B_GRAD_N, c, dht, d, m, H);
+          matmulCalls(calls, d + 8 * H, 12 * H, nOp, dRh, m, H, H, false, scratch, 0); // d(pre_n) @ Wh_n^T
+          call(calls, grad.fn, c, row(hIn, t, H), dht, dRh, d, next, m, ...grad.tail);
+          return { dOut: d, partial: true };
+        };
+      });
+    },
+    gruSequence(ids, B, T, H, slope) {
+      const [xp, , h0, y, hIn, cache, hLast] = ids.slice(0, 7).map(ptr);
+      const { fn, tail } = gateJob(JOB_GRU, H, slope);
+      sequenceForward({ xp, wh: ids[1], h0, bias: ids[7] >= 0 ? ptr(ids[7]) : 0, hIn, y, hLast }, B, T, H, 3 * H, ({ m, row }) => ({
+        step: (calls, t, xpt, hp, hOut) => call(calls, fn, xpt, hp, row(hIn, t, H), hOut, row(cache, t, 4 * H), m, ...tail),
+      }));
+    },
+    gruSequenceGrad(ids, B, T, H, slope) {
+      const [cache, hIn, , dh] = ids.slice(0, 4).map(ptr);
+      const [dXp, dHp, dh0] = ids.slice(5).map(ptr);
+      const { fn, tail } = gateJob(JOB_GRU_GRAD, H, slope);
+      sequenceBackward({ wh: ids[2], dh, dy: ids[4] >= 0 ? ptr(ids[4]) : 0, dh0 }, B, T, H, 3 * H, ({ m, row }) => (calls, t, dht, next) => {
+        call(calls, fn, row(cache, t, 4 * H), row(hIn, t, H), dht, row(dXp, t, 3 * H), row(dHp, t, 3 * H), next, m, ...tail);
+        return { dOut: row(dHp, t, 3 * H), partial: true };
+      });
     },
     lstmCell: cell(JOB_LSTM, [4, 4, 1, 1, 1, 4]), // xp, hp, c, hOut, cOut, gates
     lstmCellGrad: cell(JOB_LSTM_GRAD, [4, 1, 1, 1, 1, 4, 1]), // gates, cPrev, c, dh, dc, dPre, dcPrev
