@@ -18,6 +18,33 @@ torch.manual_seed(1)
 models = {}
 
 
+def set_blas_threads(n):
+    """OpenBLAS's thread count, when torch.mm runs on OpenBLAS (training keeps 1: see rounds.ts)."""
+    import ctypes
+    import glob
+    for path in glob.glob("/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas*.so*"):
+        if path in blas_library():
+            ctypes.CDLL(path).openblas_set_num_threads(n)
+            return
+
+
+def blas_library():
+    """The BLAS shared library this process loaded (torch.mm's sgemm), from /proc/self/maps.
+
+    Debian's torch links libblas.so.3, which update-alternatives points at the reference BLAS
+    (a few GFLOP/s) or, once libopenblas0-pthread is installed, at OpenBLAS.
+    """
+    torch.mm(torch.ones(2, 2), torch.ones(2, 2))
+    try:
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+    except OSError:
+        return "unknown (no /proc/self/maps)"
+    import os
+    real = sorted({os.path.realpath(p) for p in paths})
+    return ", ".join(real) if real else "none found"
+
+
 def build(w):
     cls = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "simpleRnn": torch.nn.RNN}[w["cell"]]
     rnn = cls(w["features"], w["units"], batch_first=True)
@@ -48,7 +75,7 @@ def build(w):
 for line in sys.stdin:
     req = json.loads(line)
     if "info" in req:
-        ans = {"torch": torch.__version__, "config": torch.__config__.show().splitlines()[:12]}
+        ans = {"torch": torch.__version__, "config": torch.__config__.show().splitlines()[:12], "blas": blas_library()}
     elif "train" in req:
         torch.set_num_threads(req["threads"])
         key = req["train"]
@@ -61,6 +88,7 @@ for line in sys.stdin:
         ans = {"ms": (time.perf_counter() - t0) * 1000 / req["repeat"]}
     else:
         torch.set_num_threads(req["threads"])
+        set_blas_threads(req["threads"])  # the native sgemm on N threads: the machine's limit
         m, n, k = req["sgemm"]
         a, b = torch.randn(m, k), torch.randn(k, n)
         best = float("inf")
@@ -68,5 +96,6 @@ for line in sys.stdin:
             t0 = time.perf_counter()
             torch.mm(a, b)
             best = min(best, time.perf_counter() - t0)
+        set_blas_threads(1)
         ans = {"gflops": 2 * m * n * k / best / 1e9}
     print(json.dumps(ans), flush=True)

@@ -55,7 +55,13 @@ export function stepFlops(w: Workload): number {
 function torchPeer() {
   const probe = spawnSync(PY, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return { peer: null, why: `${PY} cannot import torch (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()})` };
-  const child = spawn(PY, [fileURLToPath(new URL('../py/torch_peer.py', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // One BLAS thread: torch.set_num_threads(N) then sets every thread PyTorch runs, as it does in
+  // PyPI's MKL builds. With Debian's OpenBLAS (libopenblas0-pthread) left at its default of one
+  // thread per core, OpenBLAS's pthreads and torch's OpenMP threads oversubscribe the cores (W2
+  // on 2 torch threads: 91.7 ms per step against 27.0 with one BLAS thread, /tmp/tw2.py style
+  // a torch LSTM(128) training loop, 2026-12-03), and OpenBLAS's idle threads keep spinning into the next side's turn.
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1' };
+  const child = spawn(PY, [fileURLToPath(new URL('../py/torch_peer.py', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'], env });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   const ask = async (req: object): Promise<Record<string, unknown>> => {
     child.stdin.write(`${JSON.stringify(req)}\n`);
@@ -100,6 +106,7 @@ export async function runRounds(o: RoundsOptions): Promise<void> {
     const info = await peer.ask({ info: true });
     const config = (info.config as string[]).filter((l) => /MKL|BLAS|CPU capability|OpenMP/.test(l)).map((l) => l.trim().slice(0, 80));
     console.log(`PyTorch ${info.torch} (Debian's python3-torch: a distribution build, not PyPI's): ${config.join('; ')}`);
+    console.log(`PyTorch's BLAS (the library its torch.mm loaded; 1 BLAS thread in training, N for the matmul limit): ${info.blas}`);
   } else console.log(`PyTorch skipped: ${why}`);
   const tfjs = o.tfjs ? await import('./libs/tfjs.js') : null;
 
