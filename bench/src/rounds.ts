@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { createCpuBackend, threadStats } from '@recurrent/backend-cpu';
 import { recurrentRunner } from './libs/recurrent.js';
 import { modelsRunner } from './libs/recurrent-models.js';
-import { threadCpu } from './thread-cpu.js';
+import { cpuBetween, threadCpu } from './thread-cpu.js';
 import { flopShape, forwardFlops, WORKLOADS, type Workload, type WorkloadId } from './workloads.js';
 
 export interface RoundsOptions {
@@ -119,13 +119,32 @@ export async function runRounds(o: RoundsOptions): Promise<void> {
       for (let i = 0; i < n; i++) await f();
       return (performance.now() - t0) / n;
     };
-    const rss0 = process.memoryUsage().rss;
+    // RSS after a full GC (the bench runs with --expose-gc): without it a collection between the
+    // readings made the difference negative for small models.
+    const rss = () => {
+      (globalThis as { gc?: () => void }).gc?.();
+      return process.memoryUsage().rss;
+    };
+    // Memory per extra thread: the N-thread model's growth less a second 1-thread model's, both
+    // after the first 1-thread model paid the one-time costs (compiled modules, JIT code), which
+    // made the difference negative when the first model was the baseline.
+    // Workers start in the background (jobs run on the calling thread until all have started):
+    // a step, a pause, a step, so that their isolates are in the reading.
+    const settle = async (r: { step(): Promise<unknown> }) => {
+      await r.step();
+      await new Promise((res) => setTimeout(res, 300));
+      await r.step();
+    };
     const ours1 = modelsRunner(w, 1);
-    await ours1.step();
-    const rss1 = process.memoryUsage().rss;
+    await settle(ours1);
+    const rss0 = rss();
     const oursN = modelsRunner(w, N);
-    await oursN.step();
-    const rss2 = process.memoryUsage().rss;
+    await settle(oursN);
+    const rss1 = rss();
+    const again1 = modelsRunner(w, 1);
+    await settle(again1);
+    const rss2 = rss();
+    again1.destroy();
     const core = await recurrentRunner(w, createCpuBackend({ threads: N }));
     // The N-thread training side's pool counters, summed over its timed calls; both models
     // sides' CPU time of the main thread and of the others.
@@ -135,7 +154,10 @@ export async function runRounds(o: RoundsOptions): Promise<void> {
       const a = threadCpu();
       const t = await f();
       const b = threadCpu();
-      if (a && b) Object.assign(cpu[k], { main: cpu[k].main + b.main - a.main, others: cpu[k].others + b.others - a.others, steps: cpu[k].steps + rep });
+      if (a && b) {
+        const d = cpuBetween(a, b);
+        Object.assign(cpu[k], { main: cpu[k].main + d.main, others: cpu[k].others + d.others, steps: cpu[k].steps + rep });
+      }
       return t;
     };
     const trainN = cpuTimed(1, timed(oursN.step));
@@ -225,8 +247,8 @@ export async function runRounds(o: RoundsOptions): Promise<void> {
           `main-thread ratio ${(m1 / mN).toFixed(2)}x (the speed-up with a free core per thread: the main thread runs the serial part and its share of every job)`,
       );
     }
-    const extraMiB = (rss2 - rss1 - (rss1 - rss0)) / 2 ** 20 / Math.max(1, N - 1);
-    console.log(`memory per extra thread: ~${extraMiB.toFixed(1)} MiB RSS (RSS growth of the ${N}-thread model's first step less the 1-thread one's, per extra thread)`);
+    const extraMiB = (rss1 - rss0 - (rss2 - rss1)) / 2 ** 20 / Math.max(1, N - 1);
+    console.log(`memory per extra thread: ${extraMiB < 0.5 ? 'under 0.5' : `~${extraMiB.toFixed(1)}`} MiB RSS (RSS growth of a ${N}-thread model's first steps, its workers started, less a 1-thread one's, per extra thread; ${'gc' in globalThis ? 'after a full GC' : 'no --expose-gc: GC noise included'})`);
     ours1.destroy();
     oursN.destroy();
   }
