@@ -8,7 +8,9 @@ The workload fields (cell, units, steps, features, classes, head, batch) come wi
 so the shapes are defined once, in bench/src/workloads.ts. The first-layer input does not
 require a gradient, so PyTorch does not compute it (neither do we).
 """
+import ctypes
 import json
+import os
 import sys
 import time
 
@@ -18,18 +20,8 @@ torch.manual_seed(1)
 models = {}
 
 
-def set_blas_threads(n):
-    """OpenBLAS's thread count, when torch.mm runs on OpenBLAS (training keeps 1: see rounds.ts)."""
-    import ctypes
-    import glob
-    for path in glob.glob("/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas*.so*"):
-        if path in blas_library():
-            ctypes.CDLL(path).openblas_set_num_threads(n)
-            return
-
-
-def blas_library():
-    """The BLAS shared library this process loaded (torch.mm's sgemm), from /proc/self/maps.
+def blas_libraries():
+    """The BLAS shared libraries this process loaded (torch.mm's sgemm), from /proc/self/maps.
 
     Debian's torch links libblas.so.3, which update-alternatives points at the reference BLAS
     (a few GFLOP/s) or, once libopenblas0-pthread is installed, at OpenBLAS.
@@ -39,10 +31,18 @@ def blas_library():
         with open("/proc/self/maps") as f:
             paths = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
     except OSError:
-        return "unknown (no /proc/self/maps)"
-    import os
-    real = sorted({os.path.realpath(p) for p in paths})
-    return ", ".join(real) if real else "none found"
+        return []
+    return sorted({os.path.realpath(p) for p in paths})
+
+
+BLAS = blas_libraries()
+# OpenBLAS's own thread count, when torch.mm runs on it (training keeps 1: see rounds.ts).
+OPENBLAS = next((ctypes.CDLL(p) for p in BLAS if os.path.basename(p).startswith("libopenblas")), None)
+
+
+def set_blas_threads(n):
+    if OPENBLAS is not None:
+        OPENBLAS.openblas_set_num_threads(n)
 
 
 def build(w):
@@ -75,7 +75,7 @@ def build(w):
 for line in sys.stdin:
     req = json.loads(line)
     if "info" in req:
-        ans = {"torch": torch.__version__, "config": torch.__config__.show().splitlines()[:12], "blas": blas_library()}
+        ans = {"torch": torch.__version__, "config": torch.__config__.show().splitlines()[:12], "blas": ", ".join(BLAS) or "none found"}
     elif "train" in req:
         torch.set_num_threads(req["threads"])
         key = req["train"]
