@@ -1,5 +1,6 @@
 /**
- * The threaded backend (`threads` > 1): work is split by output, so every kernel gives
+ * The threaded backend (`threads` > 1): work is split by output (a program per thread, or shared
+ * tasks taken by whichever thread is free), so every kernel gives
  * bit-identical results for 1 and 2 threads, and so does a whole training run (seeded LSTM,
  * GRU or SimpleRNN + dense head, Adam, through core's BPTT and its whole-sequence ops); workers start at the first large kernel, stop with
  * destroy(), and never keep a Node process alive. Conformance and the kernel-by-kernel checks
@@ -75,7 +76,7 @@ function train(backend: Backend, steps: number, kind: CellKind = 'lstm', resetAf
 describe('cpu backend threads', () => {
   it('matmul: bit-identical for 1, 2 and 3 threads (row panels, leftover rows, transposes, bias, K blocks)', async () => {
     const backends = [threaded(1), await started(threaded(2)), await started(threaded(3))];
-    for (const [m, n, k] of [[8, 16, 4], [13, 37, 300], [33, 512, 64], [4, 8, 600], [130, 9, 17]])
+    for (const [m, n, k] of [[8, 16, 4], [13, 37, 300], [33, 512, 64], [4, 8, 600], [130, 9, 17], [203, 40, 50]]) // the last two: several shared tasks per thread
       for (const transposeA of [false, true])
         for (const transposeB of [false, true]) {
           const rnd = testRandom(m * 1000 + n + k);

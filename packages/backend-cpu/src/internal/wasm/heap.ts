@@ -118,20 +118,20 @@ export class WasmHeap extends StoreBase<Block> implements Store {
    * never change once written, so a derived copy stays valid while its source lives.
    * `cachedDerived` returns the copy kept under `key`, or 0; `newDerived` returns a block of
    * `bytes` for the caller to fill before anything else allocates: kept with the buffer (and
-   * freed with it) when this key was requested before (weights used at every step), else
-   * temporary, freed by `releaseTemps()` (operands used once). Not buffers: memory() does not
-   * count them.
+   * freed with it) when `keep` or when this key was requested before (weights used at every
+   * step), else temporary, freed by `releaseTemps()` (operands used once). Not buffers:
+   * memory() does not count them.
    */
   cachedDerived(id: DataId, key: string): number {
     return this.entry(id).derived?.get(key)?.ptr ?? 0;
   }
 
-  newDerived(id: DataId, key: string, bytes: number): number {
+  newDerived(id: DataId, key: string, bytes: number, keep = false): number {
     const b = this.entry(id);
     const t = this.#take(sizeClass(bytes));
     t.length = -1; // not a buffer: no view
     t.view = null;
-    if (b.seen?.has(key)) (b.derived ??= new Map()).set(key, t);
+    if (keep || b.seen?.has(key)) (b.derived ??= new Map()).set(key, t);
     else {
       (b.seen ??= new Set()).add(key);
       this.#temps.push(t);

@@ -12,7 +12,7 @@ import { assembleModule } from './encode.js';
 import { MAX_PAGES, type WasmHeap } from './heap.js';
 import type { Fn } from './fn.js';
 import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
-import { matmulFunction, packAFunction, packBFunction } from './matmul-wasm.js';
+import { matmulFunction, packAFunction, packBFunction, packBTFunction } from './matmul-wasm.js';
 import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
 import { Pool, type ThreadStats } from './pool.js';
 import { addToFunction, rnnCellFunction, rnnCellGradFunction } from './rnn-wasm.js';
@@ -24,6 +24,13 @@ import { sigmoidFunction, tanhFunction } from './unary-wasm.js';
  * tiles in docs/benchmarks.md.
  */
 export const MATMUL_TILE = { rows: 4, vectors: 2, rowVectors: 8 } as const;
+/**
+ * Shared tasks per thread when a kernel is split (pool.ts runTasks): more balance the load
+ * when a thread starts late or runs slower, fewer keep each task's rows long enough to reuse
+ * B. A matmul task takes at least MATMUL_TASK_PANELS row panels.
+ */
+const TASKS_PER_THREAD = 4;
+const MATMUL_TASK_PANELS = 4;
 /** K is cut into blocks of at most this many steps, so a block of B stays in the L2 cache. */
 const K_BLOCK = 256;
 
@@ -51,6 +58,7 @@ const JOBS: [string, string][] = [
   ['matmul', 'matmul'],
   ['matmul', 'packA'],
   ['matmul', 'packB'],
+  ['matmul', 'packBT'],
   ['misc', 'adam'],
   ['lstmCell', 'lstmCell'],
   ['lstmHard', 'lstmCellHard'],
@@ -74,8 +82,8 @@ const JOBS: [string, string][] = [
 ];
 const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
 /** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
-const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD, JOB_GRU_B_GATES, JOB_GRU_B_GRAD, JOB_GRU_B_STATE, JOB_GRU_B_GRAD_N] = [
-  'matmul', 'packA', 'packB', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch', 'rnnCell', 'rnnCellGrad', 'addTo',
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_PACK_BT, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD, JOB_GRU_B_GATES, JOB_GRU_B_GRAD, JOB_GRU_B_STATE, JOB_GRU_B_GRAD_N] = [
+  'matmul', 'packA', 'packB', 'packBT', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch', 'rnnCell', 'rnnCellGrad', 'addTo',
   'gruBeforeGates', 'gruBeforeGrad', 'gruBeforeState', 'gruBeforeGradN',
 ].map(job); // prettier-ignore
 
@@ -95,6 +103,7 @@ export function moduleBytes({ shared, relaxed }: ModuleVariant = { shared: false
       matmulFunction('matmul', MATMUL_TILE.rows, MATMUL_TILE.vectors, MATMUL_TILE.rowVectors, relaxed),
       packAFunction('packA', MATMUL_TILE.rows),
       packBFunction('packB', MATMUL_TILE.vectors),
+      packBTFunction('packBT', MATMUL_TILE.vectors),
     ]),
     // One module per cell kernel: with the vector math inlined, the LSTM pair together is near 4 KB.
     lstmCell: mod([lstmCell()]),
@@ -233,7 +242,6 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   const imports = { env: { memory: heap.wasmMemory as WebAssembly.Memory } };
   const instances: Record<string, Record<string, WasmFn>> = {};
   const instance = (mod: string) => (instances[mod] ??= new WebAssembly.Instance(mods[mod], imports).exports as Record<string, WasmFn>);
-  const { matmul: mm } = instance('matmul');
   const MR = MATMUL_TILE.rows;
   /** Panel width in floats. */
   const W = 4 * MATMUL_TILE.vectors;
@@ -250,6 +258,8 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       : null;
   const ptr = (id: DataId) => heap.ptr(id);
   const jobs = JOBS.map(([m, e]) => instance(m)[e]);
+  /** Threads that run split kernels now (1 after dispose). */
+  const live = () => pool?.threads ?? 1;
 
   /**
    * A fused cell kernel over buffer ids whose rows are `widths[i]` * units floats wide, then
@@ -263,13 +273,8 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       const [batch, units, slope] = a.slice(widths.length);
       const fn = slope === 0 ? job : job + 1;
       const tail = slope === 0 ? [units] : [units, slope];
-      const T = pool && pool.threads > 1 && batch >= pool.threads && batch * units >= parallelMin.cellElements ? pool.threads : 1;
-      const args = (t: number) => {
-        const r0 = Math.floor((batch * t) / T);
-        return [...ps.map((p, i) => p + 4 * r0 * widths[i] * units), Math.floor((batch * (t + 1)) / T) - r0, ...tail];
-      };
-      if (T > 1) (pool as Pool).run(fn, args);
-      else jobs[fn](...args(0));
+      const split = batch >= live() && batch * units >= parallelMin.cellElements;
+      runSplit(split, batch, 1, (r0, rows) => [fn, widths.length + tail.length + 1, ...ps.map((p, i) => p + 4 * r0 * widths[i] * units), rows, ...tail]);
     };
 
   /**
@@ -277,15 +282,39 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
    * arguments for panels first .. first+count-1. Large packs are split by panels (a copy: no
    * value changes).
    */
-  const pack = (fn: number, panels: number, floats: number, args: (first: number, count: number) => number[]) => {
-    const T = pool && pool.threads > 1 && panels >= pool.threads && floats >= parallelMin.packElements ? pool.threads : 1;
-    const range = (t: number) => {
-      const q0 = Math.floor((panels * t) / T);
-      return args(q0, Math.floor((panels * (t + 1)) / T) - q0);
-    };
-    if (T > 1) (pool as Pool).run(fn, range);
-    else jobs[fn](...range(0));
-  };
+  const pack = (fn: number, panels: number, floats: number, args: (first: number, count: number) => number[]) =>
+    runSplit(panels >= live() && floats >= parallelMin.packElements, panels, 1, (q0, count) => {
+      const a = args(q0, count);
+      return [fn, a.length, ...a];
+    });
+
+  /**
+   * Runs the calls of `items` independent items (row panels, batch rows, vectors): on this
+   * thread alone unless `split`, else as shared tasks of whole items (runTasks), about
+   * TASKS_PER_THREAD per thread and at least `minItems` each. `calls(first, count)` gives a
+   * task's calls; each item's outputs are computed by the same calls whatever task holds it.
+   */
+  function runSplit(split: boolean, items: number, minItems: number, calls: (first: number, count: number) => number[]): void {
+    if (!split || !pool || pool.threads < 2) {
+      runLocal(calls(0, items));
+      return;
+    }
+    const n = Math.max(1, Math.min(TASKS_PER_THREAD * pool.threads, Math.floor(items / minItems)));
+    const tasks: number[][] = [];
+    for (let c = 0; c < n; c++) {
+      const first = Math.floor((items * c) / n);
+      tasks.push(calls(first, Math.floor((items * (c + 1)) / n) - first));
+    }
+    pool.runTasks(tasks);
+  }
+
+  /** Runs the calls of a program on this thread. */
+  function runLocal(p: number[]): void {
+    for (let i = 0; i < p.length; i += 2 + p[i + 1]) {
+      const a = i + 2; // every job takes at most 16 arguments; extra ones are ignored
+      jobs[p[i]](p[a], p[a + 1], p[a + 2], p[a + 3], p[a + 4], p[a + 5], p[a + 6], p[a + 7], p[a + 8], p[a + 9], p[a + 10], p[a + 11], p[a + 12], p[a + 13], p[a + 14], p[a + 15]);
+    }
+  }
 
   /** op(b) row-major [k, n]: b itself, or its transpose (b is [n, k]), kept with b from its second use. */
   const rowMajorB = (bId: DataId, transposeB: boolean, k: number, n: number): number => {
@@ -301,8 +330,10 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
 
   /**
    * op(b) [k, n] for the matmul: column panels for the wide tiles of full row blocks (when
-   * `panels`; kept with b from its second use), and b row-major in place where tiles read it
-   * there (`leftoverRows`, or columns past the panels).
+   * `panels`; packed straight from b, transposed or not, and kept with b: the weights are used
+   * again at every step, and a gradient such as the LSTM's d(pre-activation) is the B of two
+   * weight-gradient matmuls), and b row-major in place where tiles read it there
+   * (`leftoverRows`, or columns past the panels).
    */
   function operandB(bId: DataId, transposeB: boolean, k: number, n: number, panels: boolean, leftoverRows: boolean) {
     const bPanels = packB && panels ? Math.floor(n / W) : 0;
@@ -312,10 +343,11 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       const key = transposeB ? 'BT' : 'B';
       bpk = heap.cachedDerived(bId, key);
       if (!bpk) {
-        bpk = heap.newDerived(bId, key, bPanels * bps);
-        const src = rowMajorB(bId, transposeB, k, n);
+        bpk = heap.newDerived(bId, key, bPanels * bps, true);
         const dst = bpk;
-        pack(JOB_PACK_B, bPanels, bPanels * W * k, (q0, count) => [src + q0 * 4 * W, 4 * n, dst + q0 * bps, bps, k, count]);
+        const src = heap.ptr(bId);
+        if (transposeB) pack(JOB_PACK_BT, bPanels, bPanels * W * k, (q0, count) => [src + q0 * W * 4 * k, 4 * k, dst + q0 * bps, bps, k, count]);
+        else pack(JOB_PACK_B, bPanels, bPanels * W * k, (q0, count) => [src + q0 * 4 * W, 4 * n, dst + q0 * bps, bps, k, count]);
       }
     }
     const b = leftoverRows || bPanels * W < n ? rowMajorB(bId, transposeB, k, n) : 0;
@@ -354,11 +386,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     if (programs.length > 1) {
       while (programs.length < (pool as Pool).threads) programs.push([]);
       (pool as Pool).runPrograms(programs);
-    } else
-      for (let i = 0, p = programs[0]; i < p.length; i += 2 + p[i + 1]) {
-        const a = i + 2; // every job takes at most 16 arguments; extra ones are ignored
-        jobs[p[i]](p[a], p[a + 1], p[a + 2], p[a + 3], p[a + 4], p[a + 5], p[a + 6], p[a + 7], p[a + 8], p[a + 9], p[a + 10], p[a + 11], p[a + 12], p[a + 13], p[a + 14], p[a + 15]);
-      }
+    } else runLocal(programs[0]);
   }
 
   /** A thread's rows [r0, r0 + m) of a sequence: `row(base, t, width)` is the address of its first row at step t of a time-major [T, B, width]. */
@@ -566,11 +594,8 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       accView.fill(0);
       // Large sums are split by columns (whole vectors): each column is summed alone, in the same order.
       const v4 = n4 / 4;
-      const T = pool && pool.threads > 1 && v4 >= pool.threads && rows * n >= parallelMin.adamElements ? pool.threads : 1;
       const xp = heap.ptr(xId);
-      const cols = (t: number) => 4 * Math.floor((v4 * t) / T);
-      if (T > 1) (pool as Pool).run(JOB_SUM, (t) => [xp + 4 * cols(t), acc + 8 * cols(t), rows, cols(t + 1) - cols(t), n]);
-      else misc.sumBatch(xp, acc, rows, n4, n);
+      runSplit(v4 >= live() && rows * n >= parallelMin.adamElements, v4, 4, (v0, count) => [JOB_SUM, 5, xp + 16 * v0, acc + 32 * v0, rows, 4 * count, n]);
       const x = heap.get(xId);
       for (let j = n4; j < n; j++) for (let r = 0, i = j; r < rows; r++, i += n) accView[j] += x[i];
       heap.get(outId).set(accView);
@@ -591,11 +616,10 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     adam(p, g, m, v, pOut, mOut, vOut, n, { lr, beta1, beta2, eps, step, decoupledDecay }) {
       const ps = [ptr(p), ptr(g), ptr(m), ptr(v), ptr(pOut), ptr(mOut), ptr(vOut)];
       const scalars = [lr / (1 - beta1 ** step), 1 / (1 - beta2 ** step), 1 - lr * decoupledDecay, beta1, 1 - beta1, beta2, 1 - beta2, eps];
-      if (!pool || pool.threads < 2 || n < Math.max(4 * pool.threads, parallelMin.adamElements)) return misc.adam(...ps, n, ...scalars);
-      // Element ranges of whole vectors; the last thread takes the rest. Each element's update is independent.
-      const T = pool.threads;
-      const per = 4 * Math.floor(n / 4 / T);
-      pool.run(JOB_ADAM, (t) => [...ps.map((q) => q + 4 * per * t), t === T - 1 ? n - per * t : per, ...scalars]);
+      if (n < Math.max(4 * live(), parallelMin.adamElements)) return misc.adam(...ps, n, ...scalars);
+      // Ranges of whole vectors; the last task takes the rest. Each element's update is independent.
+      const v4 = Math.floor(n / 4);
+      runSplit(true, v4, 1024, (v0, count) => [JOB_ADAM, 16, ...ps.map((q) => q + 16 * v0), v0 + count === v4 ? n - 4 * v0 : 4 * count, ...scalars]);
     },
     matmul(aId, bId, biasId, outId, m, n, k, transposeA, transposeB) {
       const out = heap.ptr(outId);
@@ -613,36 +637,32 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       const aPanels = Math.floor(m / MR);
       const aps = 4 * MR * k;
       let apk = 0;
+      let packA = false;
       if (aPanels) {
         const key = transposeA ? 'AT' : 'A';
         apk = heap.cachedDerived(aId, key);
         if (!apk) {
-          const dst = (apk = heap.newDerived(aId, key, aPanels * aps));
-          pack(JOB_PACK_A, aPanels, aPanels * MR * k, (q0, count) => [a + q0 * MR * ars, ars, aks, dst + q0 * aps, aps, k, count]);
+          apk = heap.newDerived(aId, key, aPanels * aps);
+          packA = true;
         }
       }
       const { bpk, bps, b } = operandB(bId, transposeB, k, n, aPanels > 0, m % MR !== 0);
       const bias = biasId === undefined ? 0 : heap.ptr(biasId);
       const blocks = Math.ceil(k / K_BLOCK);
       const kc = Math.ceil(k / blocks);
-      // Threads take whole row panels (the last one also the M % MR leftover rows); every output
-      // element is computed by the same instructions in the same order whatever the split.
-      const T = pool && pool.threads > 1 && aPanels >= pool.threads && 2 * m * n * k >= parallelMin.matmulFlops ? pool.threads : 1;
-      const rows = (t: number) => MR * Math.floor((aPanels * t) / T);
-      const job = (k0: number, t: number) => {
-        const r0 = rows(t);
-        const rowsHere = t === T - 1 ? m - r0 : rows(t + 1) - r0;
-        return [a + r0 * ars + k0 * aks, b + k0 * 4 * n, k0 === 0 ? bias : 0, out + r0 * 4 * n, rowsHere, n, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + (r0 / MR) * aps + k0 * 4 * MR, aps, bpk + k0 * 4 * W, bps];
-      };
-      if (T > 1) {
-        // One job: each thread runs all K blocks of its rows.
-        const programs = Array.from({ length: T }, (_, t) => {
-          const calls: number[] = [];
-          for (let k0 = 0; k0 < k; k0 += kc) calls.push(JOB_MATMUL, 16, ...job(k0, t));
-          return calls;
-        });
-        (pool as Pool).runPrograms(programs);
-      } else for (let k0 = 0; k0 < k; k0 += kc) mm(...job(k0, 0));
+      // Tasks of whole row panels (the last also the M % MR leftover rows), each packing its own
+      // panels of A, then all K blocks of its rows: every output element is computed by the same
+      // instructions in the same order whatever the split.
+      const split = aPanels >= live() && 2 * m * n * k >= parallelMin.matmulFlops;
+      runSplit(split, aPanels || 1, MATMUL_TASK_PANELS, (q0, count) => {
+        const r0 = q0 * MR;
+        const rowsHere = q0 + count >= aPanels ? m - r0 : count * MR;
+        const calls: number[] = [];
+        if (packA && count > 0) calls.push(JOB_PACK_A, 7, a + r0 * ars, ars, aks, apk + q0 * aps, aps, k, count);
+        for (let k0 = 0; k0 < k; k0 += kc)
+          calls.push(JOB_MATMUL, 16, a + r0 * ars + k0 * aks, b + k0 * 4 * n, k0 === 0 ? bias : 0, out + r0 * 4 * n, rowsHere, n, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + q0 * aps + k0 * 4 * MR, aps, bpk + k0 * 4 * W, bps);
+        return calls;
+      });
       heap.releaseTemps();
     },
   };

@@ -192,3 +192,35 @@ export function packBFunction(name: string, nv: number): Fn {
   f.end().end();
   return f;
 }
+
+/**
+ * packB's panels read from B^T instead of row-major op(B): src is b [N, K] (rows `ldbT` bytes
+ * apart) with op(B) = b^T, so panel q, row p, column c is b[4nv*q + c, p]. Each of a panel's
+ * 4nv rows of b is read in order (no transposed copy of b first: that was a float-by-float
+ * TypeScript loop on the recurrent weights at every training step). Signature (i32):
+ * (src, ldbT, dst, bps, K, panels).
+ */
+export function packBTFunction(name: string, nv: number): Fn {
+  const f = new Fn(name, names('src', 'ldbT', 'dst', 'bps', 'K', 'panels'));
+  f.local(I32, 'q', 'c', 'p', 's', 'd');
+  f.i32(0).set('q');
+  f.block().loop();
+  f.get('q').get('panels').geS().brIf(1);
+  f.i32(0).set('c');
+  f.loop();
+  // s = src + (4nv*q + c) * ldbT; d = dst + q*bps + 4c
+  f.get('src').get('q').i32(4 * nv).mul().get('c').add().get('ldbT').mul().add().set('s');
+  f.get('dst').get('q').get('bps').mul().add().get('c').i32(2).shl().add().set('d');
+  f.get('K').set('p');
+  f.loop();
+  f.get('d').get('s').f32Load().f32Store();
+  f.inc('s', 4).inc('d', 16 * nv);
+  f.get('p').i32(1).sub().tee('p').brIf(0);
+  f.end();
+  f.inc('c', 1).get('c').i32(4 * nv).ltS().brIf(0);
+  f.end();
+  f.inc('q', 1).br(0);
+  f.end().end();
+  return f;
+}
+

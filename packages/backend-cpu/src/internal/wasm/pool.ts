@@ -5,14 +5,19 @@
  * every worker has run its slice, so a kernel call stays synchronous, as the Backend
  * interface requires.
  *
- * A job is a program per thread: a list of calls of the exported functions (`run`: one call
- * each; `runPrograms`: many, e.g. every time step of an LSTM sequence for the thread's batch
- * rows). The caller splits work by OUTPUT (rows of a matmul or a sequence, element ranges of
- * Adam, columns of a batch sum), so no sum changes order and results are bit-identical for
- * every thread count.
+ * A job is a program per thread (`runPrograms`): a list of calls of the exported functions,
+ * e.g. every time step of an LSTM sequence for the thread's batch rows. The caller splits work
+ * by OUTPUT (rows of a matmul or a sequence, element ranges of Adam, columns of a batch sum),
+ * so no sum changes order and results are bit-identical for every thread count.
+ *
+ * A job may instead be a list of shared tasks (`runTasks`): each thread takes the next task
+ * not yet taken (an atomic counter) until none is left, so a thread that starts late or runs
+ * slower (a woken worker, a virtual CPU the host preempts) does fewer of them and nobody waits
+ * for it. Each task writes its own outputs, so which thread runs it changes no value.
  *
  * Control words (Int32Array over a SharedArrayBuffer): [0] job generation, [1] workers still
- * running the current job, [2] stop, [3] a worker's slice threw, [4] workers started.
+ * running the current job, [2] stop, [3] a worker's slice threw, [4] workers started, [5]
+ * shared tasks of the current job (0: a program per thread), [6] the next task to take.
  *
  * Until every worker has started, jobs run all their programs on the calling thread, one after
  * the other (same values: the split is by output). A browser starts a Worker only once its
@@ -49,6 +54,8 @@ const spinMs = (): number => {
   const v = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RECURRENT_CPU_SPIN_MS);
   return Number.isFinite(v) && v >= 0 ? v : SPIN_MS;
 };
+/** The most shared tasks in one job (a longer list runs as several jobs). */
+const MAX_TASKS = 256;
 /** A worker that has not answered for this long is taken as dead (the caller throws instead of hanging). */
 const TIMEOUT_MS = 60_000;
 
@@ -77,7 +84,7 @@ export interface ThreadStats {
 
 /** The worker body, as source (a worker cannot import this package's TypeScript). Kept plain ES2020. */
 const WORKER_SOURCE = `
-const start = ({ memory, modules, functions, control, args, busy, index, spin }) => {
+const start = ({ memory, modules, functions, control, args, tasks, busy, index, spin }) => {
   const instances = {};
   const fns = functions.map(([m, e]) => {
     instances[m] ??= new WebAssembly.Instance(modules[m], { env: { memory } }).exports;
@@ -86,7 +93,16 @@ const start = ({ memory, modules, functions, control, args, busy, index, spin })
   const ctl = new Int32Array(control);
   const arg = new Float64Array(args);
   const busyMs = new Float64Array(busy);
+  const starts = new Int32Array(tasks);
   const base = index * ${ARGS};
+  // The calls from slot i: [function, argument count, arguments...] until a negative function.
+  // Every job function takes at most ${MAX_ARGS} arguments; slots past a call's own are ignored.
+  const runFrom = (i) => {
+    for (; arg[i] >= 0; i += 2 + arg[i + 1]) {
+      const a = i + 2;
+      fns[arg[i]](arg[a], arg[a + 1], arg[a + 2], arg[a + 3], arg[a + 4], arg[a + 5], arg[a + 6], arg[a + 7], arg[a + 8], arg[a + 9], arg[a + 10], arg[a + 11], arg[a + 12], arg[a + 13], arg[a + 14], arg[a + 15]);
+    }
+  };
   let seen = Atomics.load(ctl, 0);
   Atomics.add(ctl, 4, 1);
   for (;;) {
@@ -97,12 +113,9 @@ const start = ({ memory, modules, functions, control, args, busy, index, spin })
     if (Atomics.load(ctl, 2)) return;
     const t0 = performance.now();
     try {
-      // The thread's program: calls [function, argument count, arguments...] until a negative function.
-      // Every job function takes at most ${MAX_ARGS} arguments; slots past a call's own are ignored.
-      for (let i = base; arg[i] >= 0; i += 2 + arg[i + 1]) {
-        const a = i + 2;
-        fns[arg[i]](arg[a], arg[a + 1], arg[a + 2], arg[a + 3], arg[a + 4], arg[a + 5], arg[a + 6], arg[a + 7], arg[a + 8], arg[a + 9], arg[a + 10], arg[a + 11], arg[a + 12], arg[a + 13], arg[a + 14], arg[a + 15]);
-      }
+      const n = Atomics.load(ctl, 5);
+      if (n === 0) runFrom(base); // this thread's program
+      else for (let k = Atomics.add(ctl, 6, 1); k < n; k = Atomics.add(ctl, 6, 1)) runFrom(starts[k]);
     } catch (e) {
       Atomics.store(ctl, 3, 1);
     }
@@ -172,6 +185,8 @@ export class Pool {
   threads: number;
   readonly #ctl: Int32Array;
   readonly #args: Float64Array;
+  /** Where each shared task starts in #args. */
+  readonly #starts: Int32Array;
   /** Milliseconds each thread spent running slices (slot 0: the caller's own slices), written by that thread only. */
   readonly #busy: Float64Array;
   readonly #counts = { parallel: 0, inline: 0, waitMs: 0 };
@@ -192,6 +207,7 @@ export class Pool {
     this.#spec = spec;
     this.#ctl = new Int32Array(new SharedArrayBuffer(32));
     this.#args = new Float64Array(new SharedArrayBuffer(8 * ARGS * threads));
+    this.#starts = new Int32Array(new SharedArrayBuffer(4 * MAX_TASKS));
     this.#busy = new Float64Array(new SharedArrayBuffer(8 * threads));
     if (owner) orphans.register(owner, this, this);
   }
@@ -201,10 +217,11 @@ export class Pool {
     const { memory, modules, functions } = this.#spec;
     const control = this.#ctl.buffer;
     const args = this.#args.buffer;
+    const tasks = this.#starts.buffer;
     const busy = this.#busy.buffer;
     const wt = nodeModule<NodeWorkerThreads>('node:worker_threads');
     for (let index = 1; index < this.threads; index++) {
-      const data = { memory, modules, functions, control, args, busy, index, spin: this.#spin };
+      const data = { memory, modules, functions, control, args, tasks, busy, index, spin: this.#spin };
       if (wt) {
         const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: data });
         w.unref(); // an idle pool never keeps a Node process alive
@@ -225,19 +242,6 @@ export class Pool {
   /** Worker threads running (0 before the first job and after dispose). */
   get workers(): number {
     return this.#workers.length;
-  }
-
-  /**
-   * Calls function `fn` (an index into spec.functions) once per thread, thread t with
-   * `argsOf(t)`, and returns when all have returned. Slice 0 runs on the calling thread.
-   */
-run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
-    const programs: number[][] = [];
-    for (let t = 0; t < this.threads; t++) {
-      const a = argsOf(t);
-      programs.push([fn, a.length, ...Array.from(a)]);
-    }
-    this.runPrograms(programs);
   }
 
   /**
@@ -264,30 +268,77 @@ run(fn: number, argsOf: (t: number) => ArrayLike<number>): void {
         for (let i = at[t]; i < ends[t]; i++) this.#args[o + i - at[t]] = p[i];
         this.#args[o + ends[t] - at[t]] = -1;
       }
-      const ctl = this.#ctl;
-      Atomics.store(ctl, 1, T - 1);
-      Atomics.add(ctl, 0, 1);
-      Atomics.notify(ctl, 0);
-      const s0 = performance.now();
-      this.#exec(programs[0], at[0], ends[0]);
-      const s1 = performance.now();
-      this.#busy[0] += s1 - s0;
-      for (let i = 1; Atomics.load(ctl, 1) !== 0; i++) if ((i & 1023) === 0 && performance.now() - s1 > this.#spin) break;
-      const t0 = Date.now();
-      for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1)) {
-        if (Atomics.wait(ctl, 1, left, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
-          this.dispose();
-          throw new BackendError(`cpu backend: a worker thread did not finish its part of a kernel within ${TIMEOUT_MS / 1000} s; the pool was stopped. Use createCpuBackend({ threads: 1 }).`);
-        }
-      }
-      this.#counts.waitMs += performance.now() - s1;
-      if (Atomics.load(ctl, 3)) {
-        Atomics.store(ctl, 3, 0);
-        throw new BackendError('cpu backend: a worker thread failed in a WebAssembly kernel (out of bounds?). This is a bug; use createCpuBackend({ threads: 1 }) meanwhile.');
-      }
+      this.#forkJoin(() => this.#exec(programs[0], at[0], ends[0]));
       ends.forEach((e, t) => {
         at[t] = e;
       });
+    }
+  }
+
+  /**
+   * Runs every task (a list of calls, like a program) once, on whichever thread takes it
+   * first, and returns when all have finished. Tasks must not depend on each other.
+   */
+  runTasks(tasks: number[][]): void {
+    const T = this.threads;
+    if (T > 1 && !this.#started) this.#start();
+    if (T === 1 || Atomics.load(this.#ctl, 4) < T - 1) {
+      this.#counts.inline++;
+      for (const p of tasks) this.#exec(p, 0, p.length);
+      return;
+    }
+    const room = ARGS * T - 1;
+    for (let first = 0; first < tasks.length; ) {
+      // As many whole tasks as fit the slots and the start table.
+      let n = 0;
+      let used = 0;
+      while (first + n < tasks.length && n < MAX_TASKS && used + tasks[first + n].length + 1 + MAX_ARGS <= room) {
+        const p = tasks[first + n];
+        this.#starts[n] = used;
+        this.#args.set(p, used);
+        used += p.length;
+        this.#args[used++] = -1;
+        n++;
+      }
+      if (n === 0) throw new BackendError(`cpu backend: a task of ${tasks[first].length} slots does not fit the pool's ${room}. This is a bug.`);
+      this.#counts.parallel++;
+      const ctl = this.#ctl;
+      const batch = tasks.slice(first, first + n);
+      Atomics.store(ctl, 6, 0);
+      Atomics.store(ctl, 5, n);
+      this.#forkJoin(() => {
+        for (let k = Atomics.add(ctl, 6, 1); k < n; k = Atomics.add(ctl, 6, 1)) this.#exec(batch[k], 0, batch[k].length);
+      });
+      Atomics.store(ctl, 5, 0);
+      first += n;
+    }
+  }
+
+  /**
+   * Starts the current job on the workers, runs `own` (the caller's part), then waits for
+   * every worker to finish; throws if one failed or stopped answering.
+   */
+  #forkJoin(own: () => void): void {
+    const ctl = this.#ctl;
+    Atomics.store(ctl, 1, this.threads - 1);
+    Atomics.add(ctl, 0, 1);
+    Atomics.notify(ctl, 0);
+    const s0 = performance.now();
+    own();
+    const s1 = performance.now();
+    this.#busy[0] += s1 - s0;
+    for (let i = 1; Atomics.load(ctl, 1) !== 0; i++) if ((i & 1023) === 0 && performance.now() - s1 > this.#spin) break;
+    const t0 = Date.now();
+    for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1)) {
+      if (Atomics.wait(ctl, 1, left, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
+        this.dispose();
+        throw new BackendError(`cpu backend: a worker thread did not finish its part of a kernel within ${TIMEOUT_MS / 1000} s; the pool was stopped. Use createCpuBackend({ threads: 1 }).`);
+      }
+    }
+    this.#counts.waitMs += performance.now() - s1;
+    if (Atomics.load(ctl, 3)) {
+      Atomics.store(ctl, 3, 0);
+      throw new BackendError('cpu backend: a worker thread failed in a WebAssembly kernel (out of bounds?). This is a bug; use createCpuBackend({ threads: 1 }) meanwhile.');
     }
   }
 
