@@ -76,7 +76,7 @@ function train(backend: Backend, steps: number, kind: CellKind = 'lstm', resetAf
 describe('cpu backend threads', () => {
   it('matmul: bit-identical for 1, 2 and 3 threads (row panels, leftover rows, transposes, bias, K blocks)', async () => {
     const backends = [threaded(1), await started(threaded(2)), await started(threaded(3))];
-    for (const [m, n, k] of [[8, 16, 4], [13, 37, 300], [33, 512, 64], [4, 8, 600], [130, 9, 17], [203, 40, 50]]) // the last two: several shared tasks per thread
+    for (const [m, n, k] of [[8, 16, 4], [13, 37, 300], [33, 512, 64], [4, 8, 600], [130, 9, 17], [203, 40, 50], [21, 139, 600]]) // the last three: several shared tasks per thread; a B large enough to split by its columns
       for (const transposeA of [false, true])
         for (const transposeB of [false, true]) {
           const rnd = testRandom(m * 1000 + n + k);

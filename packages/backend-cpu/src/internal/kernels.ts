@@ -43,13 +43,16 @@ export function createKernels(store: Store, wasm: WasmKernels | null): Kernels {
       return id;
     };
   /** Rows of the last axis: [..., n] as [rows, n]. */
+  /** A row-wise op over the last axis: `simd` (WebAssembly, by buffer ids) for rows of at least 4 floats, else `loop`. */
   const lastAxis =
-    (loop: (x: F32, out: F32, rows: number, n: number) => void) =>
+    (loop: (x: F32, out: F32, rows: number, n: number) => void, simd: ((x: DataId, out: DataId, rows: number, n: number) => void) | null) =>
     ([x]: readonly TensorInfo[]): DataId => {
       const size = sizeOf(x.shape);
       const n = x.shape[x.shape.length - 1];
       const id = store.alloc(size);
-      loop(get(x), store.get(id), n === 0 ? 0 : size / n, n);
+      const rows = n === 0 ? 0 : size / n;
+      if (simd && n >= 4 && rows > 0) simd(x.dataId, id, rows, n);
+      else loop(get(x), store.get(id), rows, n);
       return id;
     };
 
@@ -132,8 +135,8 @@ export function createKernels(store: Store, wasm: WasmKernels | null): Kernels {
       store.get(id)[0] = red.sumAll(get(x));
       return id;
     },
-    softmax: lastAxis(red.softmax),
-    logSoftmax: lastAxis(red.logSoftmax),
+    softmax: lastAxis(red.softmax, wasm && ((x, out, rows, n) => wasm.softmax(x, out, rows, n))),
+    logSoftmax: lastAxis(red.logSoftmax, wasm && ((x, out, rows, n) => wasm.logSoftmax(x, out, rows, n))),
     sliceTime: ([x], { t }) => {
       const [b, tt, d] = x.shape;
       const id = store.alloc(b * d);

@@ -18,6 +18,7 @@ const SIMD = {
   i32x4Splat: 0x11,
   f32x4Splat: 0x13,
   extractLane: 0x1f,
+  f64x2ExtractLane: 0x21,
   f32x4Eq: 0x41,
   f32x4Lt: 0x43,
   f32x4Gt: 0x44,
@@ -105,6 +106,8 @@ export class Fn {
   f32 = (v: number) => this.#op(0x43, ...new Uint8Array(Float32Array.of(v).buffer));
   /** A v128 with the same float in every lane. */
   f32x4 = (v: number) => this.#simd(SIMD.const, ...new Uint8Array(new Float32Array([v, v, v, v]).buffer));
+  /** A v128 with these four floats, lane 0 first. */
+  f32x4Lanes = (v: [number, number, number, number]) => this.#simd(SIMD.const, ...new Uint8Array(new Float32Array(v).buffer));
   /** A v128 with the same int32 in every lane. */
   i32x4 = (v: number) => this.#simd(SIMD.const, ...new Uint8Array(new Int32Array([v, v, v, v]).buffer));
 
@@ -127,6 +130,7 @@ export class Fn {
   shl = () => this.#op(0x74);
   eqz = () => this.#op(0x45);
   ne = () => this.#op(0x47);
+  and = () => this.#op(0x71);
   ltS = () => this.#op(0x48);
   leS = () => this.#op(0x4c);
   gtS = () => this.#op(0x4a);
@@ -150,6 +154,15 @@ export class Fn {
   f32Max = () => this.#op(0x97);
   f32Sqrt = () => this.#op(0x91);
   f32Neg = () => this.#op(0x8c);
+  /** f32.convert_i32_s. */
+  f32FromI32 = () => this.#op(0xb2);
+
+  // ---- f64 scalar
+  f64Add = () => this.#op(0xa0);
+  f64Div = () => this.#op(0xa3);
+  f64 = (v: number) => this.#op(0x44, ...new Uint8Array(Float64Array.of(v).buffer));
+  /** f32.demote_f64. */
+  f32FromF64 = () => this.#op(0xb6);
 
   // ---- v128 / f32x4
   load = (offset = 0) => this.#simd(SIMD.load, 4, ...uleb(offset));
@@ -158,6 +171,8 @@ export class Fn {
   loadSplat = (offset = 0) => this.#simd(SIMD.load32Splat, 2, ...uleb(offset));
   splat = () => this.#simd(SIMD.f32x4Splat);
   lane = (i: number) => this.#simd(SIMD.extractLane, i);
+  /** f64x2.extract_lane. */
+  dlane = (i: number) => this.#simd(SIMD.f64x2ExtractLane, i);
   /** i8x16.shuffle with 16 lane indices (0-15 first operand, 16-31 second). */
   shuffle = (lanes: number[]) => this.#simd(SIMD.shuffle, ...lanes);
   vadd = () => this.#simd(SIMD.f32x4Add);

@@ -14,6 +14,7 @@ import type { Fn } from './fn.js';
 import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction, packBTFunction } from './matmul-wasm.js';
 import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
+import { logSoftmaxFunction, softmaxFunction } from './softmax-wasm.js';
 import { Pool, type ThreadStats } from './pool.js';
 import { addToFunction, rnnCellFunction, rnnCellGradFunction } from './rnn-wasm.js';
 import { sigmoidFunction, tanhFunction } from './unary-wasm.js';
@@ -31,6 +32,12 @@ export const MATMUL_TILE = { rows: 4, vectors: 2, rowVectors: 8 } as const;
  */
 const TASKS_PER_THREAD = 4;
 const MATMUL_TASK_PANELS = 4;
+/**
+ * A row-panel task reads all of op(B): above this size (bytes) a matmul is split by B's column
+ * panels instead (row tasks made W4's 13 MB weight-gradient operand stream from memory once per
+ * task: 2 threads 1.6x over 1 instead of 1.7x).
+ */
+const MATMUL_TASK_B_BYTES = 2 ** 18;
 /** K is cut into blocks of at most this many steps, so a block of B stays in the L2 cache. */
 const K_BLOCK = 256;
 
@@ -79,12 +86,14 @@ const JOBS: [string, string][] = [
   ['gruBeforeHard', 'gruBeforeGradHard'],
   ['gruBeforeN', 'gruBeforeState'],
   ['gruBeforeN', 'gruBeforeGradN'],
+  ['softmax', 'softmaxRows'],
+  ['softmax', 'logSoftmaxRows'],
 ];
 const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
 /** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
-const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_PACK_BT, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD, JOB_GRU_B_GATES, JOB_GRU_B_GRAD, JOB_GRU_B_STATE, JOB_GRU_B_GRAD_N] = [
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_PACK_BT, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD, JOB_GRU_B_GATES, JOB_GRU_B_GRAD, JOB_GRU_B_STATE, JOB_GRU_B_GRAD_N, JOB_SOFTMAX, JOB_LOG_SOFTMAX] = [
   'matmul', 'packA', 'packB', 'packBT', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch', 'rnnCell', 'rnnCellGrad', 'addTo',
-  'gruBeforeGates', 'gruBeforeGrad', 'gruBeforeState', 'gruBeforeGradN',
+  'gruBeforeGates', 'gruBeforeGrad', 'gruBeforeState', 'gruBeforeGradN', 'softmaxRows', 'logSoftmaxRows',
 ].map(job); // prettier-ignore
 
 type WasmFn = (...args: number[]) => void;
@@ -119,6 +128,7 @@ export function moduleBytes({ shared, relaxed }: ModuleVariant = { shared: false
     gruBefore: mod([gruBeforeGates(), gruBeforeGrad()]),
     gruBeforeHard: mod([gruBeforeGates('hard'), gruBeforeGrad('hard')]),
     gruBeforeN: mod([gruBeforeState(), gruBeforeGradN()]),
+    softmax: mod([softmaxFunction(), logSoftmaxFunction()]),
   };
 }
 
@@ -182,6 +192,9 @@ export interface WasmKernels {
    * logistic sigmoid). Same argument order as ../lstm.ts and ../gru.ts.
    */
   lstmCell(...ids_batch_units_slope: number[]): void;
+  /** Row-wise softmax / log-softmax of x [rows, n], n >= 4 (softmax-wasm.ts); large ones split by rows. */
+  softmax(x: DataId, out: DataId, rows: number, n: number): void;
+  logSoftmax(x: DataId, out: DataId, rows: number, n: number): void;
   /** out = tanh(x) / sigmoid(x) over n >= 4 elements. */
   tanh(x: DataId, out: DataId, n: number): void;
   sigmoid(x: DataId, out: DataId, n: number): void;
@@ -306,6 +319,12 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       tasks.push(calls(first, Math.floor((items * (c + 1)) / n) - first));
     }
     pool.runTasks(tasks);
+  }
+
+  /** A row-wise kernel (src, dst, rows, n) over x [rows, n] into out: large ones as tasks of whole rows. */
+  function rowsJob(fn: number, x: DataId, out: DataId, rows: number, n: number): void {
+    const [src, dst] = [ptr(x), ptr(out)];
+    runSplit(rows >= live() && rows * n >= parallelMin.adamElements, rows, 1, (r0, count) => [fn, 4, src + 4 * r0 * n, dst + 4 * r0 * n, count, n]);
   }
 
   /** Runs the calls of a program on this thread. */
@@ -582,6 +601,8 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     lstmCellGrad: cell(JOB_LSTM_GRAD, [4, 1, 1, 1, 1, 4, 1]), // gates, cPrev, c, dh, dc, dPre, dcPrev
     gruCell: cell(JOB_GRU, [3, 3, 1, 1, 4]), // xp, hp, h, hOut, cache (4 units per row)
     gruCellGrad: cell(JOB_GRU_GRAD, [4, 1, 1, 3, 3, 1]), // cache, h, dh, dXp, dHp, dhDirect
+    softmax: (x, out, rows, n) => rowsJob(JOB_SOFTMAX, x, out, rows, n),
+    logSoftmax: (x, out, rows, n) => rowsJob(JOB_LOG_SOFTMAX, x, out, rows, n),
     tanh: (x, out, n) => unary.tanh(heap.ptr(x), heap.ptr(out), n),
     sigmoid: (x, out, n) => unary.sigmoid(heap.ptr(x), heap.ptr(out), n),
     copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width) {
@@ -650,10 +671,26 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       const bias = biasId === undefined ? 0 : heap.ptr(biasId);
       const blocks = Math.ceil(k / K_BLOCK);
       const kc = Math.ceil(k / blocks);
-      // Tasks of whole row panels (the last also the M % MR leftover rows), each packing its own
+      const split = aPanels >= live() && 2 * m * n * k >= parallelMin.matmulFlops;
+      const bPanels = bps ? Math.floor(n / W) : 0;
+      if (split && 4 * k * n > MATMUL_TASK_B_BYTES && bPanels >= 2 * live()) {
+        // A large B (a weight gradient's d(pre-activation)): tasks of B's column panels (the last
+        // also the N % W leftover columns), each reading its own part of B once, after A is packed.
+        if (packA) runSplit(true, aPanels, 1, (q0, count) => [JOB_PACK_A, 7, a + q0 * MR * ars, ars, aks, apk + q0 * aps, aps, k, count]);
+        runSplit(true, bPanels, 1, (q0, count) => {
+          const c0 = q0 * W;
+          const cols = q0 + count >= bPanels ? n - c0 : count * W;
+          const calls: number[] = [];
+          for (let k0 = 0; k0 < k; k0 += kc)
+            calls.push(JOB_MATMUL, 16, a + k0 * aks, b + 4 * c0 + k0 * 4 * n, k0 === 0 && bias ? bias + 4 * c0 : 0, out + 4 * c0, m, cols, Math.min(kc, k - k0), ars, aks, 4 * n, 4 * n, k0 === 0 ? 0 : 1, apk + k0 * 4 * MR, aps, bpk + q0 * bps + k0 * 4 * W, bps);
+          return calls;
+        });
+        heap.releaseTemps();
+        return;
+      }
+      // Else tasks of row panels (the last also the M % MR leftover rows), each packing its own
       // panels of A, then all K blocks of its rows: every output element is computed by the same
       // instructions in the same order whatever the split.
-      const split = aPanels >= live() && 2 * m * n * k >= parallelMin.matmulFlops;
       runSplit(split, aPanels || 1, MATMUL_TASK_PANELS, (q0, count) => {
         const r0 = q0 * MR;
         const rowsHere = q0 + count >= aPanels ? m - r0 : count * MR;

@@ -10,6 +10,9 @@
  *   sigmoid(x) = 1 / (1 + exp(-x)): exactly 0 for x below about -88.4, exactly 1 above 17.
  *   tanh(x)    = x + x^3 P(x^2) for |x| < 0.625 (no cancellation near 0), else
  *                sign(x) * (1 - 2 / (exp(2|x|) + 1)), with 2|x| clamped at 88 (tanh is 1 there).
+ *   log(x)     = e ln 2 + log(m) for a positive normal x = m 2^e, m in [sqrt(1/2), sqrt(2)),
+ *                log(m) = f - f^2/2 + f^3 P(f), f = m - 1 (logf.c); the log-softmax's
+ *                log(sum of exp) only, whose argument is at least 1.
  *
  * The TypeScript kernels use Math.exp / Math.tanh; the tests hold both paths to the float64
  * reference at the same tolerance.
@@ -27,6 +30,8 @@ const TANH_P = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.333144
 export function declareMath(f: Fn): void {
   f.local(V128, 'm_x', 'm_n', 'm_r', 'm_z', 'm_t', 'm_a', 'm_big');
 }
+
+const LOG_P = [7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1];
 
 /** Horner: ((c0 * t + c1) * t + ...) with t in local `t`; leaves the value on the stack. */
 function horner(f: Fn, coeffs: number[], t: string): Fn {
@@ -74,3 +79,22 @@ export function vtanh(f: Fn): Fn {
   // a < 0.625 ? small : big
   return f.get('m_big').get('m_a').f32x4(0.625).vlt().vselect();
 }
+
+/** x -> log(x), for positive normal x (see the header). */
+export function vlog(f: Fn): Fn {
+  // frexp: x = m * 2^e with m in [0.5, 1): e from the exponent bits, m with the exponent of 0.5
+  f.tee('m_x').i32(23).ishrS().i32x4(126).isub().convertS().set('m_n');
+  f.get('m_x').i32x4(0x807fffff).vand().i32x4(0x3f000000).vor().set('m_x');
+  // m < sqrt(1/2): e -= 1, f = 2m - 1; else f = m - 1
+  f.get('m_x').f32x4(Math.SQRT1_2).vlt().set('m_big');
+  f.get('m_n').get('m_big').f32x4(1).vand().vsub().set('m_n');
+  f.get('m_x').f32x4(1).vsub().get('m_x').get('m_big').vand().vadd().set('m_r');
+  f.get('m_r').get('m_r').vmul().set('m_z');
+  // y = f * z * P(f) - 2.12194440e-4 e - z / 2; log = f + y + 0.693359375 e
+  horner(f, LOG_P, 'm_r').get('m_r').vmul().get('m_z').vmul();
+  f.get('m_n').f32x4(-2.12194440e-4).vmul().vadd();
+  f.get('m_z').f32x4(-0.5).vmul().vadd();
+  f.get('m_r').vadd();
+  return f.get('m_n').f32x4(0.693359375).vmul().vadd();
+}
+

@@ -11,13 +11,18 @@
  * so no sum changes order and results are bit-identical for every thread count.
  *
  * A job may instead be a list of shared tasks (`runTasks`): each thread takes the next task
- * not yet taken (an atomic counter) until none is left, so a thread that starts late or runs
- * slower (a woken worker, a virtual CPU the host preempts) does fewer of them and nobody waits
- * for it. Each task writes its own outputs, so which thread runs it changes no value.
+ * not yet taken until none is left, so a thread that starts late or runs slower (a woken
+ * worker, a virtual CPU the host preempts) does fewer of them, and the caller returns when
+ * every task is done, without waiting for a worker that took none (waking one costs about
+ * 0.1 ms in a VM, paid at every job). Each task writes its own outputs, so which thread runs
+ * it changes no value. Tasks are tickets: job j's tasks are tickets j*256 .. j*256 + n - 1 of a
+ * counter that threads advance by compare-and-swap, so a worker still holding an earlier job
+ * finds the counter past that job's range and takes nothing from a later one.
  *
  * Control words (Int32Array over a SharedArrayBuffer): [0] job generation, [1] workers still
- * running the current job, [2] stop, [3] a worker's slice threw, [4] workers started, [5]
- * shared tasks of the current job (0: a program per thread), [6] the next task to take.
+ * running the current program job, [2] stop, [3] a worker's slice threw, [4] workers started,
+ * [5] the current job's mode: its generation for programs, 0 for tasks, [6] the next task
+ * ticket, [7] tasks done, [8] the task job: its first ticket + its task count - 1.
  *
  * Until every worker has started, jobs run all their programs on the calling thread, one after
  * the other (same values: the split is by output). A browser starts a Worker only once its
@@ -54,7 +59,7 @@ const spinMs = (): number => {
   const v = Number((globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RECURRENT_CPU_SPIN_MS);
   return Number.isFinite(v) && v >= 0 ? v : SPIN_MS;
 };
-/** The most shared tasks in one job (a longer list runs as several jobs). */
+/** The most shared tasks in one job (a longer list runs as several jobs): the ticket stride. */
 const MAX_TASKS = 256;
 /** A worker that has not answered for this long is taken as dead (the caller throws instead of hanging). */
 const TIMEOUT_MS = 60_000;
@@ -104,6 +109,7 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, index, 
     }
   };
   let seen = Atomics.load(ctl, 0);
+  let lastProgram = 0;
   Atomics.add(ctl, 4, 1);
   for (;;) {
     const s0 = performance.now();
@@ -112,15 +118,36 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, index, 
     seen = Atomics.load(ctl, 0);
     if (Atomics.load(ctl, 2)) return;
     const t0 = performance.now();
-    try {
-      const n = Atomics.load(ctl, 5);
-      if (n === 0) runFrom(base); // this thread's program
-      else for (let k = Atomics.add(ctl, 6, 1); k < n; k = Atomics.add(ctl, 6, 1)) runFrom(starts[k]);
-    } catch (e) {
-      Atomics.store(ctl, 3, 1);
+    const mode = Atomics.load(ctl, 5);
+    if (mode !== 0) {
+      // a program job (each runs once: a worker late from a task job may see it twice)
+      if (mode === lastProgram) continue;
+      lastProgram = mode;
+      try {
+        runFrom(base);
+      } catch (e) {
+        Atomics.store(ctl, 3, 1);
+      }
+      busyMs[index] += performance.now() - t0;
+      if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
+      continue;
+    }
+    // a task job: take tickets first .. first + n - 1 while any is left
+    const job = Atomics.load(ctl, 8);
+    const first = job & ~${MAX_TASKS - 1};
+    const n = (job & ${MAX_TASKS - 1}) + 1;
+    for (;;) {
+      const t = Atomics.load(ctl, 6);
+      if ((t - first) >>> 0 >= n) break;
+      if (Atomics.compareExchange(ctl, 6, t, t + 1) !== t) continue;
+      try {
+        runFrom(starts[t - first]);
+      } catch (e) {
+        Atomics.store(ctl, 3, 1);
+      }
+      if (Atomics.add(ctl, 7, 1) === n - 1) Atomics.notify(ctl, 7);
     }
     busyMs[index] += performance.now() - t0;
-    if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
   }
 };
 if (typeof self === 'undefined') start(require('node:worker_threads').workerData);
@@ -190,6 +217,8 @@ export class Pool {
   /** Milliseconds each thread spent running slices (slot 0: the caller's own slices), written by that thread only. */
   readonly #busy: Float64Array;
   readonly #counts = { parallel: 0, inline: 0, waitMs: 0 };
+  /** Task jobs run (their first tickets are multiples of MAX_TASKS). */
+  #taskJobs = 0;
   readonly #local: WasmFn[];
   readonly #spec: PoolSpec;
   readonly #workers: Handle[] = [];
@@ -205,7 +234,7 @@ export class Pool {
     this.threads = threads;
     this.#local = local;
     this.#spec = spec;
-    this.#ctl = new Int32Array(new SharedArrayBuffer(32));
+    this.#ctl = new Int32Array(new SharedArrayBuffer(4 * 9));
     this.#args = new Float64Array(new SharedArrayBuffer(8 * ARGS * threads));
     this.#starts = new Int32Array(new SharedArrayBuffer(4 * MAX_TASKS));
     this.#busy = new Float64Array(new SharedArrayBuffer(8 * threads));
@@ -268,7 +297,10 @@ export class Pool {
         for (let i = at[t]; i < ends[t]; i++) this.#args[o + i - at[t]] = p[i];
         this.#args[o + ends[t] - at[t]] = -1;
       }
-      this.#forkJoin(() => this.#exec(programs[0], at[0], ends[0]));
+      const ctl = this.#ctl;
+      Atomics.store(ctl, 1, T - 1);
+      Atomics.store(ctl, 5, Atomics.load(ctl, 0) + 1 || 1); // this job's generation (never 0: that marks a task job)
+      this.#forkJoin(() => this.#exec(programs[0], at[0], ends[0]), 1, 0);
       ends.forEach((e, t) => {
         at[t] = e;
       });
@@ -304,33 +336,46 @@ export class Pool {
       this.#counts.parallel++;
       const ctl = this.#ctl;
       const batch = tasks.slice(first, first + n);
-      Atomics.store(ctl, 6, 0);
-      Atomics.store(ctl, 5, n);
-      this.#forkJoin(() => {
-        for (let k = Atomics.add(ctl, 6, 1); k < n; k = Atomics.add(ctl, 6, 1)) this.#exec(batch[k], 0, batch[k].length);
-      });
+      const ticket = (this.#taskJobs++ * MAX_TASKS) | 0;
+      Atomics.store(ctl, 7, 0);
+      Atomics.store(ctl, 6, ticket);
       Atomics.store(ctl, 5, 0);
+      Atomics.store(ctl, 8, ticket + n - 1);
+      this.#forkJoin(
+        () => {
+          for (;;) {
+            const t = Atomics.load(ctl, 6);
+            if ((t - ticket) >>> 0 >= n) break;
+            if (Atomics.compareExchange(ctl, 6, t, t + 1) === t) {
+              this.#exec(batch[t - ticket], 0, batch[t - ticket].length);
+              Atomics.add(ctl, 7, 1);
+            }
+          }
+        },
+        7,
+        n,
+      );
       first += n;
     }
   }
 
   /**
-   * Starts the current job on the workers, runs `own` (the caller's part), then waits for
-   * every worker to finish; throws if one failed or stopped answering.
+   * Publishes the job written into the control words (a new generation wakes the workers),
+   * runs `own` (the caller's part), then waits until control word `word` reads `until` (no
+   * program left running, or every task done); throws if a worker failed or stopped answering.
    */
-  #forkJoin(own: () => void): void {
+  #forkJoin(own: () => void, word: number, until: number): void {
     const ctl = this.#ctl;
-    Atomics.store(ctl, 1, this.threads - 1);
     Atomics.add(ctl, 0, 1);
     Atomics.notify(ctl, 0);
     const s0 = performance.now();
     own();
     const s1 = performance.now();
     this.#busy[0] += s1 - s0;
-    for (let i = 1; Atomics.load(ctl, 1) !== 0; i++) if ((i & 1023) === 0 && performance.now() - s1 > this.#spin) break;
+    for (let i = 1; Atomics.load(ctl, word) !== until; i++) if ((i & 1023) === 0 && performance.now() - s1 > this.#spin) break;
     const t0 = Date.now();
-    for (let left = Atomics.load(ctl, 1); left !== 0; left = Atomics.load(ctl, 1)) {
-      if (Atomics.wait(ctl, 1, left, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
+    for (let now = Atomics.load(ctl, word); now !== until; now = Atomics.load(ctl, word)) {
+      if (Atomics.wait(ctl, word, now, 1000) === 'timed-out' && Date.now() - t0 > TIMEOUT_MS) {
         this.dispose();
         throw new BackendError(`cpu backend: a worker thread did not finish its part of a kernel within ${TIMEOUT_MS / 1000} s; the pool was stopped. Use createCpuBackend({ threads: 1 }).`);
       }
