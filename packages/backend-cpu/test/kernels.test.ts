@@ -188,6 +188,8 @@ describe(`cpu backend, ${variant} kernels`, () => {
         compare(`affine ${JSON.stringify(s)}`, [input(s)], (e, [x]) => e.affine(x, -1.5, 0.25));
         compare(`clip ${JSON.stringify(s)}`, [input(s)], (e, [x]) => e.clip(x, -0.5, 1));
       }
+      // WebAssembly from 4 elements (an overlapping last vector), split into tasks when large
+      for (const s of [[4], [7], [300, 7], [70000, 3]] as Shape[]) compare(`affine ${JSON.stringify(s)}`, [input(s)], (e, [x]) => e.affine(x, -1.5, 0.25));
     });
 
     it('matmul: all transpose combinations, with and without bias, edge sizes', () => {
@@ -226,7 +228,7 @@ describe(`cpu backend, ${variant} kernels`, () => {
         compare(`sumBatch ${JSON.stringify(s)}`, [input(s)], (e, [x]) => e.sumBatch(x));
       for (const s of [[7, 13], [5], [2, 3, 4], [1, 1], [0, 3], [3, 0], [3, 1000]] as Shape[])
         compare(`sumLast ${JSON.stringify(s)}`, [input(s)], (e, [x]) => e.sumLast(x));
-      for (const s of [[7, 13], [5], [], [0, 2], [100, 100]] as Shape[])
+      for (const s of [[7, 13], [5], [], [0, 2], [100, 100], [3], [70000, 3]] as Shape[]) // the last: several chunks, split on threads
         compare(`sumAll ${JSON.stringify(s)}`, [input(s)], (e, [x]) => e.sumAll(x));
     });
 

@@ -97,6 +97,20 @@ function collectTensors(value: unknown, out: Set<Tensor>, depth = 0): void {
   if (proto === Object.prototype || proto === null) for (const v of Object.values(value)) collectTensors(v, out, depth + 1);
 }
 
+/** The index of the first NaN or infinity, or -1 (one loop per array type, so each stays monomorphic). */
+function firstNonFinite32(a: Float32Array): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+function firstNonFinite64(a: Float64Array): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+function firstNonFinite(a: ArrayLike<number>): number {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return i;
+  return -1;
+}
+
 export class Engine {
   readonly backend: Backend;
   #refs = new Map<DataId, number>();
@@ -138,12 +152,11 @@ export class Engine {
       throw new ShapeError(where, [values.length], `${n} values for shape ${fmtShape(shape)}`);
     const precision = this.backend.precision;
     const arr = precision === 'float64' ? new Float64Array(n) : new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = values[i];
-      if (!Number.isFinite(v))
-        throw new InputError(`${where}: value ${v} at flat index ${i} of ${fmtShape(shape)} is not a finite number.`);
-      arr[i] = v;
-    }
+    // Typed arrays (a model's input batch at every step): one monomorphic check, then a native copy.
+    const bad = values instanceof Float32Array ? firstNonFinite32(values) : values instanceof Float64Array ? firstNonFinite64(values) : firstNonFinite(values);
+    if (bad >= 0) throw new InputError(`${where}: value ${values[bad]} at flat index ${bad} of ${fmtShape(shape)} is not a finite number.`);
+    if (values instanceof Float32Array || values instanceof Float64Array) arr.set(values);
+    else for (let i = 0; i < n; i++) arr[i] = values[i];
     return this.wrap(this.backend.write(arr, shape), shape);
   }
 

@@ -94,8 +94,10 @@ export function createKernels(store: Store, wasm: WasmKernels | null): Kernels {
     div: binary('div', bin.div),
     maximum: binary('maximum', bin.maximum),
     affine: ([x], { scale, shift }) => {
-      const id = store.alloc(sizeOf(x.shape));
-      un.affine(get(x), store.get(id), scale, shift);
+      const n = sizeOf(x.shape);
+      const id = store.alloc(n);
+      if (wasm && n >= 4) wasm.affine(x.dataId, id, n, scale, shift);
+      else un.affine(get(x), store.get(id), scale, shift);
       return id;
     },
     clip: ([x], { min, max }) => {
@@ -132,7 +134,8 @@ export function createKernels(store: Store, wasm: WasmKernels | null): Kernels {
     },
     sumAll: ([x]) => {
       const id = store.alloc(1);
-      store.get(id)[0] = red.sumAll(get(x));
+      const sum = wasm ? wasm.sumAll(x.dataId, sizeOf(x.shape)) : red.sumAll(get(x)); // before the view: sumAll may grow the heap
+      store.get(id)[0] = sum;
       return id;
     },
     softmax: lastAxis(red.softmax, wasm && ((x, out, rows, n) => wasm.softmax(x, out, rows, n))),

@@ -161,6 +161,7 @@ export class Fn {
   f64Add = () => this.#op(0xa0);
   f64Div = () => this.#op(0xa3);
   f64 = (v: number) => this.#op(0x44, ...new Uint8Array(Float64Array.of(v).buffer));
+  f64Store = (offset = 0) => this.#op(0x39, 3, ...uleb(offset));
   /** f32.demote_f64. */
   f32FromF64 = () => this.#op(0xb6);
 

@@ -13,11 +13,11 @@ import { MAX_PAGES, type WasmHeap } from './heap.js';
 import type { Fn } from './fn.js';
 import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction, packBTFunction } from './matmul-wasm.js';
-import { adamFunction, copyRowsFunction, sumBatchFunction } from './misc-wasm.js';
+import { adamFunction, copyRowsFunction, sumAllFunction, sumBatchFunction } from './misc-wasm.js';
 import { logSoftmaxFunction, softmaxFunction } from './softmax-wasm.js';
 import { Pool, type ThreadStats } from './pool.js';
 import { addToFunction, rnnCellFunction, rnnCellGradFunction } from './rnn-wasm.js';
-import { sigmoidFunction, tanhFunction } from './unary-wasm.js';
+import { affineFunction, sigmoidFunction, tanhFunction } from './unary-wasm.js';
 
 /**
  * Register tiles of the matmul: 4 rows x 2 four-lane vectors, and 1 row x 8 vectors for the
@@ -32,6 +32,8 @@ export const MATMUL_TILE = { rows: 4, vectors: 2, rowVectors: 8 } as const;
  */
 const TASKS_PER_THREAD = 4;
 const MATMUL_TASK_PANELS = 4;
+/** sumAll's chunk (floats, a multiple of 4): its partial sums are added in order, whatever the threads. */
+const SUM_CHUNK = 2 ** 15;
 /**
  * A row-panel task reads all of op(B): above this size (bytes) a matmul is split by B's column
  * panels instead (row tasks made W4's 13 MB weight-gradient operand stream from memory once per
@@ -45,16 +47,22 @@ const K_BLOCK = 256;
  * The smallest matmul (2*M*N*K floating-point operations) and Adam update (elements) split
  * across threads: below them one wake-up of the workers costs more than it saves. Measured
  * with `node --conditions=@recurrent/source --import tsx bench/threads.ts` (see that file).
+ * The memory-bound element loops (Adam, affine, sumAll) split from 2^18 elements: at 2^16 an
+ * affine took 0.021 ms on 2 threads against 0.017 on one, at 819k 0.125 against 0.193
+ * (2026-12-03, this 2-core VM). A batch sum (its columns split) was slower on 2 threads even
+ * at [1600, 512] (0.22 against 0.14 ms): it splits from 16x that. Softmax rows (an exp per
+ * element) split as cell steps do.
  */
-export const PARALLEL_MIN: ParallelMin = { matmulFlops: 2 ** 22, adamElements: 2 ** 16, cellElements: 2 ** 13, packElements: 2 ** 16 };
+export const PARALLEL_MIN: ParallelMin = { matmulFlops: 2 ** 22, adamElements: 2 ** 18, cellElements: 2 ** 13, packElements: 2 ** 16 };
 
 /** Split everything that has a slice per thread (tests: the threaded paths run on small data). */
 export const SPLIT_ALL: ParallelMin = { matmulFlops: 0, adamElements: 0, cellElements: 0, packElements: 0 };
 
 export interface ParallelMin {
   matmulFlops: number;
+  /** Elements of an Adam update, affine or sumAll (16x this for a batch sum). */
   adamElements: number;
-  /** batch * units of a fused LSTM / GRU step or backward (split by batch rows). */
+  /** batch * units of a fused LSTM / GRU step or backward, or rows * n of a softmax (split by rows). */
   cellElements: number;
   /** Floats copied into the matmul's A or B panels (split by panels). */
   packElements: number;
@@ -88,12 +96,14 @@ const JOBS: [string, string][] = [
   ['gruBeforeN', 'gruBeforeGradN'],
   ['softmax', 'softmaxRows'],
   ['softmax', 'logSoftmaxRows'],
+  ['unary', 'affine'],
+  ['misc', 'sumAll'],
 ];
 const job = (name: string) => JOBS.findIndex(([, e]) => e === name);
 /** The cell kernels' sigmoid variant; the hard-sigmoid one is the next job. */
-const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_PACK_BT, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD, JOB_GRU_B_GATES, JOB_GRU_B_GRAD, JOB_GRU_B_STATE, JOB_GRU_B_GRAD_N, JOB_SOFTMAX, JOB_LOG_SOFTMAX] = [
+const [JOB_MATMUL, JOB_PACK_A, JOB_PACK_B, JOB_PACK_BT, JOB_ADAM, JOB_LSTM, JOB_LSTM_GRAD, JOB_GRU, JOB_GRU_GRAD, JOB_COPY, JOB_SUM, JOB_RNN, JOB_RNN_GRAD, JOB_ADD, JOB_GRU_B_GATES, JOB_GRU_B_GRAD, JOB_GRU_B_STATE, JOB_GRU_B_GRAD_N, JOB_SOFTMAX, JOB_LOG_SOFTMAX, JOB_AFFINE, JOB_SUM_ALL] = [
   'matmul', 'packA', 'packB', 'packBT', 'adam', 'lstmCell', 'lstmCellGrad', 'gruCell', 'gruCellGrad', 'copyRows', 'sumBatch', 'rnnCell', 'rnnCellGrad', 'addTo',
-  'gruBeforeGates', 'gruBeforeGrad', 'gruBeforeState', 'gruBeforeGradN', 'softmaxRows', 'logSoftmaxRows',
+  'gruBeforeGates', 'gruBeforeGrad', 'gruBeforeState', 'gruBeforeGradN', 'softmaxRows', 'logSoftmaxRows', 'affine', 'sumAll',
 ].map(job); // prettier-ignore
 
 type WasmFn = (...args: number[]) => void;
@@ -121,8 +131,8 @@ export function moduleBytes({ shared, relaxed }: ModuleVariant = { shared: false
     // The hard-sigmoid variants (no exp in the gates): smaller, so a pair fits in one module.
     lstmHard: mod([lstmCell('hard'), lstmCellGrad('hard')]),
     gruHard: mod([gruCell('hard'), gruCellGrad('hard')]),
-    unary: mod([tanhFunction(), sigmoidFunction()]),
-    misc: mod([copyRowsFunction(), sumBatchFunction(), adamFunction()]),
+    unary: mod([tanhFunction(), sigmoidFunction(), affineFunction()]),
+    misc: mod([copyRowsFunction(), sumBatchFunction(), sumAllFunction(), adamFunction()]),
     rnn: mod([rnnCellFunction(), rnnCellGradFunction(), addToFunction()]),
     // The reset-before GRU's sequence kernels: by gate variant, and the two without gates.
     gruBefore: mod([gruBeforeGates(), gruBeforeGrad()]),
@@ -195,6 +205,13 @@ export interface WasmKernels {
   /** Row-wise softmax / log-softmax of x [rows, n], n >= 4 (softmax-wasm.ts); large ones split by rows. */
   softmax(x: DataId, out: DataId, rows: number, n: number): void;
   logSoftmax(x: DataId, out: DataId, rows: number, n: number): void;
+  /** out = x * scale + shift over n >= 4 elements; large ones split by element ranges. */
+  affine(x: DataId, out: DataId, n: number, scale: number, shift: number): void;
+  /**
+   * The sum of x's n floats in float64: chunks of SUM_CHUNK floats summed in WebAssembly (as
+   * tasks when large), then added in order, so no thread count changes the value.
+   */
+  sumAll(x: DataId, n: number): number;
   /** out = tanh(x) / sigmoid(x) over n >= 4 elements. */
   tanh(x: DataId, out: DataId, n: number): void;
   sigmoid(x: DataId, out: DataId, n: number): void;
@@ -324,7 +341,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
   /** A row-wise kernel (src, dst, rows, n) over x [rows, n] into out: large ones as tasks of whole rows. */
   function rowsJob(fn: number, x: DataId, out: DataId, rows: number, n: number): void {
     const [src, dst] = [ptr(x), ptr(out)];
-    runSplit(rows >= live() && rows * n >= parallelMin.adamElements, rows, 1, (r0, count) => [fn, 4, src + 4 * r0 * n, dst + 4 * r0 * n, count, n]);
+    runSplit(rows >= live() && rows * n >= parallelMin.cellElements, rows, 1, (r0, count) => [fn, 4, src + 4 * r0 * n, dst + 4 * r0 * n, count, n]);
   }
 
   /** Runs the calls of a program on this thread. */
@@ -603,6 +620,29 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     gruCellGrad: cell(JOB_GRU_GRAD, [4, 1, 1, 3, 3, 1]), // cache, h, dh, dXp, dHp, dhDirect
     softmax: (x, out, rows, n) => rowsJob(JOB_SOFTMAX, x, out, rows, n),
     logSoftmax: (x, out, rows, n) => rowsJob(JOB_LOG_SOFTMAX, x, out, rows, n),
+    affine(x, out, n, scale, shift) {
+      const [src, dst] = [ptr(x), ptr(out)];
+      const v4 = Math.floor(n / 4);
+      runSplit(n >= parallelMin.adamElements && v4 >= live(), v4, 1024, (v0, count) => [JOB_AFFINE, 5, src + 16 * v0, dst + 16 * v0, v0 + count === v4 ? n - 4 * v0 : 4 * count, scale, shift]);
+    },
+    sumAll(x, n) {
+      const src = ptr(x);
+      const chunks = Math.ceil(n / SUM_CHUNK);
+      const acc = heap.temp(8 * Math.max(1, chunks));
+      const len4 = (c: number) => (Math.min(n, (c + 1) * SUM_CHUNK) - c * SUM_CHUNK) & ~3;
+      runSplit(n >= parallelMin.adamElements && chunks >= live(), chunks, 1, (c0, count) => {
+        const calls: number[] = [];
+        for (let c = c0; c < c0 + count; c++) calls.push(JOB_SUM_ALL, 3, src + 4 * c * SUM_CHUNK, len4(c), acc + 8 * c);
+        return calls;
+      });
+      const partial = new Float64Array(heap.floats().buffer, acc, chunks);
+      let s = 0;
+      for (let c = 0; c < chunks; c++) s += partial[c];
+      const f = heap.get(x);
+      for (let i = n & ~3; i < n; i++) s += f[i];
+      heap.releaseTemps();
+      return s;
+    },
     tanh: (x, out, n) => unary.tanh(heap.ptr(x), heap.ptr(out), n),
     sigmoid: (x, out, n) => unary.sigmoid(heap.ptr(x), heap.ptr(out), n),
     copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width) {
@@ -616,7 +656,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       // Large sums are split by columns (whole vectors): each column is summed alone, in the same order.
       const v4 = n4 / 4;
       const xp = heap.ptr(xId);
-      runSplit(v4 >= live() && rows * n >= parallelMin.adamElements, v4, 4, (v0, count) => [JOB_SUM, 5, xp + 16 * v0, acc + 32 * v0, rows, 4 * count, n]);
+      runSplit(v4 >= live() && rows * n >= 16 * parallelMin.adamElements, v4, 4, (v0, count) => [JOB_SUM, 5, xp + 16 * v0, acc + 32 * v0, rows, 4 * count, n]);
       const x = heap.get(xId);
       for (let j = n4; j < n; j++) for (let r = 0, i = j; r < rows; r++, i += n) accView[j] += x[i];
       heap.get(outId).set(accView);

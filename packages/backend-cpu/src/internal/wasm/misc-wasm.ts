@@ -7,6 +7,8 @@
  *  - sumBatch(x, acc, rows, n4, n): acc[j] (float64, zeroed by the caller) += x[r, j] over
  *    the rows, for the first n4 (a multiple of 4) of the n columns, four per vector; each
  *    float is widened to float64 before it is added, as in the TypeScript loop.
+ *  - sumAll(x, n4, out): out (float64) = the sum of x's first n4 floats (a multiple of 4), each
+ *    widened to float64, in two float64x2 accumulators (the caller adds the chunks and the tail).
  *  - adam(p, g, m, v, pOut, mOut, vOut, n, lrStep, invBc2, keep, beta1, c1, beta2, c2, eps):
  *    ../adam.ts in float32, n >= 4 (the last vector may overlap the one before).
  */
@@ -44,6 +46,25 @@ export function sumBatchFunction(): Fn {
   f.end().end();
   f.inc('r', 1).inc('row', 'n').br(0);
   f.end().end();
+  return f;
+}
+
+export function sumAllFunction(): Fn {
+  const f = new Fn('sumAll', ['x', 'n4', 'out'].map((n) => [n, I32] as [string, typeof I32]));
+  f.local(I32, 'i');
+  f.local(V128, 'v', 'lo', 'hi');
+  const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+  f.get('n4').i32(2).shl().set('n4');
+  f.f32x4(0).tee('lo').set('hi');
+  f.i32(0).set('i');
+  f.block().loop();
+  f.get('i').get('n4').geS().brIf(1);
+  f.get('x').get('i').add().load().set('v');
+  f.get('lo').get('v').promoteLow().dadd().set('lo');
+  f.get('hi').get('v').get('v').shuffle(HIGH).promoteLow().dadd().set('hi');
+  f.inc('i', 16).br(0);
+  f.end().end();
+  f.get('out').get('lo').dlane(0).get('lo').dlane(1).f64Add().get('hi').dlane(0).get('hi').dlane(1).f64Add().f64Add().f64Store();
   return f;
 }
 

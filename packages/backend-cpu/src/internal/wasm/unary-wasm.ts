@@ -1,22 +1,19 @@
 /**
- * Elementwise tanh and sigmoid over n >= 4 floats (smaller arrays use the TypeScript loops),
+ * Elementwise tanh, sigmoid and affine (x * scale + shift) over n >= 4 floats (smaller arrays use the TypeScript loops),
  * with the vector math of math-wasm.ts. The last vector starts at n - 4 and may overlap the
  * one before it, rewriting a few outputs with the same values. A SimpleRNN step is one tanh:
  * with Math.tanh it was a third of W1's training time.
  *
- * Signature (i32, bytes for pointers): (src, dst, n).
+ * Signature (i32, bytes for pointers): (src, dst, n); affine also (scale, shift) as f32.
  */
-import { Fn, I32 } from './fn.js';
+import { F32, Fn, I32 } from './fn.js';
 import { declareMath, vsigmoid, vtanh } from './math-wasm.js';
 
-function mapFunction(name: string, emit: (f: Fn) => Fn): Fn {
-  const f = new Fn(name, [
-    ['src', I32],
-    ['dst', I32],
-    ['n', I32],
-  ]);
+function mapFunction(name: string, emit: (f: Fn) => Fn, scalars: string[] = [], setup?: (f: Fn) => void): Fn {
+  const f = new Fn(name, [['src', I32], ['dst', I32], ['n', I32], ...scalars.map((s) => [s, F32] as [string, typeof F32])]);
   f.local(I32, 'i', 'last', 'o');
   declareMath(f);
+  setup?.(f);
   // last = 4 * (n - 4); for (i = 0; ; i += 16) { o = min(i, last); dst[o] = f(src[o]); if (o == last) break }
   f.get('n').i32(4).sub().i32(2).shl().set('last');
   f.i32(0).set('i');
@@ -30,3 +27,12 @@ function mapFunction(name: string, emit: (f: Fn) => Fn): Fn {
 
 export const tanhFunction = () => mapFunction('tanh', vtanh);
 export const sigmoidFunction = () => mapFunction('sigmoid', vsigmoid);
+/** x * scale + shift (a multiply and an add, rounded after each as in the TypeScript loop). */
+export const affineFunction = () =>
+  mapFunction(
+    'affine',
+    (f) => f.get('m_a').vmul().get('m_t').vadd(),
+    ['scale', 'shift'],
+    (f) => f.get('scale').splat().set('m_a').get('shift').splat().set('m_t'),
+  );
+
