@@ -234,6 +234,11 @@ describe(`cpu backend, ${variant} kernels`, () => {
 
     it('softmax and logSoftmax, including large logits', () => {
       const large: Gen = (u) => 400 * u - 200;
+      // a masked score (-1e9, as attention masks do) gets exactly 0, as exp's float32 underflow gives
+      const be = createCpuBackend({});
+      const masked = be.readSync(be.kernels.softmax([{ dataId: be.write(Float32Array.of(1, -1e9, 2, -1e9, 0.5, -90), [1, 6]), shape: [1, 6] }] as never, {} as never, [1, 6] as never) as never);
+      expect([masked[1], masked[3]]).toEqual([0, 0]);
+      be.destroy?.();
       // rows of 4 floats or more run in WebAssembly (whole vectors, an overlapping last one), split by rows on threads
       for (const s of [[7, 13], [1], [2, 3, 5], [4, 1], [0, 3], [6, 4], [3, 8], [50, 65], [100, 7], [2, 1001]] as Shape[])
         for (const [name, gen] of [['', signed], [' large', large]] as const) {

@@ -22,7 +22,7 @@ function rowsFunction(name: string, log: boolean): Fn {
     ['n', I32],
   ]);
   f.local(I32, 'i', 'o', 'last', 'n4', 'row', 'out');
-  f.local(V128, 'mx', 'e', 'lo', 'hi', 'keep', 'inv');
+  f.local(V128, 'mx', 'd', 'e', 'lo', 'hi', 'keep', 'inv');
   declareMath(f);
   /** for (i = 0; ; i += 16) { o = min(i, last); body(); if (o == last) break } over one row. */
   const vectors = (body: () => void) => {
@@ -49,7 +49,11 @@ function rowsFunction(name: string, log: boolean): Fn {
   // e = exp(x - max) (the softmax stores it), summed in float64
   f.f32x4(0).tee('lo').set('hi');
   vectors(() => {
-    vexp(f.get('row').get('o').add().load().get('mx').vsub()).set('e');
+    // exp underflows to 0 below about -103 (float32); vexp's clamp would give 1.2e-38 there, which
+    // is not the exact 0 that a masked (-1e9) attention score must get: zero below the clamp.
+    f.f32x4(0);
+    vexp(f.get('row').get('o').add().load().get('mx').vsub().tee('d'));
+    f.get('d').f32x4(-87.33654).vlt().vselect().set('e');
     if (!log) f.get('out').get('o').add().get('e').store();
     f.get('o').get('i').ne().if().get('e').get('keep').vand().set('e').end();
     f.get('lo').get('e').promoteLow().dadd().set('lo');
