@@ -52,10 +52,16 @@ async function afterRefresh(page: Page, action: () => Promise<unknown>): Promise
 }
 
 /** Trains with the play button until `steps` more steps ran, pauses, then one step with validation. */
-async function train(page: Page, steps: number): Promise<void> {
+async function train(page: Page, steps: number, redraws?: { selector: string; more: number }): Promise<void> {
   const start = await state(page, (a) => a.step);
+  const drawn = redraws ? await draws(page, redraws.selector) : 0;
   await page.click('#play');
-  await page.waitForFunction(([s, n]) => playground.step >= s + n, [start, steps] as const, { timeout: 90_000 });
+  // Views redraw on a full refresh, at most every 1.5 s of training: wait for the redraws too, not for a speed.
+  await page.waitForFunction(
+    ([s, n, sel, d]) => playground.step >= s + n && (!sel || Number((document.querySelector(sel) as HTMLElement | null)?.dataset.draws ?? 0) >= d),
+    [start, steps, redraws?.selector ?? '', drawn + (redraws?.more ?? 0)] as const,
+    { timeout: 90_000 },
+  );
   await page.click('#play');
   await afterRefresh(page, () => page.click('#step'));
 }
@@ -166,7 +172,7 @@ describe('playground in Chromium', () => {
     const { page } = p;
     await ready(page);
     const before = { attention: await draws(page, '#attention-canvas'), hidden: await draws(page, '#hidden-canvas') };
-    await train(page, 80);
+    await train(page, 80, { selector: '#attention-canvas', more: 1 });
     const h = await state(page, (a) => ({ vals: a.history.points.filter((pt) => pt.valLoss !== undefined), error: a.lastError, layers: a.config.layers }));
     expect([h.error, h.layers]).toEqual(['', 1]);
     expect(h.vals[h.vals.length - 1].valLoss!).toBeLessThan(h.vals[0].valLoss!);

@@ -528,7 +528,7 @@ function sequenceGrads(e: Engine, tape: RnnTape, opts: RnnBackwardOptions): RnnB
   const g = cell.sequenceBackward!(e, params, tape.seq!, tape.initialState, d, opts.dy);
   const dXP = g.dXp.reshape([T * B, G * H]);
   // Row t*B + b of the time-major layout is row b*T + t of the batch-major one.
-  const toTime = e.tensor(Float32Array.from({ length: T * B }, (_, i) => (i % B) * T + Math.floor(i / B)), [T * B]);
+  const toTime = e.tensor(rowOrder(B, T), [T * B]);
   const dHP = g.dHp?.reshape([T * B, G * H]) ?? dXP;
   const grads: RnnGrads = {
     Wx: e.matmul(e.gatherRows(x.reshape([B * T, D]), toTime), dXP, { transposeA: true }),
@@ -539,9 +539,16 @@ function sequenceGrads(e: Engine, tape: RnnTape, opts: RnnBackwardOptions): RnnB
   if (params.bh) grads.bh = dHP !== dXP ? e.sumBatch(dHP) : params.bx ? e.affine(db!, 1, 0) : db; // d(hp) = d(xp) unless the cell gives dHp: the same sum
   const dState0 = g.dState0;
   if (opts.inputGrad === false) return { grads, dState0 };
-  const toBatch = e.tensor(Float32Array.from({ length: B * T }, (_, i) => (i % T) * B + Math.floor(i / T)), [B * T]);
+  const toBatch = e.tensor(rowOrder(T, B), [B * T]);
   const dx = e.gatherRows(e.matmul(dXP, params.Wx, { transposeB: true }), toBatch).reshape([B, T, D]);
   return { grads, dx, dState0 };
+}
+
+/** Row i = t*B + b of a [T, B] layout reads row b*T + t of the [B, T] one (a plain loop: built at every training step). */
+function rowOrder(B: number, T: number): Float32Array {
+  const out = new Float32Array(B * T);
+  for (let t = 0, i = 0; t < T; t++) for (let b = 0; b < B; b++, i++) out[i] = b * T + t;
+  return out;
 }
 
 /** a + b (or b alone). Partial sums are freed by the enclosing scope. */
