@@ -135,6 +135,19 @@ export class Fn {
   leS = () => this.#op(0x4c);
   gtS = () => this.#op(0x4a);
   geS = () => this.#op(0x4e);
+  /**
+   * for (i = 0; ; i += 16) { o = min(i, last); body(); if (o == last) break }: every 16-byte
+   * vector of n >= 4 floats, by byte offset `o`, the last one at `last` = 4 (n - 4) (set by the
+   * caller) overlapping the one before. Uses the i32 locals i, last and o.
+   */
+  overlappingVectors = (body: () => void) => {
+    this.i32(0).set('i');
+    this.loop();
+    this.get('i').get('last').gtS().if().get('last').set('o').else().get('i').set('o').end();
+    body();
+    this.inc('i', 16).get('o').get('last').ltS().brIf(0);
+    return this.end();
+  };
   /** local += v (an i32 constant or another local). */
   inc = (n: string, v: number | string) => {
     this.get(n);

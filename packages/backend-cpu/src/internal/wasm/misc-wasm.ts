@@ -78,21 +78,18 @@ export function adamFunction(): Fn {
   for (const [src, dst] of [['lrStep', 'LR'], ['invBc2', 'IB'], ['keep', 'KP'], ['beta1', 'B1'], ['c1', 'C1'], ['beta2', 'B2'], ['c2', 'C2'], ['eps', 'EPS']])
     f.get(src).splat().set(dst);
   f.get('n').i32(4).sub().i32(2).shl().set('last');
-  f.i32(0).set('i');
-  f.loop();
-  f.get('i').get('last').gtS().if().get('last').set('o').else().get('i').set('o').end();
-  f.get('g').get('o').add().load().set('gv');
-  // m' = b1 m + c1 g ; v' = b2 v + c2 g^2
-  f.get('B1').get('m').get('o').add().load().vmul().get('C1').get('gv').vmul().vadd().set('mv');
-  f.get('B2').get('v').get('o').add().load().vmul().get('C2').get('gv').get('gv').vmul().vmul().vadd().set('vv');
-  f.get('mOut').get('o').add().get('mv').store();
-  f.get('vOut').get('o').add().get('vv').store();
-  // p' = p * keep - lrStep * m' / (sqrt(v' * invBc2) + eps)
-  f.get('pOut').get('o').add();
-  f.get('p').get('o').add().load().get('KP').vmul();
-  f.get('LR').get('mv').vmul().get('vv').get('IB').vmul().vsqrt().get('EPS').vadd().vdiv();
-  f.vsub().store();
-  f.inc('i', 16).get('o').get('last').ltS().brIf(0);
-  f.end();
+  f.overlappingVectors(() => {
+    f.get('g').get('o').add().load().set('gv');
+    // m' = b1 m + c1 g ; v' = b2 v + c2 g^2
+    f.get('B1').get('m').get('o').add().load().vmul().get('C1').get('gv').vmul().vadd().set('mv');
+    f.get('B2').get('v').get('o').add().load().vmul().get('C2').get('gv').get('gv').vmul().vmul().vadd().set('vv');
+    f.get('mOut').get('o').add().get('mv').store();
+    f.get('vOut').get('o').add().get('vv').store();
+    // p' = p * keep - lrStep * m' / (sqrt(v' * invBc2) + eps)
+    f.get('pOut').get('o').add();
+    f.get('p').get('o').add().load().get('KP').vmul();
+    f.get('LR').get('mv').vmul().get('vv').get('IB').vmul().vsqrt().get('EPS').vadd().vdiv();
+    f.vsub().store();
+  });
   return f;
 }

@@ -18,12 +18,7 @@ const ptrs = (...names: string[]): [string, typeof I32][] => names.map((n) => [n
 function vectors(f: Fn, body: () => void): void {
   f.local(I32, 'i', 'last', 'o');
   f.get('n').i32(4).sub().i32(2).shl().set('last');
-  f.i32(0).set('i');
-  f.loop();
-  f.get('i').get('last').gtS().if().get('last').set('o').else().get('i').set('o').end();
-  body();
-  f.inc('i', 16).get('o').get('last').ltS().brIf(0);
-  f.end();
+  f.overlappingVectors(body);
 }
 
 export function rnnCellFunction(): Fn {

@@ -24,15 +24,8 @@ function rowsFunction(name: string, log: boolean): Fn {
   f.local(I32, 'i', 'o', 'last', 'n4', 'row', 'out');
   f.local(V128, 'mx', 'd', 'e', 'lo', 'hi', 'keep', 'inv');
   declareMath(f);
-  /** for (i = 0; ; i += 16) { o = min(i, last); body(); if (o == last) break } over one row. */
-  const vectors = (body: () => void) => {
-    f.i32(0).set('i');
-    f.loop();
-    f.get('i').get('last').gtS().if().get('last').set('o').else().get('i').set('o').end();
-    body();
-    f.inc('i', 16).get('o').get('last').ltS().brIf(0);
-    f.end();
-  };
+  /** Over one row's vectors. */
+  const vectors = (body: () => void) => f.overlappingVectors(body);
   f.get('n').i32(4).sub().i32(2).shl().set('last');
   f.get('n').i32(-4).and().i32(2).shl().set('n4'); // bytes of the whole vectors
   // keep: the lanes of the last vector that the vectors before it did not cover (all when n % 4 == 0)

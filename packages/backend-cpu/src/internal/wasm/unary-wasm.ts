@@ -14,14 +14,9 @@ function mapFunction(name: string, emit: (f: Fn) => Fn, scalars: string[] = [], 
   f.local(I32, 'i', 'last', 'o');
   declareMath(f);
   setup?.(f);
-  // last = 4 * (n - 4); for (i = 0; ; i += 16) { o = min(i, last); dst[o] = f(src[o]); if (o == last) break }
+  // dst[o] = f(src[o]) over the vectors
   f.get('n').i32(4).sub().i32(2).shl().set('last');
-  f.i32(0).set('i');
-  f.loop();
-  f.get('i').get('last').gtS().if().get('last').set('o').else().get('i').set('o').end();
-  emit(f.get('dst').get('o').add().get('src').get('o').add().load()).store();
-  f.inc('i', 16).get('o').get('last').ltS().brIf(0);
-  f.end();
+  f.overlappingVectors(() => emit(f.get('dst').get('o').add().get('src').get('o').add().load()).store());
   return f;
 }
 
