@@ -46,7 +46,11 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions } },
   test: {
-    testTimeout: 60_000,
+    // CI runs every package's tests at once on 2 cores (the GPU backends' Chromium suites among
+    // them), so a test that takes 10 s alone can take several times that there: the same
+    // limits as the other packages. A limit catches a hang, not a slow machine.
+    testTimeout: 300_000,
+    hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'node', include: ['test/*.test.ts'] } },
       {
