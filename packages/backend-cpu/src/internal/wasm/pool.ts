@@ -52,7 +52,10 @@ export const MAX_ARGS = 16;
  * Waking a sleeping thread costs tens to hundreds of microseconds (more in a VM), paid at
  * every job; spinning costs a core that other processes may want (200,000 checks, about 0.5
  * ms, made a 4 MFLOP matmul 20x slower on a loaded machine). 0.02 / 0.2 / 1 ms measured alike
- * within noise at load 4-16 on W2 (11 jobs per step). RECURRENT_CPU_SPIN_MS (Node) overrides it.
+ * within noise at load 4-16 on W2 (11 jobs per step), and 0.02 / 2 / 5 ms alike on a quiet
+ * machine: a 5 ms spin removed nearly every sleep, but the spinning thread slowed the one beside
+ * it as much (docs/benchmarks.md, part 5). A longer spin for the caller alone (0.3, 1 ms) measured
+ * alike too. RECURRENT_CPU_SPIN_MS (Node) overrides it.
  */
 const SPIN_MS = 0.02;
 const spinMs = (): number => {
