@@ -205,6 +205,12 @@ export class Fn {
   vsqrt = () => this.#simd(SIMD.f32x4Sqrt);
   /** f32x4 lanes 0, 1 -> f64x2. */
   promoteLow = () => this.#simd(SIMD.f64x2PromoteLow);
+  /** Lanes 2 and 3 of local `v`, as the low half of a v128 (for promoteLow). */
+  highHalf = (v: string) => this.get(v).get(v).shuffle([8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15]);
+  /** Float64 sums of float32 lanes: lo += f64(v[0, 1]), hi += f64(v[2, 3]) (locals). */
+  addWidened = (v: string, lo: string, hi: string) => this.get(lo).get(v).promoteLow().dadd().set(lo).get(hi).highHalf(v).promoteLow().dadd().set(hi);
+  /** Pushes (lo[0] + lo[1]) + (hi[0] + hi[1]) as an f64: the total of addWidened's sums. */
+  sumWidened = (lo: string, hi: string) => this.get(lo).dlane(0).get(lo).dlane(1).f64Add().get(hi).dlane(0).get(hi).dlane(1).f64Add().f64Add();
   /** f64x2 -> f32x4 [a, b, 0, 0]. */
   demote = () => this.#simd(SIMD.f32x4DemoteZero);
   dadd = () => this.#simd(SIMD.f64x2Add);

@@ -30,7 +30,6 @@ export function sumBatchFunction(): Fn {
   const f = new Fn('sumBatch', ['x', 'acc', 'rows', 'n4', 'n'].map((n) => [n, I32] as [string, typeof I32]));
   f.local(I32, 'r', 'j', 'row', 'a');
   f.local(V128, 'v', 'lo', 'hi');
-  const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
   f.get('n').i32(2).shl().set('n'); // row stride in bytes
   f.i32(0).set('r').get('x').set('row');
   f.block().loop();
@@ -41,7 +40,7 @@ export function sumBatchFunction(): Fn {
   f.get('row').get('j').i32(2).shl().add().load().set('v');
   // acc[j, j+1] += f64(v[0, 1]); acc[j+2, j+3] += f64(v[2, 3])
   f.get('a').get('a').load().get('v').promoteLow().dadd().store();
-  f.get('a').get('a').load(16).get('v').get('v').shuffle(HIGH).promoteLow().dadd().store(16);
+  f.get('a').get('a').load(16).highHalf('v').promoteLow().dadd().store(16);
   f.inc('j', 4).inc('a', 32).br(0);
   f.end().end();
   f.inc('r', 1).inc('row', 'n').br(0);
@@ -53,18 +52,16 @@ export function sumAllFunction(): Fn {
   const f = new Fn('sumAll', ['x', 'n4', 'out'].map((n) => [n, I32] as [string, typeof I32]));
   f.local(I32, 'i');
   f.local(V128, 'v', 'lo', 'hi');
-  const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
   f.get('n4').i32(2).shl().set('n4');
   f.f32x4(0).tee('lo').set('hi');
   f.i32(0).set('i');
   f.block().loop();
   f.get('i').get('n4').geS().brIf(1);
   f.get('x').get('i').add().load().set('v');
-  f.get('lo').get('v').promoteLow().dadd().set('lo');
-  f.get('hi').get('v').get('v').shuffle(HIGH).promoteLow().dadd().set('hi');
+  f.addWidened('v', 'lo', 'hi');
   f.inc('i', 16).br(0);
   f.end().end();
-  f.get('out').get('lo').dlane(0).get('lo').dlane(1).f64Add().get('hi').dlane(0).get('hi').dlane(1).f64Add().f64Add().f64Store();
+  f.get('out').sumWidened('lo', 'hi').f64Store();
   return f;
 }
 

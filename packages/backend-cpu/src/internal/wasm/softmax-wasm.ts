@@ -12,8 +12,6 @@
 import { Fn, I32, V128 } from './fn.js';
 import { declareMath, vexp, vlog } from './math-wasm.js';
 
-const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-
 function rowsFunction(name: string, log: boolean): Fn {
   const f = new Fn(name, [
     ['src', I32],
@@ -49,10 +47,9 @@ function rowsFunction(name: string, log: boolean): Fn {
     f.get('d').f32x4(-87.33654).vlt().vselect().set('e');
     if (!log) f.get('out').get('o').add().get('e').store();
     f.get('o').get('i').ne().if().get('e').get('keep').vand().set('e').end();
-    f.get('lo').get('e').promoteLow().dadd().set('lo');
-    f.get('hi').get('e').get('e').shuffle(HIGH).promoteLow().dadd().set('hi');
+    f.addWidened('e', 'lo', 'hi');
   });
-  const sum = () => f.get('lo').dlane(0).get('lo').dlane(1).f64Add().get('hi').dlane(0).get('hi').dlane(1).f64Add().f64Add();
+  const sum = () => f.sumWidened('lo', 'hi');
   if (log) {
     // out = x - (max + log(sum))
     sum().f32FromF64().splat();
