@@ -42,7 +42,6 @@ export function createKernels(store: Store, wasm: WasmKernels | null): Kernels {
       loop(get(a), get(b), store.get(id), rows, n, perRow);
       return id;
     };
-  /** Rows of the last axis: [..., n] as [rows, n]. */
   /** A row-wise op over the last axis: `simd` (WebAssembly, by buffer ids) for rows of at least 4 floats, else `loop`. */
   const lastAxis =
     (loop: (x: F32, out: F32, rows: number, n: number) => void, simd: ((x: DataId, out: DataId, rows: number, n: number) => void) | null) =>

@@ -677,10 +677,9 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     adam(p, g, m, v, pOut, mOut, vOut, n, { lr, beta1, beta2, eps, step, decoupledDecay }) {
       const ps = [ptr(p), ptr(g), ptr(m), ptr(v), ptr(pOut), ptr(mOut), ptr(vOut)];
       const scalars = [lr / (1 - beta1 ** step), 1 / (1 - beta2 ** step), 1 - lr * decoupledDecay, beta1, 1 - beta1, beta2, 1 - beta2, eps];
-      if (n < Math.max(4 * live(), parallelMin.adamElements)) return misc.adam(...ps, n, ...scalars);
       // Ranges of whole vectors; the last task takes the rest. Each element's update is independent.
       const v4 = Math.floor(n / 4);
-      runSplit(true, v4, 1024, (v0, count) => [JOB_ADAM, 16, ...ps.map((q) => q + 16 * v0), v0 + count === v4 ? n - 4 * v0 : 4 * count, ...scalars]);
+      runSplit(n >= parallelMin.adamElements && v4 >= live(), v4, 1024, (v0, count) => [JOB_ADAM, 16, ...ps.map((q) => q + 16 * v0), v0 + count === v4 ? n - 4 * v0 : 4 * count, ...scalars]);
     },
     matmul(aId, bId, biasId, outId, m, n, k, transposeA, transposeB) {
       const out = heap.ptr(outId);
@@ -716,7 +715,7 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
       if (split && 4 * k * n > MATMUL_TASK_B_BYTES && bPanels >= 2 * live()) {
         // A large B (a weight gradient's d(pre-activation)): tasks of B's column panels (the last
         // also the N % W leftover columns), each reading its own part of B once, after A is packed.
-        if (packA) runSplit(true, aPanels, 1, (q0, count) => [JOB_PACK_A, 7, a + q0 * MR * ars, ars, aks, apk + q0 * aps, aps, k, count]);
+        if (packA) pack(JOB_PACK_A, aPanels, aPanels * MR * k, (q0, count) => [a + q0 * MR * ars, ars, aks, apk + q0 * aps, aps, k, count]);
         runSplit(true, bPanels, 1, (q0, count) => {
           const c0 = q0 * W;
           const cols = q0 + count >= bPanels ? n - c0 : count * W;
