@@ -1,5 +1,11 @@
 /** The jobs of bench:ceiling's workers (src/ceiling.ts). */
-export type Job = { kind: 'compute'; iters: number } | { kind: 'matmul'; m: number; k: number; n: number; calls: number };
+import type { WorkloadId } from './workloads.js';
+
+export type Job =
+  | { kind: 'compute'; iters: number }
+  | { kind: 'matmul'; m: number; k: number; n: number; calls: number }
+  /** `steps` trainOnBatch calls of workload `workload` at batch `batch` (@recurrent/models, CPU backend, 1 thread). */
+  | { kind: 'train'; workload: WorkloadId; batch: number; steps: number };
 
 /** Matmul calls per measurement: about 0.2 s of one core at 20 GFLOP/s. */
 export const matmulCalls = ({ m, k, n }: { m: number; k: number; n: number }): number => Math.max(1, Math.round(4e9 / (2 * m * k * n)));
