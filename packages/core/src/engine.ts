@@ -151,10 +151,13 @@ export class Engine {
     if (values.length !== n)
       throw new ShapeError(where, [values.length], `${n} values for shape ${fmtShape(shape)}`);
     const precision = this.backend.precision;
-    const arr = precision === 'float64' ? new Float64Array(n) : new Float32Array(n);
-    // Typed arrays (a model's input batch at every step): one monomorphic check, then a native copy.
+    // Typed arrays (a model's input batch at every step): one monomorphic check, then no copy of
+    // our own when the type is the backend's (Backend.write copies; the conformance suite checks
+    // it): a fresh array of W2's 51,200 inputs cost 0.24 ms a step in page faults, 20x its copy.
     const bad = values instanceof Float32Array ? firstNonFinite32(values) : values instanceof Float64Array ? firstNonFinite64(values) : firstNonFinite(values);
     if (bad >= 0) throw new InputError(`${where}: value ${values[bad]} at flat index ${bad} of ${fmtShape(shape)} is not a finite number.`);
+    if ((precision === 'float32' && values instanceof Float32Array) || (precision === 'float64' && values instanceof Float64Array)) return this.wrap(this.backend.write(values, shape), shape);
+    const arr = precision === 'float64' ? new Float64Array(n) : new Float32Array(n);
     if (values instanceof Float32Array || values instanceof Float64Array) arr.set(values);
     else for (let i = 0; i < n; i++) arr[i] = values[i];
     return this.wrap(this.backend.write(arr, shape), shape);

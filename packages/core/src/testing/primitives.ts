@@ -200,5 +200,28 @@ export async function checkPrimitives(engine: Engine, opts: PrimitiveCheckOption
       reports.push({ section: 'primitives', name: c.label, pass: false, checks: [], error: String((err as Error).message ?? err) });
     }
   }
+  if (!opts.filter || WRITE_CASE.includes(opts.filter)) reports.push(await checkWriteCopies(engine));
   return reports;
+}
+
+/**
+ * Backend.write copies its input: Engine.tensor hands it a typed array of the backend's
+ * precision as it is, so a caller that changes (or reuses) its array afterwards must not change
+ * the tensor.
+ */
+const WRITE_CASE = 'write copies its input (the array changed afterwards changes no tensor)';
+async function checkWriteCopies(engine: Engine): Promise<CaseReport> {
+  const name = WRITE_CASE;
+  const want = [1.5, -2, 3.25, 4];
+  try {
+    const src = engine.backend.precision === 'float64' ? Float64Array.from(want) : Float32Array.from(want);
+    const t = engine.tensor(src, [want.length]);
+    src.fill(7);
+    const { out } = await readAll({ out: t });
+    t.dispose();
+    const check = compare('tensor after its source array changed', out, want, 0, 0);
+    return { section: 'primitives', name, pass: check.pass, checks: [check] };
+  } catch (err) {
+    return { section: 'primitives', name, pass: false, checks: [], error: String((err as Error).message ?? err) };
+  }
 }
