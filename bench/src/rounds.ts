@@ -201,7 +201,14 @@ export async function runRounds(o: RoundsOptions): Promise<void> {
     for (let r = 0; r < o.rounds; r++) {
       for (let i = 0; i < sides.length; i++) ms[i].push(await sides[i].run());
       limits.ours.push(ourMatmul(N, 32, 1024, 256, o.quick ? 3 : 20));
-      if (peer) limits.torch.push((await peer.ask({ sgemm: [32, 1024, 256], threads: N, reps: o.quick ? 3 : 20 })).gflops as number);
+      if (peer) {
+        limits.torch.push((await peer.ask({ sgemm: [32, 1024, 256], threads: N, reps: o.quick ? 3 : 20 })).gflops as number);
+        // OpenBLAS's threads spin about 0.1 s after an N-thread sgemm before they sleep (the
+        // peer used 0.10-0.11 core-seconds in the 0.1 s after one, none after that): let them stop
+        // before the next round, whose N-thread sides would otherwise share a core with them
+        // (W2, ours on 2 threads: 17.9-18.7 ms per step with the peer, 13.9-16.1 without).
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
     }
 
     const find = (p: (s: Side) => boolean) => sides.findIndex(p);
