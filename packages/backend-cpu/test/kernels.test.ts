@@ -272,6 +272,12 @@ describe(`cpu backend, ${variant} kernels`, () => {
       compare('oneHot [2,3] depth 1', [{ shape: [2, 3], values: [0, 0, 1, 0, 2, 0] }], (e, [l]) => e.oneHot(l, 1));
       compare('oneHot empty', [{ shape: [0], values: [] }], (e, [l]) => e.oneHot(l, 3));
     });
+
+    it('gatherRows, with out-of-range indices giving zero rows and indices rounded as Math.round', () => {
+      const indices = { shape: [9], values: [2, -1, 0, 3, 1.4, 1.6, 2.5, -0.4, 1e9] };
+      for (const e of [1, 5, 65])
+        compare(`gatherRows [3, ${e}]`, [input([3, e], signed), indices], (en, [t, i]) => en.gatherRows(t, i));
+    });
   });
 
   describe('cpu fused kernels match the core fallbacks', () => {

@@ -178,7 +178,8 @@ export function createKernels(store: Store, wasm: WasmKernels | null): Kernels {
     },
     gatherRows: ([table, indices], _attrs, [n, e]) => {
       const id = store.alloc(n * e, true);
-      gatherRows(get(table), table.shape[0], e, get(indices), store.get(id));
+      if (wasm && n > 0 && e > 0) wasm.gatherRows(table.dataId, table.shape[0], e, indices.dataId, n, id);
+      else gatherRows(get(table), table.shape[0], e, get(indices), store.get(id));
       return id;
     },
     scatterAddRows: ([values, indices], { rows }, [, e]) => {

@@ -204,12 +204,13 @@ export async function checkPrimitives(engine: Engine, opts: PrimitiveCheckOption
   return reports;
 }
 
+const WRITE_CASE = 'write copies its input (the array changed afterwards changes no tensor)';
+
 /**
  * Backend.write copies its input: Engine.tensor hands it a typed array of the backend's
  * precision as it is, so a caller that changes (or reuses) its array afterwards must not change
  * the tensor.
  */
-const WRITE_CASE = 'write copies its input (the array changed afterwards changes no tensor)';
 async function checkWriteCopies(engine: Engine): Promise<CaseReport> {
   const name = WRITE_CASE;
   const want = [1.5, -2, 3.25, 4];

@@ -135,6 +135,9 @@ export class Fn {
   leS = () => this.#op(0x4c);
   gtS = () => this.#op(0x4a);
   geS = () => this.#op(0x4e);
+  ltU = () => this.#op(0x49);
+  /** i32.trunc_sat_f64_s: NaN -> 0, out of range -> the nearest i32. */
+  i32FromF64 = () => this.#op(0xfc, 0x02);
   /**
    * for (i = 0; ; i += 16) { o = min(i, last); body(); if (o == last) break }: every 16-byte
    * vector of n >= 4 floats, by byte offset `o`, the last one at `last` = 4 (n - 4) (set by the
@@ -172,6 +175,9 @@ export class Fn {
 
   // ---- f64 scalar
   f64Add = () => this.#op(0xa0);
+  f64Floor = () => this.#op(0x9c);
+  /** f64.promote_f32. */
+  f64FromF32 = () => this.#op(0xbb);
   f64Div = () => this.#op(0xa3);
   f64 = (v: number) => this.#op(0x44, ...new Uint8Array(Float64Array.of(v).buffer));
   f64Store = (offset = 0) => this.#op(0x39, 3, ...uleb(offset));

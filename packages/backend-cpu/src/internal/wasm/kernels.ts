@@ -13,7 +13,7 @@ import { MAX_PAGES, type WasmHeap } from './heap.js';
 import type { Fn } from './fn.js';
 import { gruBeforeGates, gruBeforeGrad, gruBeforeGradN, gruBeforeState, gruCell, gruCellGrad, lstmCell, lstmCellGrad } from './cells-wasm.js';
 import { matmulFunction, packAFunction, packBFunction, packBTFunction } from './matmul-wasm.js';
-import { adamFunction, copyRowsFunction, sumAllFunction, sumBatchFunction } from './misc-wasm.js';
+import { adamFunction, copyRowsFunction, gatherRowsFunction, sumAllFunction, sumBatchFunction } from './misc-wasm.js';
 import { logSoftmaxFunction, softmaxFunction } from './softmax-wasm.js';
 import { Pool, type ThreadStats } from './pool.js';
 import { addToFunction, rnnCellFunction, rnnCellGradFunction } from './rnn-wasm.js';
@@ -132,7 +132,7 @@ export function moduleBytes({ shared, relaxed }: ModuleVariant = { shared: false
     lstmHard: mod([lstmCell('hard'), lstmCellGrad('hard')]),
     gruHard: mod([gruCell('hard'), gruCellGrad('hard')]),
     unary: mod([tanhFunction(), sigmoidFunction(), affineFunction()]),
-    misc: mod([copyRowsFunction(), sumBatchFunction(), sumAllFunction(), adamFunction()]),
+    misc: mod([copyRowsFunction(), gatherRowsFunction(), sumBatchFunction(), sumAllFunction(), adamFunction()]),
     rnn: mod([rnnCellFunction(), rnnCellGradFunction(), addToFunction()]),
     // The reset-before GRU's sequence kernels: by gate variant, and the two without gates.
     gruBefore: mod([gruBeforeGates(), gruBeforeGrad()]),
@@ -217,6 +217,8 @@ export interface WasmKernels {
   sigmoid(x: DataId, out: DataId, n: number): void;
   /** Copies rows of `width` floats; offsets and strides in floats (../layout.ts copyRows). */
   copyRows(src: DataId, srcOff: number, srcStride: number, dst: DataId, dstOff: number, dstStride: number, rows: number, width: number): void;
+  /** out (zeroed) row n = table row Math.round(indices[n]) for rows of `width` floats (../layout.ts gatherRows). */
+  gatherRows(table: DataId, rows: number, width: number, indices: DataId, count: number, out: DataId): void;
   /** out[j] = sum over rows of x[r, j], x [rows, n], summed in float64. */
   sumBatch(x: DataId, out: DataId, rows: number, n: number): void;
   /** The Adam update of ../adam.ts over n >= 4 elements. */
@@ -647,6 +649,9 @@ export function createWasmKernels(heap: WasmHeap, packB = true, threads = 1, par
     sigmoid: (x, out, n) => unary.sigmoid(heap.ptr(x), heap.ptr(out), n),
     copyRows(src, srcOff, srcStride, dst, dstOff, dstStride, rows, width) {
       misc.copyRows(heap.ptr(src) + 4 * srcOff, 4 * srcStride, heap.ptr(dst) + 4 * dstOff, 4 * dstStride, rows, 4 * width);
+    },
+    gatherRows(table, rows, width, indices, count, out) {
+      misc.gatherRows(heap.ptr(table), rows, 4 * width, heap.ptr(indices), count, heap.ptr(out));
     },
     sumBatch(xId, outId, rows, n) {
       const n4 = n - (n % 4);

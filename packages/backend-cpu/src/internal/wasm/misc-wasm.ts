@@ -4,6 +4,9 @@
  *
  *  - copyRows(src, srcStride, dst, dstStride, rows, bytes): one memory.copy per row
  *    (stackTime, sliceTime, sliceCols, concatCols), no view object per row.
+ *  - gatherRows(table, rows, rowBytes, indices, count, out): out row n = table row
+ *    Math.round(indices[n]) (floor(index + 0.5) in float64, exact for every float32), one
+ *    memory.copy each; an index outside [0, rows) leaves its row as it is (zeroed by the caller).
  *  - sumBatch(x, acc, rows, n4, n): acc[j] (float64, zeroed by the caller) += x[r, j] over
  *    the rows, for the first n4 (a multiple of 4) of the n columns, four per vector; each
  *    float is widened to float64 before it is added, as in the TypeScript loop.
@@ -21,6 +24,22 @@ export function copyRowsFunction(): Fn {
   f.get('dst').get('src').get('bytes').memoryCopy();
   f.inc('src', 'srcStride').inc('dst', 'dstStride');
   f.get('rows').i32(1).sub().set('rows');
+  f.br(0);
+  f.end().end();
+  return f;
+}
+
+export function gatherRowsFunction(): Fn {
+  const f = new Fn('gatherRows', ['table', 'rows', 'rowBytes', 'indices', 'count', 'out'].map((n) => [n, I32] as [string, typeof I32]));
+  f.local(I32, 'r');
+  f.block().loop();
+  f.get('count').eqz().brIf(1);
+  f.get('indices').f32Load().f64FromF32().f64(0.5).f64Add().f64Floor().i32FromF64().set('r');
+  f.get('r').get('rows').ltU().if();
+  f.get('out').get('table').get('r').get('rowBytes').mul().add().get('rowBytes').memoryCopy();
+  f.end();
+  f.inc('indices', 4).inc('out', 'rowBytes');
+  f.get('count').i32(1).sub().set('count');
   f.br(0);
   f.end().end();
   return f;
