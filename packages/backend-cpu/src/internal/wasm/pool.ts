@@ -120,6 +120,11 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, index, 
     while (Atomics.load(ctl, 0) === seen) Atomics.wait(ctl, 0, seen);
     seen = Atomics.load(ctl, 0);
     if (Atomics.load(ctl, 2)) return;
+    // The calling thread may have grown the shared memory since the last job. V8 tells this
+    // thread's instances the new size lazily; loads and stores do not depend on it, but bulk
+    // memory.copy checks its bounds against it (a stale size: a spurious out-of-bounds trap,
+    // seen once in CI as "a worker thread failed"). Reading memory.buffer refreshes it.
+    void memory.buffer;
     const t0 = performance.now();
     const mode = Atomics.load(ctl, 5);
     if (mode !== 0) {
