@@ -22,7 +22,17 @@
  * Control words (Int32Array over a SharedArrayBuffer): [0] job generation, [1] workers still
  * running the current program job, [2] stop, [3] a worker's slice threw, [4] workers started,
  * [5] the current job's mode: its generation for programs, 0 for tasks, [6] the next task
- * ticket, [7] tasks done, [8] the task job: its first ticket + its task count - 1.
+ * ticket, [7] tasks done, [8] the task job: its first ticket + its task count - 1, [9] the
+ * memory's size in pages when the job was published.
+ *
+ * A shared memory grown by the calling thread: V8 tells the other threads' instances its new
+ * size lazily (at their next interrupt check in Node 20; only when the thread itself calls
+ * grow in Chromium 149+, per emnapi and wasm-util issues #217/#7). Loads and stores do not
+ * depend on that size, but bulk memory.copy checks its bounds against it, so a worker copying
+ * rows into new pages could trap. A worker that sees a size it has not seen calls
+ * `memory.grow(0)`, which refreshes its own isolate's view (the fix emnapi adopted), before it
+ * runs the job. A worker that throws anyway records which function failed and the error's
+ * text, and the caller puts them in its BackendError.
  *
  * Until every worker has started, jobs run all their programs on the calling thread, one after
  * the other (same values: the split is by output). A browser starts a Worker only once its
@@ -64,6 +74,8 @@ const spinMs = (): number => {
 };
 /** The most shared tasks in one job (a longer list runs as several jobs): the ticket stride. */
 const MAX_TASKS = 256;
+/** The most characters of a worker's error text reported to the caller. */
+const ERROR_CHARS = 200;
 /** A worker that has not answered for this long is taken as dead (the caller throws instead of hanging). */
 const TIMEOUT_MS = 60_000;
 
@@ -92,7 +104,7 @@ export interface ThreadStats {
 
 /** The worker body, as source (a worker cannot import this package's TypeScript). Kept plain ES2020. */
 const WORKER_SOURCE = `
-const start = ({ memory, modules, functions, control, args, tasks, busy, index, spin }) => {
+const start = ({ memory, modules, functions, control, args, tasks, busy, errors, index, spin }) => {
   const instances = {};
   const fns = functions.map(([m, e]) => {
     instances[m] ??= new WebAssembly.Instance(modules[m], { env: { memory } }).exports;
@@ -102,11 +114,24 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, index, 
   const arg = new Float64Array(args);
   const busyMs = new Float64Array(busy);
   const starts = new Int32Array(tasks);
+  const error = new Uint16Array(errors);
   const base = index * ${ARGS};
+  let pages = memory.buffer.byteLength / 65536;
+  // The call running now (its first slot), for the failure report.
+  let call = -1;
+  const fail = (e) => {
+    if (Atomics.compareExchange(ctl, 3, 0, 1) !== 0) return; // the first failure is reported
+    const text = String(e).slice(0, ${ERROR_CHARS});
+    error[0] = index;
+    error[1] = call >= 0 ? arg[call] + 1 : 0;
+    error[2] = text.length;
+    for (let c = 0; c < text.length; c++) error[3 + c] = text.charCodeAt(c);
+  };
   // The calls from slot i: [function, argument count, arguments...] until a negative function.
   // Every job function takes at most ${MAX_ARGS} arguments; slots past a call's own are ignored.
   const runFrom = (i) => {
     for (; arg[i] >= 0; i += 2 + arg[i + 1]) {
+      call = i;
       const a = i + 2;
       fns[arg[i]](arg[a], arg[a + 1], arg[a + 2], arg[a + 3], arg[a + 4], arg[a + 5], arg[a + 6], arg[a + 7], arg[a + 8], arg[a + 9], arg[a + 10], arg[a + 11], arg[a + 12], arg[a + 13], arg[a + 14], arg[a + 15]);
     }
@@ -120,11 +145,13 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, index, 
     while (Atomics.load(ctl, 0) === seen) Atomics.wait(ctl, 0, seen);
     seen = Atomics.load(ctl, 0);
     if (Atomics.load(ctl, 2)) return;
-    // The calling thread may have grown the shared memory since the last job. V8 tells this
-    // thread's instances the new size lazily; loads and stores do not depend on it, but bulk
-    // memory.copy checks its bounds against it (a stale size: a spurious out-of-bounds trap,
-    // seen once in CI as "a worker thread failed"). Reading memory.buffer refreshes it.
-    void memory.buffer;
+    // The calling thread grew the shared memory since this thread last looked: refresh this
+    // isolate's view of its size (see the file's comment).
+    const now = Atomics.load(ctl, 9);
+    if (now !== pages) {
+      memory.grow(0);
+      pages = now;
+    }
     const t0 = performance.now();
     const mode = Atomics.load(ctl, 5);
     if (mode !== 0) {
@@ -134,7 +161,7 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, index, 
       try {
         runFrom(base);
       } catch (e) {
-        Atomics.store(ctl, 3, 1);
+        fail(e);
       }
       busyMs[index] += performance.now() - t0;
       if (Atomics.sub(ctl, 1, 1) === 1) Atomics.notify(ctl, 1);
@@ -151,7 +178,7 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, index, 
       try {
         runFrom(starts[t - first]);
       } catch (e) {
-        Atomics.store(ctl, 3, 1);
+        fail(e);
       }
       if (Atomics.add(ctl, 7, 1) === n - 1) Atomics.notify(ctl, 7);
     }
@@ -224,6 +251,8 @@ export class Pool {
   readonly #starts: Int32Array;
   /** Milliseconds each thread spent running slices (slot 0: the caller's own slices), written by that thread only. */
   readonly #busy: Float64Array;
+  /** A worker's failure: [0] its index, [1] the failed function's job index + 1 (0: unknown), [2] text length, [3...] the text. */
+  readonly #errors: Uint16Array;
   readonly #counts = { parallel: 0, inline: 0, waitMs: 0 };
   /** Task jobs run (their first tickets are multiples of MAX_TASKS). */
   #taskJobs = 0;
@@ -242,7 +271,8 @@ export class Pool {
     this.threads = threads;
     this.#local = local;
     this.#spec = spec;
-    this.#ctl = new Int32Array(new SharedArrayBuffer(4 * 9));
+    this.#ctl = new Int32Array(new SharedArrayBuffer(4 * 10));
+    this.#errors = new Uint16Array(new SharedArrayBuffer(2 * (3 + ERROR_CHARS)));
     this.#args = new Float64Array(new SharedArrayBuffer(8 * ARGS * threads));
     this.#starts = new Int32Array(new SharedArrayBuffer(4 * MAX_TASKS));
     this.#busy = new Float64Array(new SharedArrayBuffer(8 * threads));
@@ -256,9 +286,10 @@ export class Pool {
     const args = this.#args.buffer;
     const tasks = this.#starts.buffer;
     const busy = this.#busy.buffer;
+    const errors = this.#errors.buffer;
     const wt = nodeModule<NodeWorkerThreads>('node:worker_threads');
     for (let index = 1; index < this.threads; index++) {
-      const data = { memory, modules, functions, control, args, tasks, busy, index, spin: this.#spin };
+      const data = { memory, modules, functions, control, args, tasks, busy, errors, index, spin: this.#spin };
       if (wt) {
         const w = new wt.Worker(WORKER_SOURCE, { eval: true, workerData: data });
         w.unref(); // an idle pool never keeps a Node process alive
@@ -374,6 +405,7 @@ export class Pool {
    */
   #forkJoin(own: () => void, word: number, until: number): void {
     const ctl = this.#ctl;
+    Atomics.store(ctl, 9, this.#spec.memory.buffer.byteLength / 65536);
     Atomics.add(ctl, 0, 1);
     Atomics.notify(ctl, 0);
     const s0 = performance.now();
@@ -390,8 +422,11 @@ export class Pool {
     }
     this.#counts.waitMs += performance.now() - s1;
     if (Atomics.load(ctl, 3)) {
+      const e = this.#errors;
+      const fn = e[1] > 0 ? this.#spec.functions[e[1] - 1]?.[1] : undefined;
+      const text = String.fromCharCode(...e.subarray(3, 3 + e[2]));
       Atomics.store(ctl, 3, 0);
-      throw new BackendError('cpu backend: a worker thread failed in a WebAssembly kernel (out of bounds?). This is a bug; use createCpuBackend({ threads: 1 }) meanwhile.');
+      throw new BackendError(`cpu backend: worker thread ${e[0]} failed in WebAssembly kernel ${fn ?? '(unknown)'}: ${text}. This is a bug; use createCpuBackend({ threads: 1 }) meanwhile.`);
     }
   }
 
