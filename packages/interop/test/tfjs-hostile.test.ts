@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
+import { ConfigError } from '@recurrent/core';
 import { ModelFormatError } from '@recurrent/models';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadTfjsModel, type TfjsProblem, TfjsFormatError } from '../src/index.js';
@@ -148,6 +149,26 @@ describe('hostile and broken tfjs model files', () => {
 
   it('a weight no layer uses, or a layer weight missing', async () => {
     await expectProblem(variant((j) => ((weights(j)[0].name = 'elsewhere/kernel'), j)), 'weights', /elsewhere\/kernel/);
+  });
+
+  it('settings the engines would read differently are refused, not guessed (found by tfjs-fuzz.test.ts)', async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: editing the Keras config of the first layer
+    const lstm = (j: ModelJson) => (j.modelTopology as any).config.layers[0].config as Record<string, unknown>;
+    const configError = async (edit: (c: Record<string, unknown>) => void, text: RegExp) => {
+      const err = await loadTfjsModel(variant((j) => (edit(lstm(j)), j)), { backend }).catch((e) => e);
+      expect(err, String(err)).toBeInstanceOf(ConfigError);
+      expect(err.message).toMatch(text);
+    };
+    // tfjs-layers resolves 'tanh' to its activation and applies it to the loaded kernel
+    await configError((c) => (c.kernel_constraint = 'tanh'), /kernel_constraint "tanh" is not a Keras weight constraint/);
+    await configError((c) => (c.bias_constraint = { class_name: 'Orthogonal', config: {} }), /bias_constraint/);
+    // tfjs-layers would take hard_sigmoid, Keras sigmoid
+    await configError((c) => delete c.recurrent_activation, /recurrent_activation is missing/);
+    // null is linear in both engines, which an LSTM here does not run
+    await configError((c) => (c.activation = null), /linear/);
+    // the four Keras constraints load (not applied: trained weights satisfy them)
+    const ok = await loadTfjsModel(variant((j) => ((lstm(j).kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 3, axis: 0 } }), j)), { backend });
+    ok.dispose();
   });
 
   it('no model at the path', async () => {

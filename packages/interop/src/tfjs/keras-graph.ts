@@ -72,6 +72,10 @@ export function kerasGraph(topology: Json, source: string, maxNodes: number): Ke
   if (c.layers.length > maxNodes)
     throw new TfjsFormatError(source, 'too-large', `the model has ${c.layers.length} layers, more than limits.maxNodes (${maxNodes}); raise it if the file is trusted.`);
   const all = c.layers.map((l, i) => layerJson(l, `modelTopology.config.layers[${i}]`));
+  // Inbound nodes refer to a layer by its entry's name (tfjs-layers loops forever on a graph
+  // whose entry lacks one), so each entry must have it.
+  for (const [i, l] of all.entries())
+    if (typeof l.raw.name !== 'string') throw new TfjsFormatError(source, 'json', `modelTopology.config.layers[${i}] ('${l.name}'): a functional model's layer entry needs its name, which inbound nodes refer to.`);
   const names = new Set<string>();
   for (const l of all) {
     if (names.has(l.name)) throw new TfjsFormatError(source, 'json', `two layers are named '${l.name}'.`);

@@ -2,7 +2,7 @@
  * Reading Keras / tfjs-layers JSON: layer entries `{ class_name, config }` (Keras 3 adds
  * `module`, `registered_name`, `build_config`), and the dialect (which Keras wrote the file).
  */
-import { ConfigError } from '@recurrent/core';
+import { ConfigError, quote } from '@recurrent/core';
 
 export type Json = Record<string, unknown>;
 
@@ -36,6 +36,11 @@ export function dialectOf(topology: Json): KerasDialect {
 export function layerJson(v: unknown, where: string): KerasLayerJson {
   if (!isJsonObject(v) || typeof v.class_name !== 'string' || !isJsonObject(v.config))
     throw new ConfigError(`${where}: a layer must be { class_name, config }, got ${JSON.stringify(v)?.slice(0, 200)}.`);
+  // A functional model's entry has its own name, which inbound_nodes refer to; Keras and tfjs write
+  // it equal to config.name. A file where they differ (or the entry's is not a string) is damaged:
+  // tfjs-layers loops forever on one, and either name could be the one meant.
+  if (v.name !== undefined && (typeof v.name !== 'string' || (v.config.name !== undefined && v.config.name !== v.name)))
+    throw new ConfigError(`${where}: the layer's name ${quote(v.name)} and its config.name ${quote(v.config.name)} differ; Keras writes them equal. The file is damaged.`);
   const name = typeof v.config.name === 'string' ? v.config.name : typeof v.name === 'string' ? v.name : where;
   return { className: v.class_name, name, config: v.config, raw: v };
 }

@@ -7,8 +7,15 @@
  * Training-only Keras settings that do not change predictions are not carried over:
  * regularizers, constraints, initializers (weights are loaded, no initializer runs),
  * `unroll`, `implementation`, `seed`.
+ *
+ * Constraints are checked, though: tfjs-layers applies a layer's constraint to each weight it
+ * writes, loading included, so an unknown one is refused rather than ignored. (A seeded
+ * mutation test found a file with `kernel_constraint: 'tanh'`, which tfjs-layers resolves to
+ * its tanh activation and applies to the loaded kernel: ignoring it would have predicted other
+ * values than tfjs-layers with no error.) The four Keras constraints are accepted and not
+ * applied: weights trained under them already satisfy them, so re-applying changes nothing.
  */
-import { type CellKind, ConfigError, GATES } from '@recurrent/core';
+import { type CellKind, ConfigError, GATES, quote } from '@recurrent/core';
 import { type Layer, layers } from '@recurrent/models';
 import { kerasToOurs } from './gates.js';
 import { type Json, type KerasDialect, type KerasLayerJson, dtypeOf, field, isJsonObject, layerJson } from './keras-json.js';
@@ -63,8 +70,12 @@ export function unsupported(l: KerasLayerJson): UnsupportedLayerError {
   return new UnsupportedLayerError(l.className, l.name, fix);
 }
 
-/** Keras activation names to ours ('hard_sigmoid' depends on the dialect). */
+/**
+ * Keras activation names to ours ('hard_sigmoid' depends on the dialect). null is 'linear' in
+ * Keras and tfjs-layers alike (an absent field takes the layer's default instead).
+ */
 function activation(v: unknown, dialect: KerasDialect): unknown {
+  if (v === null) return 'linear';
   if (v === 'hard_sigmoid') return dialect === 'keras3' ? 'hardSigmoidKeras3' : 'hardSigmoidKeras2';
   if (isJsonObject(v) && typeof v.class_name === 'string') return v.class_name; // Keras 3 may serialize an object
   return v;
@@ -88,9 +99,25 @@ function expectShape(source: string, l: KerasLayerJson, role: string, w: KerasWe
   return w;
 }
 
+/** The Keras weight constraints (class names; tfjs-layers also accepts the camelCase and Keras the snake_case identifiers). */
+const CONSTRAINTS = new Set(['MaxNorm', 'MinMaxNorm', 'NonNeg', 'UnitNorm', 'maxNorm', 'minMaxNorm', 'nonNeg', 'unitNorm', 'max_norm', 'min_max_norm', 'non_neg', 'unit_norm']);
+const CONSTRAINT_FIELDS = ['kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'embeddings_constraint'];
+
+/** A constraint field is absent, null, or one of the Keras constraints (by name or as { class_name, config }). */
+function checkConstraints(l: KerasLayerJson): void {
+  for (const f of CONSTRAINT_FIELDS) {
+    const v = l.config[f];
+    if (v === undefined || v === null) continue;
+    const name = typeof v === 'string' ? v : isJsonObject(v) && typeof v.class_name === 'string' && (v.config === undefined || isJsonObject(v.config)) ? v.class_name : undefined;
+    if (name === undefined || !CONSTRAINTS.has(name))
+      throw new ConfigError(`layer '${l.name}' (${l.className}): ${f} ${quote(v)} is not a Keras weight constraint (MaxNorm, MinMaxNorm, NonNeg, UnitNorm or null). tfjs-layers would apply it to the loaded weights, so it is refused rather than ignored; fix the file or set it to null.`);
+  }
+}
+
 function checkCommon(l: KerasLayerJson): void {
   const dt = dtypeOf(l.config);
   if (dt !== 'float32') throw new ConfigError(`layer '${l.name}' (${l.className}): dtype ${dt} is not supported; save the model in float32.`);
+  checkConstraints(l);
 }
 
 /** A recurrent Keras layer to ours; `name` overrides the layer name (Bidirectional's inner layer). */
@@ -104,7 +131,7 @@ function recurrent(l: KerasLayerJson, dialect: KerasDialect, shapeOpts: Json, na
   const opts: Json = {
     name,
     units,
-    activation: activation(field(c, 'activation', 'tanh'), dialect),
+    activation: activation(c.activation === undefined ? 'tanh' : c.activation, dialect),
     useBias,
     returnSequences: field(c, 'return_sequences', false),
     returnState: field(c, 'return_state', false),
@@ -114,7 +141,13 @@ function recurrent(l: KerasLayerJson, dialect: KerasDialect, shapeOpts: Json, na
     recurrentDropout: field(c, 'recurrent_dropout', 0),
     ...shapeOpts,
   };
-  if (kind !== 'simpleRnn') opts.recurrentActivation = activation(field(c, 'recurrent_activation', 'sigmoid'), dialect);
+  if (kind !== 'simpleRnn') {
+    // No default: tfjs-layers takes hard_sigmoid, Keras sigmoid. Every save writes the field, so
+    // a file without it is damaged, and guessing would run the wrong gate function silently.
+    if (c.recurrent_activation === undefined)
+      throw new ConfigError(`layer '${l.name}' (${l.className}): recurrent_activation is missing, and the engines disagree on its default (tfjs-layers: hard_sigmoid, Keras: sigmoid). Add it to the layer's config ('sigmoid' or 'hard_sigmoid').`);
+    opts.recurrentActivation = activation(c.recurrent_activation, dialect);
+  }
   if (kind === 'lstm') opts.unitForgetBias = field(c, 'unit_forget_bias', true);
   if (kind === 'gru') opts.resetAfter = field(c, 'reset_after', true); // tf.keras 2 and Keras 3 default; tfjs writes false
   const layer = build(l, () => (kind === 'lstm' ? layers.lstm(opts as never) : kind === 'gru' ? layers.gru(opts as never) : layers.simpleRNN(opts as never)));

@@ -6,12 +6,23 @@
 
 /** True when `value` nests arrays or objects more than `limit` levels deep (iterative, no recursion). */
 export function deeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
+  // Only objects are pushed, and arrays are walked by index: a for-in over a 10^6-element array
+  // made a string per index and took 0.7 s (a 2 MB model.json), twice per load.
+  if (typeof value !== 'object' || value === null) return false;
+  const stack: object[] = [value];
+  const depths: number[] = [0];
   while (stack.length) {
-    const [v, depth] = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
+    const v = stack.pop() as object;
+    const depth = depths.pop() as number;
     if (depth >= limit) return true;
-    for (const k in v) if (Object.hasOwn(v, k)) stack.push([(v as Record<string, unknown>)[k], depth + 1]);
+    const children: unknown[] = Array.isArray(v) ? v : Object.values(v);
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i];
+      if (typeof c === 'object' && c !== null) {
+        stack.push(c);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }
