@@ -28,4 +28,4 @@ export { conformanceSuite, describeFailures, type SuiteApi, type SuiteOptions } 
 export { checkLossGradients } from './gradcheck-losses.js';
 export { checkSeededInit } from './determinism.js';
 export { CHROMIUM_ARGS, CHROMIUM_WEBGPU_ARGS, chromiumArgs, GPU_ENV } from './chromium.js';
-export { type DamagedOutcomes, describeMutations, loadDamaged, type Mutation, mutateBytes, mutateJson, untypedError } from './mutate.js';
+export { type DamagedOutcomes, describeMutations, loadDamaged, type Mutation, mutateBytes, mutateJson, mutateText, untypedError } from './mutate.js';

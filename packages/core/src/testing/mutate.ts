@@ -170,6 +170,42 @@ export function mutateBytes(bytes: Uint8Array, seed: number): { value: Uint8Arra
   return { value: out, mutations: [{ path: 'bytes', what: `float32 ${i} set to ${v}` }] };
 }
 
+/** Pieces a damaged text file gets: separators, quotes, line ends, odd numbers and characters. */
+const TEXT_PIECES = ['"', '""', ',', '\n', '\r\n', '\r', '\t', ' ', '\u0000', '\ufeff', '\ud800', '\u00e9', 'NaN', 'Infinity', '-0', '1e400', '0x1F', '9'.repeat(400), 'x'.repeat(100_000), '#', ';;', '  1  '];
+
+/**
+ * A damaged copy of a text file (CSV, a dictionary): 1-4 edits, each inserting a separator,
+ * quote, line end, odd number or character, deleting or duplicating a span, or cutting the text.
+ */
+export function mutateText(text: string, seed: number): { value: string; mutations: Mutation[] } {
+  const rnd = testRandom(seed);
+  const rand = () => rnd(0, 1);
+  let v = text;
+  const mutations: Mutation[] = [];
+  const n = 1 + Math.floor(rand() * 4);
+  for (let i = 0; i < n; i++) {
+    const at = Math.floor(rand() * (v.length + 1));
+    const r = rand();
+    if (r < 0.55) {
+      const piece = pick(rand, TEXT_PIECES);
+      v = v.slice(0, at) + piece + v.slice(at);
+      mutations.push({ path: `char ${at}`, what: `inserted ${JSON.stringify(piece.length > 20 ? `${piece.slice(0, 8)}... (${piece.length} chars)` : piece)}` });
+    } else if (r < 0.75) {
+      const len = 1 + Math.floor(rand() * 40);
+      v = v.slice(0, at) + v.slice(at + len);
+      mutations.push({ path: `char ${at}`, what: `${len} chars deleted` });
+    } else if (r < 0.9) {
+      const len = 1 + Math.floor(rand() * 80);
+      v = v.slice(0, at) + v.slice(at, at + len) + v.slice(at);
+      mutations.push({ path: `char ${at}`, what: `${len} chars duplicated` });
+    } else {
+      v = v.slice(0, at);
+      mutations.push({ path: `char ${at}`, what: 'cut there' });
+    }
+  }
+  return { value: v, mutations };
+}
+
 /** A mutation list as one line, for a failure message. */
 export const describeMutations = (seed: number, ms: Mutation[]): string => `seed ${seed}: ${ms.map((m) => `${m.path || '(root)'} ${m.what}`).join('; ')}`;
 
