@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadTfjsModel, saveTfjsModel, UnsupportedLayerError } from '../src/index.js';
+import { loadTfjsModel, saveTfjsModel, type TfjsProblem, TfjsFormatError, UnsupportedLayerError } from '../src/index.js';
 import { paddedInput, randomInput, randomizeTfjs } from './tfjs-cases.js';
 import { expectClose, expectInformative, loadTfjsDir, saveTfjsDir, tempDir, tf, tfjsArtifactsOf, tfjsPredict, tfReady } from './tfjs-node.js';
 
@@ -256,6 +256,44 @@ describe('sources', () => {
     const err = await loadTfjsModel('https://models.example/a/model.json', { backend, fetch: fetchFn }).catch((e) => e);
     expect(err.problem).toBe('path');
     expect(seen).toEqual(['https://models.example/a/model.json']);
+  });
+
+  it('a server that stalls (no response, or a body that stops) or breaks off is a TfjsFormatError, and the request is aborted', async () => {
+    const dir = tempDir('http-stall');
+    await saveTfjsDir(tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] }), dir, 1);
+    const jsonText = readFileSync(join(dir, 'model.json'), 'utf8');
+    const shard = readFileSync(join(dir, 'group1-shard1of1.bin'));
+    const limits = { maxStallMs: 150 };
+    const signals: AbortSignal[] = [];
+    /** A body that sends `first` bytes and then `then`s: 'stall' (nothing more, never closes) or 'break' (an error). */
+    const body = (bytes: Uint8Array, first: number, then: 'stall' | 'break') =>
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(bytes.subarray(0, first));
+          if (then === 'break') c.error(new TypeError('socket hang up'));
+        },
+      });
+    const server =
+      (json: () => Promise<Response>, bin: () => Promise<Response>) =>
+      (async (u: RequestInfo | URL, init?: RequestInit) => {
+        if (init?.signal) signals.push(init.signal);
+        return String(u).endsWith('.json') ? json() : bin();
+      }) as typeof fetch;
+    const ok = (b: Uint8Array | string) => async () => new Response(b as BodyInit);
+    const cases: [string, typeof fetch, TfjsProblem, RegExp][] = [
+      ['no response to model.json', server(() => new Promise(() => {}), ok(shard)), 'source', /fetching model\.json .*no data for 0\.15 s; the server stalled/],
+      ['model.json body stops', server(async () => new Response(body(new TextEncoder().encode(jsonText), 10, 'stall')), ok(shard)), 'source', /model\.json: no data for 0\.15 s/],
+      ['shard body stops', server(ok(jsonText), async () => new Response(body(shard, 4, 'stall'))), 'missing-shard', /shard 'group1-shard1of1\.bin': no data/],
+      ['shard body breaks off', server(ok(jsonText), async () => new Response(body(shard, 4, 'break'))), 'missing-shard', /reading shard .*socket hang up/],
+    ];
+    for (const [what, fetchFn, problem, text] of cases) {
+      signals.length = 0;
+      const err = await loadTfjsModel('https://models.example/a/model.json', { backend, fetch: fetchFn, limits }).catch((e) => e);
+      expect(err, `${what}: ${err}`).toBeInstanceOf(TfjsFormatError);
+      expect(err.problem, what).toBe(problem);
+      expect(err.message, what).toMatch(text);
+      if (what !== 'shard body breaks off') expect(signals.at(-1)?.aborted, `${what}: the request is aborted`).toBe(true);
+    }
   });
 
   it('a directory, a model.json path, a file:// URL (string and URL object), an http URL (custom fetch) and artifacts all give the same model', async () => {

@@ -14,6 +14,12 @@ export interface TfjsLimits {
   maxShards: number;
   /** Most layers, and most layer calls, in a functional model's graph. Default 4096. */
   maxNodes: number;
+  /**
+   * Longest wait, in ms, for an HTTP response or the next piece of its body, before the load
+   * fails (a server that stops sending must not hang it). A slow link that keeps sending is
+   * fine, however long the whole download takes. Default 60 s.
+   */
+  maxStallMs: number;
 }
 
 export const DEFAULT_LIMITS: TfjsLimits = {
@@ -22,6 +28,7 @@ export const DEFAULT_LIMITS: TfjsLimits = {
   maxWeightBytes: 2 ** 30,
   maxShards: 4096,
   maxNodes: 4096,
+  maxStallMs: 60_000,
 };
 
 export function resolveLimits(given: Partial<TfjsLimits> | undefined): TfjsLimits {
