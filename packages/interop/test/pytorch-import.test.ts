@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCpuBackend } from '@recurrent/backend-cpu';
 import { layers, sequential } from '@recurrent/models';
+import { untypedError } from '@recurrent/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { exportOnnx, exportPytorch, importPytorch, readSafetensors, SafetensorsError, type SafetensorsTensor, UnsupportedExportError, writeSafetensors } from '../src/index.js';
+import { damagedSafetensors } from './helpers/damaged-safetensors.js';
 
 const root = mkdtempSync(join(tmpdir(), 'interop-imp-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -70,6 +72,39 @@ describe('importPytorch', () => {
     const after = await a.getWeights();
     before.forEach((w, i) => expect(Array.from(after[i].data)).toEqual(Array.from(w.data)));
     await expect(importPytorch(join(dir, 'weights.safetensors'))).rejects.toBeInstanceOf(UnsupportedExportError);
+    a.dispose();
+  });
+
+  it('400 damaged weight files (seeded mutations of the header and the bytes): imported with finite weights, or a typed error with the weights untouched', async () => {
+    const a = build(1);
+    const dir = join(root, 'fuzz');
+    await exportPytorch(a, dir);
+    const good = readFileSync(join(dir, 'weights.safetensors'));
+    const failures: string[] = [];
+    const outcomes = { imported: 0, refused: 0 };
+    for (let seed = 1; seed <= 400; seed++) {
+      const d = damagedSafetensors(good, seed);
+      const f = join(root, 'fuzz.safetensors');
+      writeFileSync(f, d.bytes);
+      const before = await a.getWeights();
+      const err = await importPytorch(f, { model: a }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      const after = await a.getWeights();
+      if (err === null) {
+        outcomes.imported++;
+        if (!after.every((w) => w.data.every(Number.isFinite))) failures.push(`${d.what}: imported a non-finite weight`);
+      } else {
+        const bad = untypedError('import', err);
+        if (bad) failures.push(`${d.what}: ${bad}`);
+        else outcomes.refused++;
+        if (!before.every((w, i) => after[i].data.every((v, j) => Object.is(v, w.data[j])))) failures.push(`${d.what}: refused, but weights changed`);
+      }
+    }
+    expect(failures.slice(0, 20).join('\n')).toBe('');
+    expect(outcomes.imported).toBeGreaterThan(10); // both ends ran (15 of 400 import on 2026-12-04)
+    expect(outcomes.refused).toBeGreaterThan(200);
     a.dispose();
   });
 

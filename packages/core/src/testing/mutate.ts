@@ -143,7 +143,7 @@ export function mutateBytes(bytes: Uint8Array, seed: number): { value: Uint8Arra
   const r = rand();
   if (r < 0.2 || bytes.length === 0) {
     const n = Math.floor(rand() * bytes.length);
-    return { value: bytes.slice(0, n), mutations: [{ path: 'bytes', what: `truncated to ${n} of ${bytes.length}` }] };
+    return { value: new Uint8Array(bytes.subarray(0, n)), mutations: [{ path: 'bytes', what: `truncated to ${n} of ${bytes.length}` }] };
   }
   if (r < 0.35) {
     const extra = 1 + Math.floor(rand() * 64);
@@ -152,7 +152,7 @@ export function mutateBytes(bytes: Uint8Array, seed: number): { value: Uint8Arra
     for (let i = bytes.length; i < out.length; i++) out[i] = Math.floor(rand() * 256);
     return { value: out, mutations: [{ path: 'bytes', what: `${extra} bytes appended` }] };
   }
-  const out = bytes.slice();
+  const out = new Uint8Array(bytes); // a copy (a Node Buffer's slice() would be a view of `bytes`)
   if (r < 0.7) {
     const n = 1 + Math.floor(rand() * 8);
     const at: number[] = [];
