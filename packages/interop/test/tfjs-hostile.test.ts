@@ -166,9 +166,13 @@ describe('hostile and broken tfjs model files', () => {
     await configError((c) => delete c.recurrent_activation, /recurrent_activation is missing/);
     // null is linear in both engines, which an LSTM here does not run
     await configError((c) => (c.activation = null), /linear/);
-    // the four Keras constraints load (not applied: trained weights satisfy them)
-    const ok = await loadTfjsModel(variant((j) => ((lstm(j).kernel_constraint = { class_name: 'MaxNorm', config: { max_value: 3, axis: 0 } }), j)), { backend });
-    ok.dispose();
+    // MinMaxNorm below rate 1 would move the weights when tfjs-layers re-applies it on load
+    await configError((c) => (c.recurrent_constraint = { class_name: 'MinMaxNorm', config: { min_value: 0, max_value: 1, rate: 0.5, axis: 0 } }), /rate 0\.5/);
+    // the Keras constraints that re-applying leaves as they are load (not applied: trained weights satisfy them)
+    for (const constraint of [{ class_name: 'MaxNorm', config: { max_value: 3, axis: 0 } }, { class_name: 'MinMaxNorm', config: { min_value: 0, max_value: 1, rate: 1, axis: 0 } }, 'nonNeg']) {
+      const ok = await loadTfjsModel(variant((j) => ((lstm(j).kernel_constraint = constraint), j)), { backend });
+      ok.dispose();
+    }
   });
 
   it('no model at the path', async () => {

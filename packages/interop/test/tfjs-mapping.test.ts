@@ -294,6 +294,16 @@ describe('sources', () => {
       expect(err.message, what).toMatch(text);
       if (what !== 'shard body breaks off') expect(signals.at(-1)?.aborted, `${what}: the request is aborted`).toBe(true);
     }
+    // An HTTP error leaves no request open either; maxStallMs Infinity waits as long as the server
+    // does (a timer that long would fire at once); a limit that is not a positive number is a ConfigError.
+    signals.length = 0;
+    const notFound = await loadTfjsModel('https://models.example/a/model.json', { backend, fetch: server(async () => new Response('no', { status: 404 }), ok(shard)), limits }).catch((e) => e);
+    expect(notFound.problem).toBe('source');
+    expect(signals.at(-1)?.aborted).toBe(true);
+    const m = await loadTfjsModel('https://models.example/a/model.json', { backend, fetch: server(ok(jsonText), ok(shard)), limits: { maxStallMs: Number.POSITIVE_INFINITY } });
+    m.dispose();
+    for (const maxStallMs of [0, -1, Number.NaN])
+      await expect(loadTfjsModel('https://models.example/a/model.json', { backend, fetch: server(ok(jsonText), ok(shard)), limits: { maxStallMs } })).rejects.toThrow(/limits\.maxStallMs must be a positive number/);
   });
 
   it('a directory, a model.json path, a file:// URL (string and URL object), an http URL (custom fetch) and artifacts all give the same model', async () => {

@@ -169,3 +169,21 @@ describe('loading weights only', () => {
     full.dispose();
   });
 });
+
+describe('deeperThan (the depth check, without recursion)', () => {
+  it("counts an array's extra own keys, skips holes (a sparse array of length 2^32 - 1 is checked at once), and finds depth in long arrays", async () => {
+    const { deeperThan } = await import('../src/internal/untrusted.js');
+    const extra = Object.assign([1, 2], { extra: [[[[1]]]] });
+    expect(deeperThan(extra, 3)).toBe(true);
+    expect(deeperThan(extra, 5)).toBe(false);
+    const sparse: unknown[] = [];
+    sparse[2 ** 32 - 2] = [[0]];
+    expect(deeperThan(sparse, 2)).toBe(true);
+    expect(deeperThan(sparse, 3)).toBe(false);
+    const long = new Array(1_000_000).fill(1);
+    long[999_999] = JSON.parse(nested(70, "1"));
+    expect(deeperThan(long, 64)).toBe(true);
+    expect(deeperThan(JSON.parse(nested(64, '1')), 64)).toBe(false);
+    expect(deeperThan(JSON.parse(nested(65, '1')), 64)).toBe(true);
+  });
+});

@@ -153,7 +153,7 @@ export function mutateBytes(bytes: Uint8Array, seed: number): { value: Uint8Arra
     return { value: out, mutations: [{ path: 'bytes', what: `${extra} bytes appended` }] };
   }
   const out = new Uint8Array(bytes); // a copy (a Node Buffer's slice() would be a view of `bytes`)
-  if (r < 0.7) {
+  if (r < 0.7 || out.length < 4) {
     const n = 1 + Math.floor(rand() * 8);
     const at: number[] = [];
     for (let i = 0; i < n; i++) {

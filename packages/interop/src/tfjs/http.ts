@@ -9,8 +9,15 @@ import type { TfjsLimits } from './limits.js';
 import { parseUntrustedJson } from './safe-json.js';
 import { concatBytes, type RawModel, readModelJson } from './artifacts.js';
 
-/** `p`, or a rejection with `stalled()` when it has not settled within `ms` (then `abort` runs). */
+/** The longest delay setTimeout honours (a longer one, or Infinity, fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * `p`, or a rejection with `stalled()` when it has not settled within `ms` (then `abort` runs).
+ * `ms` of Infinity waits as long as `p` does.
+ */
 function unlessStalled<T>(p: Promise<T>, ms: number, stalled: () => Error, abort: () => void): Promise<T> {
+  if (ms > MAX_TIMER_MS) return p;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stall = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -43,7 +50,8 @@ async function readCapped(res: Response, max: number, what: string, source: stri
     if (done) break;
     n += value.byteLength;
     if (n > max) {
-      await reader.cancel();
+      abort();
+      void reader.cancel().catch(() => {});
       throw over(n);
     }
     parts.push(value);
@@ -73,12 +81,14 @@ export async function readUrl(url: string, limits: TfjsLimits, fetchFn: typeof f
       if (err instanceof TfjsFormatError) throw err;
       throw new TfjsFormatError(url, missing, `fetching ${what} (${u.href}) failed: ${(err as Error).message}.`);
     }
-    if (!res.ok) throw new TfjsFormatError(url, missing, `fetching ${what} (${u.href}) gave HTTP ${res.status}.`);
     try {
+      if (!res.ok) throw new TfjsFormatError(url, missing, `fetching ${what} (${u.href}) gave HTTP ${res.status}.`);
       return await readCapped(res, max, what, url, problem, stall, abort);
     } catch (err) {
       if (err instanceof TfjsFormatError) throw err;
       throw new TfjsFormatError(url, missing, `reading ${what} (${u.href}) failed: ${(err as Error).message}.`);
+    } finally {
+      abort(); // a body left unread (an HTTP error, over a size cap) would keep its connection open
     }
   };
   const text = new TextDecoder().decode(await get(jsonUrl, 'model.json', 'source', limits.maxJsonBytes, 'too-large'));

@@ -39,7 +39,7 @@ export function layerJson(v: unknown, where: string): KerasLayerJson {
   // A functional model's entry has its own name, which inbound_nodes refer to; Keras and tfjs write
   // it equal to config.name. A file where they differ (or the entry's is not a string) is damaged:
   // tfjs-layers loops forever on one, and either name could be the one meant.
-  if (v.name !== undefined && (typeof v.name !== 'string' || (v.config.name !== undefined && v.config.name !== v.name)))
+  if (v.name !== undefined && (typeof v.name !== 'string' || (v.config.name != null && v.config.name !== v.name)))
     throw new ConfigError(`${where}: the layer's name ${quote(v.name)} and its config.name ${quote(v.config.name)} differ; Keras writes them equal. The file is damaged.`);
   const name = typeof v.config.name === 'string' ? v.config.name : typeof v.name === 'string' ? v.name : where;
   return { className: v.class_name, name, config: v.config, raw: v };

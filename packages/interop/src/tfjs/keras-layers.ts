@@ -13,7 +13,10 @@
  * mutation test found a file with `kernel_constraint: 'tanh'`, which tfjs-layers resolves to
  * its tanh activation and applies to the loaded kernel: ignoring it would have predicted other
  * values than tfjs-layers with no error.) The four Keras constraints are accepted and not
- * applied: weights trained under them already satisfy them, so re-applying changes nothing.
+ * applied: weights trained under MaxNorm, NonNeg, UnitNorm or MinMaxNorm at rate 1 already
+ * satisfy them, so re-applying changes nothing (up to tfjs's 1e-7 epsilon). MinMaxNorm with a
+ * rate below 1 only moves weights part of the way into its band, so tfjs-layers' re-application
+ * would change them: refused.
  */
 import { type CellKind, ConfigError, GATES, quote } from '@recurrent/core';
 import { type Layer, layers } from '@recurrent/models';
@@ -111,6 +114,9 @@ function checkConstraints(l: KerasLayerJson): void {
     const name = typeof v === 'string' ? v : isJsonObject(v) && typeof v.class_name === 'string' && (v.config === undefined || isJsonObject(v.config)) ? v.class_name : undefined;
     if (name === undefined || !CONSTRAINTS.has(name))
       throw new ConfigError(`layer '${l.name}' (${l.className}): ${f} ${quote(v)} is not a Keras weight constraint (MaxNorm, MinMaxNorm, NonNeg, UnitNorm or null). tfjs-layers would apply it to the loaded weights, so it is refused rather than ignored; fix the file or set it to null.`);
+    const rate = isJsonObject(v) && isJsonObject(v.config) ? v.config.rate : undefined;
+    if (/^(MinMaxNorm|minMaxNorm|min_max_norm)$/.test(name) && rate !== undefined && rate !== null && rate !== 1)
+      throw new ConfigError(`layer '${l.name}' (${l.className}): ${f} is MinMaxNorm with rate ${quote(rate)}; tfjs-layers re-applies it to the loaded weights, which moves them unless the rate is 1, and constraints do not run here. Set its rate to 1 or the constraint to null (the saved weights are then used as they are).`);
   }
 }
 

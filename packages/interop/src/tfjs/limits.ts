@@ -1,3 +1,5 @@
+import { ConfigError, quote } from '@recurrent/core';
+
 /**
  * Bounds on what a tfjs model file may make us read or allocate. Files come from elsewhere:
  * every size is checked against these before anything of that size is read or allocated.
@@ -17,7 +19,8 @@ export interface TfjsLimits {
   /**
    * Longest wait, in ms, for an HTTP response or the next piece of its body, before the load
    * fails (a server that stops sending must not hang it). A slow link that keeps sending is
-   * fine, however long the whole download takes. Default 60 s.
+   * fine, however long the whole download takes; to bound the whole download, pass a `fetch`
+   * that adds your own AbortSignal. Default 60 s; Infinity waits as long as the server does.
    */
   maxStallMs: number;
 }
@@ -32,5 +35,9 @@ export const DEFAULT_LIMITS: TfjsLimits = {
 };
 
 export function resolveLimits(given: Partial<TfjsLimits> | undefined): TfjsLimits {
-  return { ...DEFAULT_LIMITS, ...(given ?? {}) };
+  const limits = { ...DEFAULT_LIMITS, ...(given ?? {}) };
+  for (const [k, v] of Object.entries(limits))
+    if (typeof v !== 'number' || !(v > 0) || (k !== 'maxStallMs' && !Number.isFinite(v)))
+      throw new ConfigError(`loadTfjsModel: limits.${k} must be a positive number${k === 'maxStallMs' ? ' (or Infinity)' : ''}, got ${quote(v)}.`);
+  return limits;
 }

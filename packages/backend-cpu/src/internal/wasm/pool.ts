@@ -23,7 +23,8 @@
  * running the current program job, [2] stop, [3] a worker's slice threw, [4] workers started,
  * [5] the current job's mode: its generation for programs, 0 for tasks, [6] the next task
  * ticket, [7] tasks done, [8] the task job: its first ticket + its task count - 1, [9] the
- * memory's size in pages when the job was published.
+ * memory's size in pages when the job was published (stored before the job's other words; a
+ * worker reads it after claiming its part, just before running it).
  *
  * A shared memory grown by the calling thread: V8 tells the other threads' instances its new
  * size lazily (at their next interrupt check in Node 20; only when the thread itself calls
@@ -117,6 +118,16 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, errors,
   const error = new Uint16Array(errors);
   const base = index * ${ARGS};
   let pages = memory.buffer.byteLength / 65536;
+  // Before each slice: if the calling thread grew the shared memory since this thread last
+  // looked, refresh this isolate's view of its size (see the file's comment). Checked after the
+  // job is claimed, so a worker that woke late for one job and runs the next sees the next's size.
+  const refresh = () => {
+    const now = Atomics.load(ctl, 9);
+    if (now !== pages) {
+      memory.grow(0);
+      pages = now;
+    }
+  };
   // The call running now (its first slot), for the failure report.
   let call = -1;
   const fail = (e) => {
@@ -145,13 +156,6 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, errors,
     while (Atomics.load(ctl, 0) === seen) Atomics.wait(ctl, 0, seen);
     seen = Atomics.load(ctl, 0);
     if (Atomics.load(ctl, 2)) return;
-    // The calling thread grew the shared memory since this thread last looked: refresh this
-    // isolate's view of its size (see the file's comment).
-    const now = Atomics.load(ctl, 9);
-    if (now !== pages) {
-      memory.grow(0);
-      pages = now;
-    }
     const t0 = performance.now();
     const mode = Atomics.load(ctl, 5);
     if (mode !== 0) {
@@ -159,6 +163,7 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, errors,
       if (mode === lastProgram) continue;
       lastProgram = mode;
       try {
+        refresh();
         runFrom(base);
       } catch (e) {
         fail(e);
@@ -176,6 +181,7 @@ const start = ({ memory, modules, functions, control, args, tasks, busy, errors,
       if ((t - first) >>> 0 >= n) break;
       if (Atomics.compareExchange(ctl, 6, t, t + 1) !== t) continue;
       try {
+        refresh();
         runFrom(starts[t - first]);
       } catch (e) {
         fail(e);
@@ -337,6 +343,7 @@ export class Pool {
         this.#args[o + ends[t] - at[t]] = -1;
       }
       const ctl = this.#ctl;
+      this.#publishPages();
       Atomics.store(ctl, 1, T - 1);
       Atomics.store(ctl, 5, Atomics.load(ctl, 0) + 1 || 1); // this job's generation (never 0: that marks a task job)
       this.#forkJoin(() => this.#exec(programs[0], at[0], ends[0]), 1, 0);
@@ -376,6 +383,7 @@ export class Pool {
       const ctl = this.#ctl;
       const batch = tasks.slice(first, first + n);
       const ticket = (this.#taskJobs++ * MAX_TASKS) | 0;
+      this.#publishPages();
       Atomics.store(ctl, 7, 0);
       Atomics.store(ctl, 6, ticket);
       Atomics.store(ctl, 5, 0);
@@ -398,6 +406,11 @@ export class Pool {
     }
   }
 
+  /** The memory's size, for the workers' refresh: stored before any other word of a job. */
+  #publishPages(): void {
+    Atomics.store(this.#ctl, 9, this.#spec.memory.buffer.byteLength / 65536);
+  }
+
   /**
    * Publishes the job written into the control words (a new generation wakes the workers),
    * runs `own` (the caller's part), then waits until control word `word` reads `until` (no
@@ -405,7 +418,6 @@ export class Pool {
    */
   #forkJoin(own: () => void, word: number, until: number): void {
     const ctl = this.#ctl;
-    Atomics.store(ctl, 9, this.#spec.memory.buffer.byteLength / 65536);
     Atomics.add(ctl, 0, 1);
     Atomics.notify(ctl, 0);
     const s0 = performance.now();
