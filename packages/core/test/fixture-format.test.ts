@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FixtureError } from '../src/index.js';
 import { compare, parseFixture, type Fixture } from '../src/testing/index.js';
-import { findReferenceFixture, loadFixtureFile } from '../src/testing/node.js';
+import { findReferenceFixture, findReferenceFixtures, loadFixtureFile } from '../src/testing/node.js';
 
 /** The PyTorch reference file; RECURRENT_FIXTURES overrides the shared location. */
 const REFERENCE = findReferenceFixture();
@@ -350,5 +350,51 @@ describe('compare', () => {
 
   it('reports relative error as Infinity where want is 0', () => {
     expect(compare('z', [1e-9], [0], 1e-8, 0)).toMatchObject({ pass: true, maxRel: Infinity });
+  });
+});
+
+describe('damaged reference files (seeded mutations)', () => {
+  it('150 mutations of each reference file: parsed, or a FixtureError; a case with a key it does not know is never run', async () => {
+    const { describeMutations, mutateJson, untypedError } = await import('../src/testing/index.js');
+    const failures: string[] = [];
+    let parsed = 0;
+    for (const file of findReferenceFixtures()) {
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      for (let seed = 1; seed <= 150; seed++) {
+        const m = mutateJson(json, seed);
+        try {
+          const f = parseFixture(m.value);
+          parsed++;
+          const unknownKey = m.mutations.find((x) => /^(cells|training)\.\d+$/.test(x.path) && /unknown key '(unexpected|constructor|toString)'/.test(x.what));
+          if (unknownKey) failures.push(`${file} ${describeMutations(seed, m.mutations)}: parsed a case with a key it does not know`);
+          for (const c of f.cells) if (![undefined, 'sigmoid', 'hardSigmoidKeras2', 'hardSigmoidKeras3'].includes(c.recurrentActivation)) failures.push(`${file} seed ${seed}: recurrentActivation ${c.recurrentActivation}`);
+        } catch (e) {
+          const bad = untypedError('parse', e);
+          if (bad) failures.push(`${file} ${describeMutations(seed, m.mutations)}: ${bad}`);
+          else expect(e).toBeInstanceOf(FixtureError);
+        }
+      }
+    }
+    expect(failures.slice(0, 20).join('\n')).toBe('');
+    expect(parsed).toBeGreaterThan(10); // both ends ran
+  });
+
+  it('every case of every section of each reference file, given a key the reader does not know, is refused', () => {
+    const accepted: string[] = [];
+    for (const file of findReferenceFixtures()) {
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      for (const [section, cases] of Object.entries(json))
+        if (Array.isArray(cases))
+          for (let i = 0; i < cases.length; i++) {
+            const copy = { ...json, [section]: [{ ...cases[i], gateActivation: 'relu' }] };
+            try {
+              parseFixture(copy);
+              accepted.push(`${file}: ${section}[${i}]`);
+            } catch (e) {
+              expect(e).toBeInstanceOf(FixtureError);
+            }
+          }
+    }
+    expect(accepted).toEqual([]);
   });
 });

@@ -222,6 +222,9 @@ function cellSpecs(cell: CellType): { params: SpecMap; inputs: SpecMap; outputs:
 
 /** Every field a case may have; any other is an error (see the top of this file). */
 const CELL_FIELDS = ['name', 'cell', 'batch', 'steps', 'inputSize', 'units', 'seed', 'nnModuleMaxDiff', 'recurrentActivation', 'params', 'inputs', 'outputs', 'grads'];
+const LOSS_FIELDS = ['name', 'reduction', 'pred', 'target', 'value', 'grad'];
+/** Optimizer steps and clipping cases share a section; their options are checked by the optimizer (fromPyTorch), which refuses one it does not know. */
+const OPTIMIZER_FIELDS = ['name', 'torch', 'options', 'p0', 'grads', 'after_each_step', 'norm_before', 'clipped'];
 const TRAINING_FIELDS = ['name', 'cell', 'batch', 'steps', 'inputSize', 'units', 'seed', 'model', 'optimizer', 'trainSteps', 'x', 'y', 'initialParams', 'lossBeforeEachStep', 'finalParams'];
 
 const trainingParamSpecs = (cell: CellType): SpecMap => ({ ...paramSpecs(cell), 'dense.W': [H, 1], 'dense.b': [1] });
@@ -440,6 +443,7 @@ class Reader {
   };
 
   lossCase = (c: Record<string, unknown>, path: string): LossCase => {
+    this.onlyKnown(c, path, LOSS_FIELDS, 'a loss case');
     const name = this.string(c, 'name', path);
     const reduction = c.reduction;
     if (reduction !== undefined && reduction !== 'mean')
@@ -485,6 +489,7 @@ class Reader {
   }
 
   optimizerCase = (c: Record<string, unknown>, path: string): OptimizerCase => {
+    this.onlyKnown(c, path, OPTIMIZER_FIELDS, 'an optimizer case');
     const name = this.string(c, 'name', path);
     const torch = this.optionalString(c, 'torch', path);
     const options = this.options(c, path);

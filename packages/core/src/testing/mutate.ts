@@ -112,8 +112,9 @@ function mutateJsonOnce(root: Json, rnd: Random): Mutation {
     return { path: where, what: `replaced by the value at ${other.join('.')}` };
   }
   if (old !== null && typeof old === 'object' && !Array.isArray(old)) {
-    (old as Record<string, Json>)[pick(rnd, ['unexpected', '__proto__', 'constructor', 'toString'])] = pick(rnd, [1, 'x', {}, null]);
-    return { path: where, what: 'an unknown key added' };
+    const k = pick(rnd, ['unexpected', '__proto__', 'constructor', 'toString']);
+    (old as Record<string, Json>)[k] = pick(rnd, [1, 'x', {}, null]);
+    return { path: where, what: `an unknown key '${k}' added` };
   }
   parent[key] = typeof old === 'string' ? `${old}_` : [old];
   return { path: where, what: typeof old === 'string' ? 'string changed' : 'wrapped in an array' };
