@@ -42,19 +42,20 @@ async function readCapped(res: Response, max: number, what: string, source: stri
   const reader = res.body.getReader();
   const parts: Uint8Array[] = [];
   let n = 0;
-  for (;;) {
-    const { done, value } = await unlessStalled(reader.read(), stall.ms, () => stall.error(what), () => {
-      abort();
-      void reader.cancel().catch(() => {});
-    });
-    if (done) break;
-    n += value.byteLength;
-    if (n > max) {
-      abort();
-      void reader.cancel().catch(() => {});
-      throw over(n);
+  let finished = false;
+  try {
+    for (;;) {
+      const { done, value } = await unlessStalled(reader.read(), stall.ms, () => stall.error(what), abort);
+      if (done) break;
+      n += value.byteLength;
+      if (n > max) throw over(n);
+      parts.push(value);
     }
-    parts.push(value);
+    finished = true;
+  } finally {
+    // A body left part-read (stalled, over its cap, broken off): release it. The caller aborts
+    // the request too, which ends a fetch's body; a custom fetch's body may ignore the signal.
+    if (!finished) void reader.cancel().catch(() => {});
   }
   return concatBytes(parts, n);
 }

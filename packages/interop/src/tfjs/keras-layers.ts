@@ -102,8 +102,11 @@ function expectShape(source: string, l: KerasLayerJson, role: string, w: KerasWe
   return w;
 }
 
-/** The Keras weight constraints (class names; tfjs-layers also accepts the camelCase and Keras the snake_case identifiers). */
-const CONSTRAINTS = new Set(['MaxNorm', 'MinMaxNorm', 'NonNeg', 'UnitNorm', 'maxNorm', 'minMaxNorm', 'nonNeg', 'unitNorm', 'max_norm', 'min_max_norm', 'non_neg', 'unit_norm']);
+/**
+ * The Keras weight constraints, by their name with case and underscores dropped: the class
+ * names (MaxNorm), tfjs-layers' identifiers (maxNorm) and Keras's (max_norm) alike.
+ */
+const CONSTRAINTS = new Set(['maxnorm', 'minmaxnorm', 'nonneg', 'unitnorm']);
 const CONSTRAINT_FIELDS = ['kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'embeddings_constraint'];
 
 /** A constraint field is absent, null, or one of the Keras constraints (by name or as { class_name, config }). */
@@ -112,10 +115,11 @@ function checkConstraints(l: KerasLayerJson): void {
     const v = l.config[f];
     if (v === undefined || v === null) continue;
     const name = typeof v === 'string' ? v : isJsonObject(v) && typeof v.class_name === 'string' && (v.config === undefined || isJsonObject(v.config)) ? v.class_name : undefined;
-    if (name === undefined || !CONSTRAINTS.has(name))
+    const key = name?.replaceAll('_', '').toLowerCase();
+    if (key === undefined || !CONSTRAINTS.has(key))
       throw new ConfigError(`layer '${l.name}' (${l.className}): ${f} ${quote(v)} is not a Keras weight constraint (MaxNorm, MinMaxNorm, NonNeg, UnitNorm or null). tfjs-layers would apply it to the loaded weights, so it is refused rather than ignored; fix the file or set it to null.`);
     const rate = isJsonObject(v) && isJsonObject(v.config) ? v.config.rate : undefined;
-    if (/^(MinMaxNorm|minMaxNorm|min_max_norm)$/.test(name) && rate !== undefined && rate !== null && rate !== 1)
+    if (key === 'minmaxnorm' && rate !== undefined && rate !== null && rate !== 1)
       throw new ConfigError(`layer '${l.name}' (${l.className}): ${f} is MinMaxNorm with rate ${quote(rate)}; tfjs-layers re-applies it to the loaded weights, which moves them unless the rate is 1, and constraints do not run here. Set its rate to 1 or the constraint to null (the saved weights are then used as they are).`);
   }
 }
